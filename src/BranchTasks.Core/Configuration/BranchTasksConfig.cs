@@ -1,0 +1,30 @@
+namespace BranchTasks.Core.Configuration;
+
+/// <summary>A validated <c>branchtasks.json</c>. Defaults are the documented ones (README, schema).</summary>
+public sealed class BranchTasksConfig
+{
+    /// <summary>Full path of the file this was read from.</summary>
+    public required string FilePath { get; init; }
+
+    public string Provider { get; init; } = "local";
+
+    /// <summary>The project's database name (the physical names of its branches start with it).</summary>
+    public required string Database { get; init; }
+
+    public string ConnectionName { get; init; } = "Default";
+
+    /// <summary>The git branch whose database branch new branches are cloned from.</summary>
+    public string Parent { get; init; } = "main";
+
+    public bool CopyData { get; init; } = true;
+
+    public bool AutoCreate { get; init; } = true;
+
+    /// <summary>Database branch names the tool never creates, deletes or resets.</summary>
+    public IReadOnlyList<string> Protected { get; init; } = [];
+
+    /// <summary>Git branch globs to database branch names, first match wins, in file order.</summary>
+    public IReadOnlyList<MapRule> Map { get; init; } = [];
+
+    public LocalSettings Local { get; init; } = new();
+}

@@ -1,0 +1,43 @@
+namespace BranchTasks.Core.Errors;
+
+/// <summary>
+/// Stable error codes. They appear in MSBuild output and in `--json` errors, so never renumber one.
+/// </summary>
+public static class ErrorCodes
+{
+    // 0xxx: general
+    public const string Unexpected = "BT0001";
+    public const string InvalidArgument = "BT0002";
+
+    // 01xx: git
+    public const string NotAGitRepository = "BT0101";
+    public const string GitRepositoryUnreadable = "BT0102";
+
+    // 02xx: configuration
+    public const string ConfigNotFound = "BT0201";
+    public const string ConfigSyntax = "BT0202";
+    public const string ConfigUnknownKey = "BT0203";
+    public const string ConfigWrongType = "BT0204";
+    public const string ConfigBadValue = "BT0205";
+    public const string ConfigMissingKey = "BT0206";
+    public const string UnknownProvider = "BT0207";
+
+    // 03xx: branch mapping and branch operations
+    public const string BranchNameCollision = "BT0301";
+    public const string BranchProtected = "BT0302";
+    public const string BranchNotFound = "BT0303";
+    public const string BranchNotOwned = "BT0304";
+    public const string BranchAutoCreateDisabled = "BT0305";
+    public const string BranchCreateFailed = "BT0306";
+    public const string BranchExists = "BT0307";
+
+    // 04xx: local server
+    public const string ServerBinariesNotFound = "BT0401";
+    public const string ServerInitFailed = "BT0402";
+    public const string ServerStartFailed = "BT0403";
+    public const string PortInUse = "BT0404";
+
+    // 05xx: daemon and tunnel
+    public const string DaemonUnavailable = "BT0501";
+    public const string TunnelFailed = "BT0502";
+}

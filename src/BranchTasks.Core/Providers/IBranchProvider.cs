@@ -1,0 +1,34 @@
+using BranchTasks.Core.Mapping;
+
+namespace BranchTasks.Core.Providers;
+
+/// <summary>
+/// Where database branches live. Policy (protected branches, autoCreate) is not a provider's business:
+/// <see cref="Ensure.BranchOperations"/> applies it before calling here.
+/// </summary>
+public interface IBranchProvider : IAsyncDisposable
+{
+    /// <summary>The provider's name as written in branchtasks.json.</summary>
+    string Name { get; }
+
+    /// <summary>Branches of this project (the configured <c>database</c>) that the tool created.</summary>
+    Task<IReadOnlyList<BranchInfo>> ListAsync(CancellationToken cancellationToken);
+
+    Task<BranchInfo?> FindAsync(string branch, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Creates <paramref name="target"/> as a copy of <paramref name="parent"/> (schema, and rows when
+    /// <paramref name="copyData"/>), or empty when <paramref name="parent"/> is null. All or nothing:
+    /// a failure leaves no half-created branch behind.
+    /// </summary>
+    Task<BranchInfo> CreateAsync(BranchTarget target, BranchTarget? parent, bool copyData, CancellationToken cancellationToken);
+
+    /// <summary>Deletes a branch the tool created; refuses (BT0304) a database without its metadata record.</summary>
+    Task DeleteAsync(string branch, CancellationToken cancellationToken);
+
+    /// <summary>Records that the branch was just used.</summary>
+    Task TouchAsync(string branch, CancellationToken cancellationToken);
+
+    /// <summary>Where the tunnel for <paramref name="target"/> connects.</summary>
+    Task<UpstreamEndpoint> GetUpstreamAsync(BranchTarget target, CancellationToken cancellationToken);
+}
