@@ -1,1 +1,3 @@
-return 0;
+using BranchTasks.Tool;
+
+return await Cli.RunAsync(args).ConfigureAwait(false);

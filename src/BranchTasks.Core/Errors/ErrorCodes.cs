@@ -21,6 +21,7 @@ public static class ErrorCodes
     public const string ConfigBadValue = "BT0205";
     public const string ConfigMissingKey = "BT0206";
     public const string UnknownProvider = "BT0207";
+    public const string ProviderNotAvailable = "BT0208";
 
     // 03xx: branch mapping and branch operations
     public const string BranchNameCollision = "BT0301";

@@ -1,0 +1,15 @@
+namespace BranchTasks.Core.Daemon;
+
+/// <summary>The operations the daemon answers. Names are part of the wire protocol.</summary>
+public static class DaemonOps
+{
+    public const string Ping = "ping";
+    public const string Ensure = "ensure";
+    public const string Status = "status";
+    public const string Down = "down";
+    public const string Shutdown = "shutdown";
+    public const string BranchList = "branch-list";
+    public const string BranchCreate = "branch-create";
+    public const string BranchDelete = "branch-delete";
+    public const string ServerStop = "server-stop";
+}

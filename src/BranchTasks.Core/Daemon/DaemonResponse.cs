@@ -1,0 +1,27 @@
+using BranchTasks.Core.Ensure;
+using BranchTasks.Core.Providers;
+
+namespace BranchTasks.Core.Daemon;
+
+/// <summary>The daemon's answer to one <see cref="DaemonRequest"/>: a single JSON line.</summary>
+public sealed class DaemonResponse
+{
+    public bool Ok { get; set; }
+    public DaemonError? Error { get; set; }
+    public EnsureResult? Ensure { get; set; }
+    public DaemonStatus? Status { get; set; }
+    public List<BranchInfo>? Branches { get; set; }
+    public BranchInfo? BranchInfo { get; set; }
+
+    /// <summary>Free text for ops that only report (down, server stop).</summary>
+    public string? Message { get; set; }
+
+    public static DaemonResponse Failure(string code, string message) =>
+        new() { Ok = false, Error = new DaemonError { Code = code, Message = message } };
+}
+
+public sealed class DaemonError
+{
+    public string Code { get; set; } = "";
+    public string Message { get; set; } = "";
+}

@@ -1,0 +1,208 @@
+using System.IO.Pipes;
+using System.Text;
+using System.Text.Json;
+using BranchTasks.Core.State;
+
+namespace BranchTasks.Core.Daemon;
+
+/// <summary>
+/// The per-user daemon: holds tunnels, answers requests on a local pipe (a Unix socket in the state
+/// directory, or a named pipe on Windows), and exits by itself once idle.
+/// </summary>
+public sealed class DaemonServer
+{
+    public const string IdleTimeoutVariable = "BRANCHTASKS_DAEMON_IDLE_TIMEOUT";
+    public static readonly TimeSpan DefaultIdleTimeout = TimeSpan.FromHours(1);
+
+    private readonly StateDirectory _state;
+    private readonly TimeSpan _idleTimeout;
+    private readonly CancellationTokenSource _shutdown = new();
+    private long _lastRequestTicks = DateTimeOffset.UtcNow.UtcTicks;
+    private int _busy;
+
+    public DaemonServer(StateDirectory state, TimeSpan idleTimeout)
+    {
+        _state = state;
+        _idleTimeout = idleTimeout;
+    }
+
+    /// <summary>Reads BRANCHTASKS_DAEMON_IDLE_TIMEOUT: seconds, or a TimeSpan such as 00:30:00.</summary>
+    public static TimeSpan IdleTimeoutFromEnvironment()
+    {
+        var value = Environment.GetEnvironmentVariable(IdleTimeoutVariable);
+        if (string.IsNullOrWhiteSpace(value))
+        {
+            return DefaultIdleTimeout;
+        }
+
+        if (double.TryParse(value, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var seconds) && seconds > 0)
+        {
+            return TimeSpan.FromSeconds(seconds);
+        }
+
+        return TimeSpan.TryParse(value, System.Globalization.CultureInfo.InvariantCulture, out var span) && span > TimeSpan.Zero ? span : DefaultIdleTimeout;
+    }
+
+    public void RequestShutdown() => _shutdown.Cancel();
+
+    /// <summary>Runs until shut down or idle. Returns false at once when another daemon already owns the state directory.</summary>
+    public async Task<bool> RunAsync(CancellationToken cancellationToken)
+    {
+        _state.EnsureDirectory();
+        using var ownership = TryTakeOwnership();
+        if (ownership is null)
+        {
+            return false;
+        }
+
+        using var log = new DaemonLog(_state.PathOf("daemon.log"));
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _shutdown.Token);
+        var pipeName = DaemonEndpoint.PipeName(_state.Root);
+        if (!OperatingSystem.IsWindows() && File.Exists(pipeName))
+        {
+            // Left by a daemon that died; we hold the ownership lock, so nobody else listens there.
+            File.Delete(pipeName);
+        }
+
+        StateDirectory.WritePrivateFile(_state.PathOf("daemon.pid"), Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        log.Write($"daemon started, state {_state.Root}, pipe {pipeName}, idle timeout {_idleTimeout}");
+        await using var service = new DaemonService(_state, RequestShutdown);
+        var idleWatch = WatchIdleAsync(service, log, linked);
+        try
+        {
+            await AcceptLoopAsync(pipeName, service, log, linked.Token).ConfigureAwait(false);
+        }
+        finally
+        {
+            linked.Cancel();
+            await idleWatch.ConfigureAwait(false);
+            if (!OperatingSystem.IsWindows())
+            {
+                TryDelete(pipeName);
+            }
+
+            TryDelete(_state.PathOf("daemon.pid"));
+            log.Write("daemon stopped");
+        }
+
+        return true;
+    }
+
+    private FileStream? TryTakeOwnership()
+    {
+        try
+        {
+            return new FileStream(_state.PathOf("daemon.lock"), FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+        }
+        catch (IOException)
+        {
+            return null;
+        }
+    }
+
+    private async Task AcceptLoopAsync(string pipeName, DaemonService service, DaemonLog log, CancellationToken cancellationToken)
+    {
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            var pipe = new NamedPipeServerStream(pipeName, PipeDirection.InOut, NamedPipeServerStream.MaxAllowedServerInstances, PipeTransmissionMode.Byte, PipeOptions.Asynchronous | PipeOptions.CurrentUserOnly);
+            try
+            {
+                await pipe.WaitForConnectionAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                await pipe.DisposeAsync().ConfigureAwait(false);
+                return;
+            }
+
+            _ = ServeAsync(pipe, service, log, cancellationToken);
+        }
+    }
+
+    private async Task ServeAsync(NamedPipeServerStream pipe, DaemonService service, DaemonLog log, CancellationToken cancellationToken)
+    {
+        Interlocked.Increment(ref _busy);
+        Touch();
+        await using (pipe.ConfigureAwait(false))
+        {
+            try
+            {
+                using var reader = new StreamReader(pipe, Encoding.UTF8, detectEncodingFromByteOrderMarks: false, bufferSize: 4096, leaveOpen: true);
+                var line = await reader.ReadLineAsync(cancellationToken).ConfigureAwait(false);
+                if (line is null)
+                {
+                    return;
+                }
+
+                DaemonResponse response;
+                DaemonRequest? request = null;
+                try
+                {
+                    request = JsonSerializer.Deserialize<DaemonRequest>(line, DaemonJson.Options);
+                    response = request is null
+                        ? DaemonResponse.Failure(Errors.ErrorCodes.InvalidArgument, "Empty request.")
+                        : await service.HandleAsync(request, cancellationToken).ConfigureAwait(false);
+                }
+                catch (JsonException e)
+                {
+                    response = DaemonResponse.Failure(Errors.ErrorCodes.InvalidArgument, "Malformed request: " + e.Message);
+                }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    log.Write($"{request?.Op} failed: {e}");
+                    response = DaemonResponse.Failure(Errors.ErrorCodes.Unexpected, $"Unexpected failure in the BranchTasks daemon: {e.Message} (details in {log.Path})");
+                }
+
+                log.Write(response.Ok ? $"{request?.Op} {request?.Directory}: ok" : $"{request?.Op} {request?.Directory}: {response.Error?.Code} {response.Error?.Message}");
+                var bytes = Encoding.UTF8.GetBytes(JsonSerializer.Serialize(response, DaemonJson.Options) + "\n");
+                await pipe.WriteAsync(bytes, cancellationToken).ConfigureAwait(false);
+                await pipe.FlushAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is IOException or OperationCanceledException or ObjectDisposedException)
+            {
+                // The caller went away; nothing to answer.
+            }
+            finally
+            {
+                Touch();
+                Interlocked.Decrement(ref _busy);
+            }
+        }
+    }
+
+    private void Touch() => Interlocked.Exchange(ref _lastRequestTicks, DateTimeOffset.UtcNow.UtcTicks);
+
+    private async Task WatchIdleAsync(DaemonService service, DaemonLog log, CancellationTokenSource stop)
+    {
+        var period = TimeSpan.FromMilliseconds(Math.Clamp(_idleTimeout.TotalMilliseconds / 4, 200, 30_000));
+        try
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                await Task.Delay(period, stop.Token).ConfigureAwait(false);
+                var lastRequest = new DateTimeOffset(Interlocked.Read(ref _lastRequestTicks), TimeSpan.Zero);
+                var lastTunnelUse = service.Tunnels.Snapshot().Select(t => t.LastUsedAt).DefaultIfEmpty(DateTimeOffset.MinValue).Max();
+                var lastActivity = lastRequest > lastTunnelUse ? lastRequest : lastTunnelUse;
+                if (Volatile.Read(ref _busy) == 0 && service.Tunnels.OpenConnections == 0 && DateTimeOffset.UtcNow - lastActivity >= _idleTimeout)
+                {
+                    log.Write($"idle for {_idleTimeout}; exiting");
+                    stop.Cancel();
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    private static void TryDelete(string path)
+    {
+        try
+        {
+            File.Delete(path);
+        }
+        catch (IOException)
+        {
+        }
+    }
+}

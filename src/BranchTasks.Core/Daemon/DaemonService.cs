@@ -1,0 +1,140 @@
+using BranchTasks.Core.Ensure;
+using BranchTasks.Core.Errors;
+using BranchTasks.Core.Providers;
+using BranchTasks.Core.State;
+using BranchTasks.Core.Tunnel;
+
+namespace BranchTasks.Core.Daemon;
+
+/// <summary>Answers daemon requests. Every branch and tunnel operation of every front end ends up here.</summary>
+public sealed class DaemonService : IAsyncDisposable
+{
+    private readonly ProviderFactory _providers;
+    private readonly EnsureService _ensure;
+    private readonly DateTimeOffset _startedAt = DateTimeOffset.UtcNow;
+    private readonly Action _requestShutdown;
+
+    public DaemonService(StateDirectory state, Action requestShutdown)
+    {
+        _providers = new ProviderFactory(state);
+        Tunnels = new TunnelManager(new TunnelPortStore(state));
+        _ensure = new EnsureService(_providers, Tunnels);
+        _requestShutdown = requestShutdown;
+    }
+
+    public TunnelManager Tunnels { get; }
+
+    public async Task<DaemonResponse> HandleAsync(DaemonRequest request, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return request.Op switch
+            {
+                DaemonOps.Ping => new DaemonResponse { Ok = true, Message = "pong" },
+                DaemonOps.Ensure => new DaemonResponse { Ok = true, Ensure = await _ensure.EnsureAsync(OpenWorkspace(request), cancellationToken).ConfigureAwait(false) },
+                DaemonOps.Status => new DaemonResponse { Ok = true, Status = Status() },
+                DaemonOps.Down => await DownAsync(request).ConfigureAwait(false),
+                DaemonOps.Shutdown => await ShutdownAsync().ConfigureAwait(false),
+                DaemonOps.BranchList => await BranchListAsync(request, cancellationToken).ConfigureAwait(false),
+                DaemonOps.BranchCreate => await BranchCreateAsync(request, cancellationToken).ConfigureAwait(false),
+                DaemonOps.BranchDelete => await BranchDeleteAsync(request, cancellationToken).ConfigureAwait(false),
+                DaemonOps.ServerStop => await ServerStopAsync(cancellationToken).ConfigureAwait(false),
+                _ => DaemonResponse.Failure(ErrorCodes.InvalidArgument, $"The daemon does not know the operation '{request.Op}'. Are the tool and the daemon of the same version? Run `branchtasks down --all` and retry."),
+            };
+        }
+        catch (BranchTasksException e)
+        {
+            return DaemonResponse.Failure(e.Code, e.Message);
+        }
+    }
+
+    private static Workspace OpenWorkspace(DaemonRequest request)
+    {
+        if (string.IsNullOrWhiteSpace(request.Directory))
+        {
+            throw new BranchTasksException(ErrorCodes.InvalidArgument, "The request names no directory.");
+        }
+
+        return Workspace.Open(request.Directory, request.ConfigFile, request.BranchOverride, request.ConnectionName);
+    }
+
+    private DaemonStatus Status() => new()
+    {
+        ProcessId = Environment.ProcessId,
+        StartedAt = _startedAt,
+        Version = typeof(DaemonService).Assembly.GetName().Version?.ToString() ?? "",
+        Tunnels = Tunnels.Snapshot(),
+    };
+
+    private async Task<DaemonResponse> DownAsync(DaemonRequest request)
+    {
+        if (request.All)
+        {
+            return await ShutdownAsync().ConfigureAwait(false);
+        }
+
+        var root = Git.GitHeadReader.FindWorkTreeRoot(request.Directory ?? "")
+            ?? throw new BranchTasksException(ErrorCodes.NotAGitRepository, $"{request.Directory} is not inside a git repository, so it has no tunnels. Use `branchtasks down --all` to close every tunnel.");
+        var closed = await Tunnels.CloseAsync(root).ConfigureAwait(false);
+        return new DaemonResponse { Ok = true, Message = $"Closed {closed} tunnel(s) of {root}." };
+    }
+
+    private async Task<DaemonResponse> ShutdownAsync()
+    {
+        var closed = await Tunnels.CloseAsync(null).ConfigureAwait(false);
+        _requestShutdown();
+        return new DaemonResponse { Ok = true, Message = $"Closed {closed} tunnel(s); the daemon is stopping." };
+    }
+
+    private async Task<DaemonResponse> BranchListAsync(DaemonRequest request, CancellationToken cancellationToken)
+    {
+        var workspace = OpenWorkspace(request);
+        await using var provider = await _providers.CreateAsync(workspace.Config, cancellationToken).ConfigureAwait(false);
+        var branches = await provider.ListAsync(cancellationToken).ConfigureAwait(false);
+        return new DaemonResponse { Ok = true, Branches = [.. branches] };
+    }
+
+    private async Task<DaemonResponse> BranchCreateAsync(DaemonRequest request, CancellationToken cancellationToken)
+    {
+        var workspace = OpenWorkspace(request);
+        var name = RequireName(request);
+        await using var provider = await _providers.CreateAsync(workspace.Config, cancellationToken).ConfigureAwait(false);
+        var from = request.From is null ? null : await ResolveExistingAsync(provider, workspace, request.From, cancellationToken).ConfigureAwait(false);
+        var created = await new BranchOperations(provider, workspace.Config).CreateAsync(workspace.TargetFor(name), from, request.CopyData, cancellationToken).ConfigureAwait(false);
+        return new DaemonResponse { Ok = true, BranchInfo = created };
+    }
+
+    private async Task<DaemonResponse> BranchDeleteAsync(DaemonRequest request, CancellationToken cancellationToken)
+    {
+        var workspace = OpenWorkspace(request);
+        var name = RequireName(request);
+        await using var provider = await _providers.CreateAsync(workspace.Config, cancellationToken).ConfigureAwait(false);
+        var target = await ResolveExistingAsync(provider, workspace, name, cancellationToken).ConfigureAwait(false);
+        var upstream = await provider.GetUpstreamAsync(target, cancellationToken).ConfigureAwait(false);
+        await new BranchOperations(provider, workspace.Config).DeleteAsync(target.Branch, cancellationToken).ConfigureAwait(false);
+        await Tunnels.CloseAsync(new TunnelKey(provider.Name, upstream.Host, upstream.Port, upstream.Database)).ConfigureAwait(false);
+        return new DaemonResponse { Ok = true, Message = $"Deleted database branch '{target.Branch}' ({target.Database})." };
+    }
+
+    /// <summary>A name on the command line is a database branch name when one exists by that name, else a git branch name.</summary>
+    private static async Task<Mapping.BranchTarget> ResolveExistingAsync(IBranchProvider provider, Workspace workspace, string name, CancellationToken cancellationToken)
+    {
+        var existing = await provider.FindAsync(name, cancellationToken).ConfigureAwait(false);
+        return existing is not null
+            ? new Mapping.BranchTarget(existing.GitBranch ?? name, existing.Branch, existing.Database)
+            : workspace.TargetFor(name);
+    }
+
+    private async Task<DaemonResponse> ServerStopAsync(CancellationToken cancellationToken)
+    {
+        // Tunnels to a stopped server would only hand out errors.
+        var closed = await Tunnels.CloseAsync(null).ConfigureAwait(false);
+        var stopped = await _providers.StopLocalServerAsync(cancellationToken).ConfigureAwait(false);
+        return new DaemonResponse { Ok = true, Message = stopped ? $"Stopped the private server (and closed {closed} tunnel(s))." : "The private server was not running." };
+    }
+
+    private static string RequireName(DaemonRequest request) =>
+        string.IsNullOrWhiteSpace(request.Name) ? throw new BranchTasksException(ErrorCodes.InvalidArgument, "A branch name is required.") : request.Name;
+
+    public ValueTask DisposeAsync() => Tunnels.DisposeAsync();
+}

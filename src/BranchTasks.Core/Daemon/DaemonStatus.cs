@@ -1,0 +1,28 @@
+namespace BranchTasks.Core.Daemon;
+
+/// <summary>What `branchtasks status --json` prints: the daemon and every tunnel it holds.</summary>
+public sealed class DaemonStatus
+{
+    public int ProcessId { get; set; }
+    public DateTimeOffset StartedAt { get; set; }
+    public string Version { get; set; } = "";
+    public List<TunnelStatus> Tunnels { get; set; } = [];
+}
+
+public sealed class TunnelStatus
+{
+    public string Provider { get; set; } = "";
+    public string Branch { get; set; } = "";
+    public string Database { get; set; } = "";
+    public string Host { get; set; } = "";
+    public int Port { get; set; }
+    public string UpstreamHost { get; set; } = "";
+    public int UpstreamPort { get; set; }
+    public int OpenConnections { get; set; }
+    public long TotalConnections { get; set; }
+    public long BytesToServer { get; set; }
+    public long BytesToClient { get; set; }
+    public DateTimeOffset CreatedAt { get; set; }
+    public DateTimeOffset LastUsedAt { get; set; }
+    public List<string> Repositories { get; set; } = [];
+}

@@ -1,0 +1,94 @@
+using BranchTasks.Core.Configuration;
+using BranchTasks.Core.Errors;
+using BranchTasks.Core.Mapping;
+using BranchTasks.Core.Providers;
+
+namespace BranchTasks.Core.Ensure;
+
+/// <summary>
+/// The policy around a provider's branch operations: protected branches, autoCreate, parents. Every
+/// front end goes through here, so a protected branch is refused the same way everywhere.
+/// </summary>
+public sealed class BranchOperations
+{
+    private readonly IBranchProvider _provider;
+    private readonly BranchTasksConfig _config;
+
+    public BranchOperations(IBranchProvider provider, BranchTasksConfig config)
+    {
+        _provider = provider;
+        _config = config;
+    }
+
+    public bool IsProtected(string branch) => _config.Protected.Contains(branch, StringComparer.Ordinal);
+
+    /// <summary>Makes sure <paramref name="target"/> exists, creating it from the parent when allowed. Returns whether it was created.</summary>
+    public async Task<bool> EnsureExistsAsync(BranchTarget target, CancellationToken cancellationToken)
+    {
+        if (await _provider.FindAsync(target.Branch, cancellationToken).ConfigureAwait(false) is not null)
+        {
+            return false;
+        }
+
+        if (!_config.AutoCreate)
+        {
+            throw new BranchTasksException(
+                ErrorCodes.BranchAutoCreateDisabled,
+                $"Database branch '{target.Branch}' (for git branch '{target.GitBranch}') does not exist, and {_config.FilePath} sets \"autoCreate\": false. " +
+                $"Create it with `branchtasks branch create {target.GitBranch}`, or set \"autoCreate\": true.");
+        }
+
+        await CreateAsync(target, from: null, copyData: null, cancellationToken).ConfigureAwait(false);
+        return true;
+    }
+
+    /// <summary>
+    /// Creates <paramref name="target"/> from <paramref name="from"/> (default: the configured parent's
+    /// branch). The root branch (the parent itself) starts empty.
+    /// </summary>
+    public async Task<BranchInfo> CreateAsync(BranchTarget target, BranchTarget? from, bool? copyData, CancellationToken cancellationToken)
+    {
+        RefuseProtected(target.Branch, "create");
+        if (await _provider.FindAsync(target.Branch, cancellationToken).ConfigureAwait(false) is not null)
+        {
+            throw new BranchTasksException(ErrorCodes.BranchExists, $"Database branch '{target.Branch}' already exists. Use it as it is, or delete it first with `branchtasks branch delete {target.Branch}`.");
+        }
+
+        var parent = from ?? BranchMapper.Map(_config, _config.Parent);
+        if (parent.Branch == target.Branch)
+        {
+            return await _provider.CreateAsync(target, parent: null, copyData: false, cancellationToken).ConfigureAwait(false);
+        }
+
+        if (await _provider.FindAsync(parent.Branch, cancellationToken).ConfigureAwait(false) is null)
+        {
+            if (from is not null)
+            {
+                throw new BranchTasksException(ErrorCodes.BranchNotFound, $"Cannot create '{target.Branch}' from '{parent.Branch}': that database branch does not exist. Run `branchtasks branch list` to see the branches.");
+            }
+
+            // The configured parent is the root of the tree: it starts empty the first time anyone needs it.
+            RefuseProtected(parent.Branch, "create");
+            await _provider.CreateAsync(parent, parent: null, copyData: false, cancellationToken).ConfigureAwait(false);
+        }
+
+        return await _provider.CreateAsync(target, parent, copyData ?? _config.CopyData, cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task DeleteAsync(string branch, CancellationToken cancellationToken)
+    {
+        RefuseProtected(branch, "delete");
+        await _provider.DeleteAsync(branch, cancellationToken).ConfigureAwait(false);
+    }
+
+    private void RefuseProtected(string branch, string verb)
+    {
+        if (IsProtected(branch))
+        {
+            throw new BranchTasksException(
+                ErrorCodes.BranchProtected,
+                $"Database branch '{branch}' is protected in {_config.FilePath}; BranchTasks never {(verb == "create" ? "creates" : "deletes")} it. " +
+                (verb == "create" ? "Create it yourself, or remove it from \"protected\"." : "Remove it from \"protected\" if you really mean it."));
+        }
+    }
+}

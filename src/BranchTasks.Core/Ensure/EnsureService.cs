@@ -1,0 +1,97 @@
+using System.Collections.Concurrent;
+using BranchTasks.Core.Errors;
+using BranchTasks.Core.Providers;
+using BranchTasks.Core.Tunnel;
+using MySqlConnector;
+
+namespace BranchTasks.Core.Ensure;
+
+/// <summary>
+/// The ensure step behind `dotnet run`, `branchtasks up` and every other front end: branch exists,
+/// tunnel listens, a real query passes through it. Runs inside the daemon.
+/// </summary>
+public sealed class EnsureService
+{
+    private readonly ProviderFactory _providers;
+    private readonly TunnelManager _tunnels;
+    private readonly ConcurrentDictionary<string, SemaphoreSlim> _locks = new(StringComparer.Ordinal);
+
+    public EnsureService(ProviderFactory providers, TunnelManager tunnels)
+    {
+        _providers = providers;
+        _tunnels = tunnels;
+    }
+
+    public async Task<EnsureResult> EnsureAsync(Workspace workspace, CancellationToken cancellationToken)
+    {
+        var target = workspace.Target;
+        // Concurrent `dotnet run`s of one branch must yield one branch and one tunnel, not races.
+        var gate = _locks.GetOrAdd(workspace.Config.Provider + "/" + target.Database, _ => new SemaphoreSlim(1, 1));
+        await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await using var provider = await _providers.CreateAsync(workspace.Config, cancellationToken).ConfigureAwait(false);
+            var created = await new BranchOperations(provider, workspace.Config).EnsureExistsAsync(target, cancellationToken).ConfigureAwait(false);
+            var upstream = await provider.GetUpstreamAsync(target, cancellationToken).ConfigureAwait(false);
+            var key = new TunnelKey(provider.Name, upstream.Host, upstream.Port, upstream.Database);
+            var tunnel = _tunnels.GetOrStart(key, target.Branch, upstream, workspace.Head.WorkTreeRoot);
+            var connectionString = TunnelConnectionString.Build(tunnel.Listener.Port, upstream.Database, upstream.User);
+            await VerifyAsync(connectionString, upstream, cancellationToken).ConfigureAwait(false);
+            await provider.TouchAsync(target.Branch, cancellationToken).ConfigureAwait(false);
+
+            var notices = new List<string>();
+            if (workspace.GitBranch.Notice is { } notice)
+            {
+                notices.Add(notice);
+            }
+
+            if (created)
+            {
+                notices.Add($"Created database branch '{target.Branch}'.");
+            }
+
+            return new EnsureResult
+            {
+                GitBranch = target.GitBranch,
+                Branch = target.Branch,
+                Database = upstream.Database,
+                Host = "127.0.0.1",
+                Port = tunnel.Listener.Port,
+                ConnectionString = connectionString,
+                Provider = provider.Name,
+                ConnectionName = workspace.ConnectionName,
+                Notice = notices.Count == 0 ? null : string.Join(" ", notices),
+                Created = created,
+            };
+        }
+        finally
+        {
+            gate.Release();
+        }
+    }
+
+    /// <summary>Proves the tunnel works end to end with a real query, the way the app will use it.</summary>
+    private static async Task VerifyAsync(string connectionString, UpstreamEndpoint upstream, CancellationToken cancellationToken)
+    {
+        var builder = new MySqlConnectionStringBuilder(connectionString)
+        {
+            Pooling = false,
+            ConnectionTimeout = 10,
+            Password = upstream.Password ?? "",
+        };
+        try
+        {
+            await using var connection = new MySqlConnection(builder.ConnectionString);
+            await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
+            await using var command = new MySqlCommand("SELECT 1", connection);
+            await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (MySqlException e)
+        {
+            throw new BranchTasksException(
+                ErrorCodes.TunnelFailed,
+                $"The tunnel to database '{upstream.Database}' on {upstream.Host}:{upstream.Port} is up, but SELECT 1 through it failed: {e.Message}",
+                e);
+        }
+    }
+}

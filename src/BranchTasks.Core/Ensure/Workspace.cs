@@ -1,0 +1,28 @@
+using BranchTasks.Core.Configuration;
+using BranchTasks.Core.Git;
+using BranchTasks.Core.Mapping;
+
+namespace BranchTasks.Core.Ensure;
+
+/// <summary>
+/// A caller's view of its repository: the configuration that applies, the git branch it is on and the
+/// database branch that maps to. Read fresh on every request: reading a few small files costs less than
+/// a stale answer after `git checkout`.
+/// </summary>
+public sealed record Workspace(BranchTasksConfig Config, GitHead Head, ResolvedGitBranch GitBranch, BranchTarget Target, string ConnectionName)
+{
+    public static Workspace Open(string directory, string? configFile, string? branchOverride, string? connectionName)
+    {
+        var fullDirectory = Path.GetFullPath(directory);
+        var config = string.IsNullOrWhiteSpace(configFile)
+            ? ConfigLoader.LoadFromDirectory(fullDirectory)
+            : ConfigLoader.Load(Path.GetFullPath(configFile, fullDirectory));
+        var head = GitHeadReader.Read(fullDirectory);
+        var gitBranch = GitBranchResolver.Resolve(head, branchOverride, config.Parent);
+        var target = BranchMapper.Map(config, gitBranch.Name);
+        return new Workspace(config, head, gitBranch, target, string.IsNullOrWhiteSpace(connectionName) ? config.ConnectionName : connectionName);
+    }
+
+    /// <summary>Maps a name given on the command line: an existing database branch name, else a git branch name.</summary>
+    public BranchTarget TargetFor(string name) => BranchMapper.Map(Config, name);
+}

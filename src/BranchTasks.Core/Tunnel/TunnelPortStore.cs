@@ -1,0 +1,50 @@
+using System.Text.Json;
+using BranchTasks.Core.State;
+
+namespace BranchTasks.Core.Tunnel;
+
+/// <summary>
+/// Remembers which local port each branch's tunnel had, so a branch keeps its port across daemon
+/// restarts and tools that cached the connection string keep working.
+/// </summary>
+public sealed class TunnelPortStore
+{
+    private readonly string _path;
+    private readonly object _gate = new();
+
+    public TunnelPortStore(StateDirectory state)
+    {
+        _path = state.PathOf("tunnel-ports.json");
+    }
+
+    public int? Get(TunnelKey key)
+    {
+        lock (_gate)
+        {
+            return Read().TryGetValue(key.ToString(), out var port) ? port : null;
+        }
+    }
+
+    public void Set(TunnelKey key, int port)
+    {
+        lock (_gate)
+        {
+            var ports = Read();
+            ports[key.ToString()] = port;
+            StateDirectory.WritePrivateFile(_path, JsonSerializer.Serialize(ports));
+        }
+    }
+
+    private Dictionary<string, int> Read()
+    {
+        try
+        {
+            return File.Exists(_path) ? JsonSerializer.Deserialize<Dictionary<string, int>>(File.ReadAllText(_path)) ?? [] : [];
+        }
+        catch (JsonException)
+        {
+            // A damaged hint file only costs new port numbers.
+            return [];
+        }
+    }
+}

@@ -1,0 +1,157 @@
+using System.Diagnostics;
+using System.Text.Json;
+using BranchTasks.Core.Daemon;
+using BranchTasks.Core.Ensure;
+using BranchTasks.Core.State;
+using Microsoft.Build.Framework;
+using Microsoft.Build.Utilities;
+using MSBuildTask = Microsoft.Build.Utilities.Task;
+
+namespace BranchTasks.MSBuild;
+
+/// <summary>
+/// Makes sure the project's database branch and tunnel are up, and returns the connection string.
+/// Thin on purpose: the warm path is one request to the daemon; the cold path runs the bundled tool's
+/// `up --json`, which starts the daemon. Nothing long-lived stays in the MSBuild node.
+/// </summary>
+public sealed class EnsureBranch : MSBuildTask
+{
+    private static readonly TimeSpan ColdStartTimeout = TimeSpan.FromMinutes(10);
+
+    [Required]
+    public string ProjectDirectory { get; set; } = "";
+
+    public string? ConfigFile { get; set; }
+
+    public string? ConnectionName { get; set; }
+
+    /// <summary>The bundled tool's branchtasks.dll.</summary>
+    [Required]
+    public string ToolPath { get; set; } = "";
+
+    /// <summary>The dotnet host that runs the tool (MSBuild's $(DOTNET_HOST_PATH)).</summary>
+    public string? DotNetHostPath { get; set; }
+
+    [Output]
+    public string ConnectionString { get; set; } = "";
+
+    [Output]
+    public string ResolvedConnectionName { get; set; } = "";
+
+    [Output]
+    public string Branch { get; set; } = "";
+
+    [Output]
+    public string GitBranch { get; set; } = "";
+
+    [Output]
+    public string Database { get; set; } = "";
+
+    [Output]
+    public int Port { get; set; }
+
+    public override bool Execute()
+    {
+        var request = new DaemonRequest
+        {
+            Op = DaemonOps.Ensure,
+            Directory = ProjectDirectory,
+            ConfigFile = string.IsNullOrWhiteSpace(ConfigFile) ? null : ConfigFile,
+            ConnectionName = string.IsNullOrWhiteSpace(ConnectionName) ? null : ConnectionName,
+            BranchOverride = Environment.GetEnvironmentVariable("BRANCHTASKS_BRANCH"),
+        };
+
+        var response = DaemonClient.TrySendAsync(StateDirectory.ForCurrentUser().Root, request, TimeSpan.FromMilliseconds(500), CancellationToken.None)
+            .GetAwaiter().GetResult()
+            ?? RunTool(request);
+        if (response is null)
+        {
+            return !Log.HasLoggedErrors;
+        }
+
+        if (!response.Ok || response.Ensure is null)
+        {
+            var error = response.Error ?? new DaemonError { Code = "BT0001", Message = "BranchTasks gave no answer." };
+            Log.LogError(subcategory: null, errorCode: error.Code, helpKeyword: null, file: null, lineNumber: 0, columnNumber: 0, endLineNumber: 0, endColumnNumber: 0, message: error.Message);
+            return false;
+        }
+
+        var result = response.Ensure;
+        if (result.Notice is not null)
+        {
+            Log.LogMessage(MessageImportance.High, "BranchTasks: " + result.Notice);
+        }
+
+        Log.LogMessage(MessageImportance.Normal, $"BranchTasks: git branch '{result.GitBranch}' -> database branch '{result.Branch}' ({result.Database}) via 127.0.0.1:{result.Port}");
+        ConnectionString = result.ConnectionString;
+        ResolvedConnectionName = result.ConnectionName;
+        Branch = result.Branch;
+        GitBranch = result.GitBranch;
+        Database = result.Database;
+        Port = result.Port;
+        return true;
+    }
+
+    /// <summary>No daemon answered: the tool starts one (with its start lock) and answers in JSON.</summary>
+    private DaemonResponse? RunTool(DaemonRequest request)
+    {
+        var info = new ProcessStartInfo(string.IsNullOrEmpty(DotNetHostPath) ? "dotnet" : DotNetHostPath)
+        {
+            UseShellExecute = false,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            RedirectStandardInput = true,
+            CreateNoWindow = true,
+            WorkingDirectory = ProjectDirectory,
+        };
+        foreach (var argument in new[] { "exec", ToolPath, "up", "--json", "--project-dir", ProjectDirectory })
+        {
+            info.ArgumentList.Add(argument);
+        }
+
+        if (request.ConfigFile is not null)
+        {
+            info.ArgumentList.Add("--config");
+            info.ArgumentList.Add(request.ConfigFile);
+        }
+
+        if (request.ConnectionName is not null)
+        {
+            info.ArgumentList.Add("--connection-name");
+            info.ArgumentList.Add(request.ConnectionName);
+        }
+
+        using var process = Process.Start(info);
+        if (process is null)
+        {
+            Log.LogError(null, "BT0501", null, null, 0, 0, 0, 0, $"Could not start the BranchTasks tool ({ToolPath}).");
+            return null;
+        }
+
+        process.StandardInput.Close();
+        var stderr = process.StandardError.ReadToEndAsync();
+        var stdout = process.StandardOutput.ReadToEnd();
+        if (!process.WaitForExit((int)ColdStartTimeout.TotalMilliseconds))
+        {
+            process.Kill(entireProcessTree: true);
+            Log.LogError(null, "BT0501", null, null, 0, 0, 0, 0, $"The BranchTasks tool did not finish within {ColdStartTimeout.TotalMinutes:0} minutes.");
+            return null;
+        }
+
+        try
+        {
+            using var document = JsonDocument.Parse(stdout);
+            if (document.RootElement.TryGetProperty("error", out var error))
+            {
+                return new DaemonResponse { Ok = false, Error = error.Deserialize<DaemonError>(DaemonJson.Options) };
+            }
+
+            return new DaemonResponse { Ok = true, Ensure = document.RootElement.Deserialize<EnsureResult>(DaemonJson.Options) };
+        }
+        catch (JsonException)
+        {
+            Log.LogError(null, "BT0001", null, null, 0, 0, 0, 0, $"The BranchTasks tool failed (exit code {process.ExitCode}): {stderr.GetAwaiter().GetResult().Trim()}");
+            return null;
+        }
+    }
+}

@@ -1,0 +1,22 @@
+using System.CommandLine;
+using BranchTasks.Tool.Commands;
+
+namespace BranchTasks.Tool;
+
+/// <summary>The `branchtasks` command line: verbs, shared options, and the one place errors are printed.</summary>
+public static class Cli
+{
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var options = new GlobalOptions();
+        var root = new RootCommand("BranchTasks: a database branch and a local tunnel for every git branch.");
+        options.AddTo(root);
+        root.Subcommands.Add(UpCommand.Create(options));
+        root.Subcommands.Add(DownCommand.Create(options));
+        root.Subcommands.Add(StatusCommand.Create(options));
+        root.Subcommands.Add(BranchCommand.Create(options));
+        root.Subcommands.Add(ServerCommand.Create(options));
+        root.Subcommands.Add(DaemonCommand.Create(options));
+        return await root.Parse(args).InvokeAsync().ConfigureAwait(false);
+    }
+}

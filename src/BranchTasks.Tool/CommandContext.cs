@@ -1,0 +1,106 @@
+using System.CommandLine;
+using System.Text.Json;
+using BranchTasks.Core.Daemon;
+using BranchTasks.Core.Errors;
+using BranchTasks.Core.Git;
+using BranchTasks.Core.State;
+
+namespace BranchTasks.Tool;
+
+/// <summary>What a verb's action needs: the parsed options, the daemon, and consistent output and errors.</summary>
+public sealed class CommandContext
+{
+    private readonly ParseResult _parse;
+    private readonly GlobalOptions _options;
+
+    public CommandContext(ParseResult parse, GlobalOptions options)
+    {
+        _parse = parse;
+        _options = options;
+        State = StateDirectory.ForCurrentUser();
+    }
+
+    public StateDirectory State { get; }
+
+    public bool Verbose => _parse.GetValue(_options.Verbose);
+
+    public string Directory => _parse.GetValue(_options.ProjectDirectory)?.FullName ?? Environment.CurrentDirectory;
+
+    public string? ConfigFile => _parse.GetValue(_options.Config)?.FullName;
+
+    /// <summary>A request carrying the caller's folder, configuration and branch override.</summary>
+    public DaemonRequest Request(string op) => new()
+    {
+        Op = op,
+        Directory = Directory,
+        ConfigFile = ConfigFile,
+        BranchOverride = Environment.GetEnvironmentVariable(GitBranchResolver.BranchOverrideVariable),
+    };
+
+    public async Task<DaemonResponse> SendAsync(DaemonRequest request, CancellationToken cancellationToken) =>
+        await new DaemonLauncher(State, DaemonCommandLine()).SendAsync(request, cancellationToken).ConfigureAwait(false);
+
+    /// <summary>Sends only when a daemon already runs; never starts one.</summary>
+    public Task<DaemonResponse?> TrySendAsync(DaemonRequest request, CancellationToken cancellationToken) =>
+        DaemonClient.TrySendAsync(State.Root, request, TimeSpan.FromMilliseconds(500), cancellationToken);
+
+    /// <summary>How to run this very tool's `daemon run`, whether it was started as an apphost or via `dotnet`.</summary>
+    private static List<string> DaemonCommandLine()
+    {
+        var processPath = Environment.ProcessPath ?? throw new BranchTasksException(ErrorCodes.DaemonUnavailable, "Cannot tell which program is running, so the daemon cannot be started.");
+        var command = new List<string> { processPath };
+        if (Path.GetFileNameWithoutExtension(processPath).Equals("dotnet", StringComparison.OrdinalIgnoreCase))
+        {
+            command.Add("exec");
+            command.Add(typeof(CommandContext).Assembly.Location);
+        }
+
+        command.Add("daemon");
+        command.Add("run");
+        return command;
+    }
+
+    public static void WriteJson<T>(T value) => Console.Out.WriteLine(JsonSerializer.Serialize(value, DaemonJson.Indented));
+
+    /// <summary>Runs a verb's body and turns failures into one clear message and an exit code.</summary>
+    public async Task<int> RunAsync(Func<Task<int>> body, bool json)
+    {
+        try
+        {
+            return await body().ConfigureAwait(false);
+        }
+        catch (BranchTasksException e)
+        {
+            return Fail(e.Code, e.Message, json, e);
+        }
+        catch (OperationCanceledException)
+        {
+            Console.Error.WriteLine("branchtasks: cancelled.");
+            return 130;
+        }
+        catch (Exception e)
+        {
+            return Fail(ErrorCodes.Unexpected, $"Unexpected failure: {e.Message}" + (Verbose ? "" : " (run again with --verbose for details)"), json, e);
+        }
+    }
+
+    /// <summary>Prints a daemon error the same way as a local one.</summary>
+    public int Fail(DaemonError error, bool json) => Fail(error.Code, error.Message, json, null);
+
+    private int Fail(string code, string message, bool json, Exception? exception)
+    {
+        if (json)
+        {
+            WriteJson(new { error = new { code, message } });
+        }
+
+        // MSBuild's canonical error format, so the same line reads well in a terminal and in a build log.
+        Console.Error.WriteLine($"branchtasks : error {code}: {message}");
+        if (Verbose && exception is not null)
+        {
+            Console.Error.WriteLine(exception);
+        }
+
+        return 1;
+    }
+}

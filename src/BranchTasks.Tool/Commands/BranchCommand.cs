@@ -1,0 +1,129 @@
+using System.CommandLine;
+using BranchTasks.Core.Daemon;
+using BranchTasks.Core.Providers;
+
+namespace BranchTasks.Tool.Commands;
+
+/// <summary>`branchtasks branch list|create|delete`: the project's database branches.</summary>
+public static class BranchCommand
+{
+    public static Command Create(GlobalOptions options)
+    {
+        var command = new Command("branch", "List, create and delete the project's database branches.");
+        command.Subcommands.Add(List(options));
+        command.Subcommands.Add(CreateBranch(options));
+        command.Subcommands.Add(Delete(options));
+        return command;
+    }
+
+    private static Command List(GlobalOptions options)
+    {
+        var json = JsonOption("Print a JSON array of branch, database, parent, gitBranch, createdAt, lastUsedAt.");
+        var command = new Command("list", "List the database branches BranchTasks created for this project.") { json };
+        command.SetAction((parse, cancellationToken) =>
+        {
+            var context = new CommandContext(parse, options);
+            var asJson = parse.GetValue(json);
+            return context.RunAsync(async () =>
+            {
+                var response = await context.SendAsync(context.Request(DaemonOps.BranchList), cancellationToken).ConfigureAwait(false);
+                if (!response.Ok)
+                {
+                    return context.Fail(response.Error!, asJson);
+                }
+
+                var branches = response.Branches ?? [];
+                if (asJson)
+                {
+                    CommandContext.WriteJson(branches);
+                    return 0;
+                }
+
+                foreach (var branch in branches)
+                {
+                    Console.Out.WriteLine(Describe(branch));
+                }
+
+                return 0;
+            }, asJson);
+        });
+        return command;
+    }
+
+    private static Command CreateBranch(GlobalOptions options)
+    {
+        var json = JsonOption("Print the created branch as JSON.");
+        var name = new Argument<string>("name") { Description = "A git branch name (mapped by the rules in branchtasks.json)." };
+        var from = new Option<string?>("--from") { Description = "The branch to clone (default: the configured parent's branch)." };
+        var noData = new Option<bool>("--no-data") { Description = "Copy the schema only, not the rows." };
+        var command = new Command("create", "Create a database branch by cloning its parent.") { name, from, noData, json };
+        command.SetAction((parse, cancellationToken) =>
+        {
+            var context = new CommandContext(parse, options);
+            var asJson = parse.GetValue(json);
+            return context.RunAsync(async () =>
+            {
+                var request = context.Request(DaemonOps.BranchCreate);
+                request.Name = parse.GetValue(name);
+                request.From = parse.GetValue(from);
+                request.CopyData = parse.GetValue(noData) ? false : null;
+                var response = await context.SendAsync(request, cancellationToken).ConfigureAwait(false);
+                if (!response.Ok || response.BranchInfo is null)
+                {
+                    return context.Fail(response.Error!, asJson);
+                }
+
+                if (asJson)
+                {
+                    CommandContext.WriteJson(response.BranchInfo);
+                }
+                else
+                {
+                    Console.Out.WriteLine("Created " + Describe(response.BranchInfo));
+                }
+
+                return 0;
+            }, asJson);
+        });
+        return command;
+    }
+
+    private static Command Delete(GlobalOptions options)
+    {
+        var json = JsonOption("Print the result as JSON.");
+        var name = new Argument<string>("name") { Description = "A database branch name (as `branch list` shows) or a git branch name." };
+        var command = new Command("delete", "Delete a database branch BranchTasks created. Protected branches and databases it did not create are refused.") { name, json };
+        command.SetAction((parse, cancellationToken) =>
+        {
+            var context = new CommandContext(parse, options);
+            var asJson = parse.GetValue(json);
+            return context.RunAsync(async () =>
+            {
+                var request = context.Request(DaemonOps.BranchDelete);
+                request.Name = parse.GetValue(name);
+                var response = await context.SendAsync(request, cancellationToken).ConfigureAwait(false);
+                if (!response.Ok)
+                {
+                    return context.Fail(response.Error!, asJson);
+                }
+
+                if (asJson)
+                {
+                    CommandContext.WriteJson(new { deleted = request.Name, message = response.Message });
+                }
+                else
+                {
+                    Console.Out.WriteLine(response.Message);
+                }
+
+                return 0;
+            }, asJson);
+        });
+        return command;
+    }
+
+    private static Option<bool> JsonOption(string description) => new("--json") { Description = description };
+
+    private static string Describe(BranchInfo branch) =>
+        $"{branch.Branch,-30} {branch.Database,-40} parent: {branch.Parent ?? "-",-20} git: {branch.GitBranch ?? "-"}";
+}

@@ -1,0 +1,49 @@
+using System.CommandLine;
+using BranchTasks.Core.Daemon;
+
+namespace BranchTasks.Tool.Commands;
+
+/// <summary>`branchtasks up`: the ensure step by hand, the same one `dotnet run` takes.</summary>
+public static class UpCommand
+{
+    public static Command Create(GlobalOptions options)
+    {
+        var json = new Option<bool>("--json") { Description = "Print one JSON object: gitBranch, branch, database, host, port, connectionString, provider." };
+        var connectionName = new Option<string?>("--connection-name") { Description = "Report this connection name instead of the configured connectionName." };
+        var command = new Command("up", "Create the current git branch's database branch if needed, open a tunnel to it, and print how to connect.") { json, connectionName };
+        command.SetAction((parse, cancellationToken) =>
+        {
+            var context = new CommandContext(parse, options);
+            var asJson = parse.GetValue(json);
+            return context.RunAsync(async () =>
+            {
+                var request = context.Request(DaemonOps.Ensure);
+                request.ConnectionName = parse.GetValue(connectionName);
+                var response = await context.SendAsync(request, cancellationToken).ConfigureAwait(false);
+                if (!response.Ok || response.Ensure is null)
+                {
+                    return context.Fail(response.Error ?? new DaemonError { Code = "BT0001", Message = "The daemon gave no answer." }, asJson);
+                }
+
+                var result = response.Ensure;
+                if (result.Notice is not null)
+                {
+                    Console.Error.WriteLine("branchtasks: " + result.Notice);
+                }
+
+                if (asJson)
+                {
+                    CommandContext.WriteJson(result);
+                }
+                else
+                {
+                    Console.Out.WriteLine($"git branch '{result.GitBranch}' -> database branch '{result.Branch}' ({result.Database}, {result.Provider}) at {result.Host}:{result.Port}");
+                    Console.Out.WriteLine($"ConnectionStrings:{result.ConnectionName} = {result.ConnectionString}");
+                }
+
+                return 0;
+            }, asJson);
+        });
+        return command;
+    }
+}

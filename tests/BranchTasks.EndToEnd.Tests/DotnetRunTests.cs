@@ -1,0 +1,76 @@
+using BranchTasks.Testing;
+
+namespace BranchTasks.EndToEnd.Tests;
+
+/// <summary>The product's promise, end to end: a plain `dotnet run` is on the current git branch's database.</summary>
+[Collection(ProductCollection.Name)]
+public sealed class DotnetRunTests(ProductFixture product)
+{
+    [Fact]
+    public async Task Dotnet_run_follows_the_git_branch_with_isolated_copies_of_the_data()
+    {
+        using var repo = product.CreateAppRepository("""{ "provider": "local", "database": "shop" }""");
+        var app = Path.Combine(repo.Path, "app");
+
+        var main1 = await RunAppAsync(app, "main-row-1");
+        var main2 = await RunAppAsync(app, "main-row-2");
+        Assert.Equal("shop_main", main2.Database);
+        Assert.Equal(["main-row-1", "main-row-2"], main2.Notes);
+
+        repo.Run("checkout", "-b", "feature/x");
+        var feature = await RunAppAsync(app, "feature-row");
+        Assert.NotEqual(main2.Database, feature.Database);
+        Assert.StartsWith("shop_feature_x", feature.Database);
+        // A copy of main's rows, plus its own.
+        Assert.Equal(["main-row-1", "main-row-2", "feature-row"], feature.Notes);
+
+        repo.Run("checkout", "main");
+        var backOnMain = await RunAppAsync(app, null);
+        Assert.Equal("shop_main", backOnMain.Database);
+        Assert.Equal(["main-row-1", "main-row-2"], backOnMain.Notes);
+
+        repo.Run("checkout", "feature/x");
+        var backOnFeature = await RunAppAsync(app, null);
+        Assert.Equal(feature.Database, backOnFeature.Database);
+        Assert.Equal(["main-row-1", "main-row-2", "feature-row"], backOnFeature.Notes);
+        Assert.NotNull(main1);
+    }
+
+    [Fact]
+    public async Task Dotnet_build_and_design_time_builds_start_nothing()
+    {
+        using var repo = product.CreateAppRepository("""{ "provider": "local", "database": "quiet" }""");
+        var app = Path.Combine(repo.Path, "app");
+        var home = product.NewHome();
+        var environment = product.Environment(home);
+
+        (await product.DotnetAsync(app, environment, "build")).EnsureSuccess("dotnet build");
+        // What an IDE does: a design-time build, which also computes the run arguments.
+        (await product.DotnetAsync(app, environment, "msbuild", "-t:ComputeRunArguments", "-p:DesignTimeBuild=true", "-nologo")).EnsureSuccess("design-time build");
+        // And a run with BranchTasks switched off must not reach for a database either.
+        var disabled = await product.DotnetAsync(app, environment, "run", "--no-build", "-p:BranchTasksEnabled=false");
+        Assert.Contains("No ConnectionStrings:Default", disabled.StandardError);
+
+        // No daemon socket, no log, no private server: the home is as empty as it was.
+        Assert.Empty(Directory.EnumerateFileSystemEntries(home));
+    }
+
+    private async Task<AppOutput> RunAppAsync(string app, string? note)
+    {
+        var arguments = new List<string> { "run", "--" };
+        arguments.Add(note is null ? "--Sample:ReadOnly=true" : "--Sample:Note=" + note);
+        var result = (await product.DotnetAsync(app, [.. arguments])).EnsureSuccess("dotnet run");
+        return AppOutput.Parse(result.StandardOutput);
+    }
+
+    private sealed record AppOutput(string Database, List<string> Notes)
+    {
+        public static AppOutput Parse(string output)
+        {
+            var lines = output.Split('\n', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+            var database = lines.Single(l => l.StartsWith("database: ", StringComparison.Ordinal))["database: ".Length..];
+            var notes = lines.Where(l => l.StartsWith("order ", StringComparison.Ordinal)).Select(l => l[(l.IndexOf(": ", StringComparison.Ordinal) + 2)..]).ToList();
+            return new AppOutput(database, notes);
+        }
+    }
+}
