@@ -30,6 +30,7 @@ public static class ErrorCodes
     public const string BranchAutoCreateDisabled = "BT0305";
     public const string BranchCreateFailed = "BT0306";
     public const string BranchExists = "BT0307";
+    public const string InvalidBranchName = "BT0308";
 
     // 04xx: local server
     public const string ServerBinariesNotFound = "BT0401";
