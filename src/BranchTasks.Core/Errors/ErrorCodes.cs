@@ -21,6 +21,8 @@ public static class ErrorCodes
     public const string ConfigBadValue = "BT0205";
     public const string ConfigMissingKey = "BT0206";
     public const string UnknownProvider = "BT0207";
+    public const string ConfigDuplicateKey = "BT0208";
+    public const string ConfigUnreadable = "BT0209";
 
     // 03xx: branch mapping and branch operations
     public const string BranchNameCollision = "BT0301";

@@ -1,3 +1,4 @@
+using BranchTasks.Core.Configuration;
 using BranchTasks.Core.Mapping;
 
 namespace BranchTasks.Core.Tests.Mapping;
@@ -37,7 +38,7 @@ public sealed class DistinctnessTests
     {
         var byBranch = new Dictionary<string, string>(StringComparer.Ordinal);
         var byDatabase = new Dictionary<string, string>(StringComparer.Ordinal);
-        var config = new Configuration.BranchTasksConfig { FilePath = "/r/branchtasks.json", Database = "Shop_Database_Long_Name_12345678" };
+        var config = new BranchTasksConfig { FilePath = "/r/branchtasks.json", Database = "Shop_Database_Long_Name_12345678" };
 
         foreach (var git in HostileNames())
         {
