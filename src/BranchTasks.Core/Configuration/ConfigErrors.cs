@@ -23,6 +23,10 @@ internal sealed class ConfigErrors(string filePath, JsonLineIndex index)
         At(ErrorCodes.ConfigWrongType, index.ValueAt(path.Pointer),
             $"'{path.Display}' must be {expected}, but is {Describe(actual)}. Change the value to {expected}.");
 
+    public BranchTasksException RootNotObject(JsonElement actual) =>
+        At(ErrorCodes.ConfigWrongType, index.ValueAt(ConfigPath.Root.Pointer),
+            $"the file must hold a JSON object, but holds {Describe(actual)}. Write the settings as an object, e.g. {{\"database\": \"myapp\"}}.");
+
     public BranchTasksException BadValue(ConfigPath path, JsonElement actual, string allowed) =>
         At(ErrorCodes.ConfigBadValue, index.ValueAt(path.Pointer),
             $"'{path.Display}' is {actual.GetRawText()}, which is not allowed. {allowed}");

@@ -17,7 +17,7 @@ internal sealed class ConfigReader(string filePath, JsonLineIndex index)
         var top = ConfigPath.Root;
         if (root.ValueKind != JsonValueKind.Object)
         {
-            throw _errors.WrongType(top with { Display = "(file)" }, root, "an object, e.g. {\"database\": \"myapp\"}");
+            throw _errors.RootNotObject(root);
         }
 
         var properties = Properties(root, top, ConfigKeys.TopLevel);
@@ -124,7 +124,7 @@ internal sealed class ConfigReader(string filePath, JsonLineIndex index)
             var name = ReadString(itemPath, item);
             if (!BranchNames.IsValidBranchName(name))
             {
-                throw _errors.BadValue(itemPath, item, $"{BranchNameRule} The database branch of this git branch is \"{BranchNames.ToBranchName(name)}\".");
+                throw _errors.BadValue(itemPath, item, $"{BranchNameRule} If you meant the git branch '{name}', its database branch is \"{BranchNames.ToBranchName(name)}\".");
             }
 
             result.Add(name);
@@ -158,7 +158,7 @@ internal sealed class ConfigReader(string filePath, JsonLineIndex index)
             var branch = ReadString(entryPath, property.Value);
             if (!BranchNames.IsValidBranchName(branch))
             {
-                throw _errors.BadValue(entryPath, property.Value, $"{BranchNameRule} For example \"{BranchNames.ToBranchName(branch)}\".");
+                throw _errors.BadValue(entryPath, property.Value, $"{BranchNameRule} For example \"{Suggestion(branch)}\".");
             }
 
             rules.Add(new MapRule(property.Name, branch));
@@ -239,6 +239,12 @@ internal sealed class ConfigReader(string filePath, JsonLineIndex index)
 
         var text = value.GetString()!;
         return text.Length > 0 ? text : throw _errors.BadValue(path, value, "It must not be empty.");
+    }
+
+    private static string Suggestion(string branch)
+    {
+        var sanitized = BranchNames.Sanitize(branch);
+        return sanitized.Length <= ConfigPatterns.MaxBranchLength ? sanitized : sanitized[..ConfigPatterns.MaxBranchLength].TrimEnd('-');
     }
 
     private static string BranchNameRule =>

@@ -75,7 +75,8 @@ public static partial class BranchNames
         new(ErrorCodes.InvalidBranchName,
             $"'{branch}' is not a valid database branch name. Use 1-{MaxBranchLength} lowercase letters, digits and '-', starting with a letter or digit (for example '{ToBranchName(branch)}').");
 
-    private static string Sanitize(string gitBranch)
+    /// <summary>The name with only the lossy character mapping (no hash, no length limit); for suggestions in messages.</summary>
+    internal static string Sanitize(string gitBranch)
     {
         var builder = new StringBuilder(gitBranch.Length);
         var pendingDash = false;

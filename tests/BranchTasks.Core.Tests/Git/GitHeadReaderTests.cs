@@ -91,6 +91,22 @@ public sealed class GitHeadReaderTests
     }
 
     [Fact]
+    public void Submodule_reads_its_own_head()
+    {
+        using var library = TempGitRepository.Create();
+        var libraryCommit = library.Commit("library");
+        using var app = TempGitRepository.Create();
+        app.Commit("app");
+        app.Run("-c", "protocol.file.allow=always", "submodule", "--quiet", "add", library.Path, "lib");
+
+        var head = GitHeadReader.Read(Path.Combine(app.Path, "lib"));
+
+        Assert.Equal(Path.Combine(Path.GetFullPath(app.Path), "lib"), head.WorkTreeRoot);
+        Assert.Equal(Path.Combine(Path.GetFullPath(app.Path), ".git", "modules", "lib"), head.GitDir);
+        Assert.Equal(libraryCommit, head.Commit);
+    }
+
+    [Fact]
     public void Detached_head_has_no_branch()
     {
         using var repo = TempGitRepository.Create();
