@@ -19,6 +19,6 @@ internal static class ShortHash
             return false;
         }
 
-        return name.AsSpan(name.Length - Length).ContainsAnyExcept("0123456789abcdef") is false;
+        return !name.AsSpan(name.Length - Length).ContainsAnyExcept("0123456789abcdef");
     }
 }
