@@ -1,3 +1,5 @@
+using System.Text.Json;
+
 namespace BranchTasks.Core.Configuration;
 
 /// <summary>A validated <c>branchtasks.json</c>. Defaults are the documented ones (README, schema).</summary>
@@ -27,4 +29,10 @@ public sealed class BranchTasksConfig
     public IReadOnlyList<MapRule> Map { get; init; } = [];
 
     public LocalSettings Local { get; init; } = new();
+
+    /// <summary>The raw <c>"mysql"</c> object, kept opaque until the mysql provider defines its settings; null when absent.</summary>
+    public JsonElement? Mysql { get; init; }
+
+    /// <summary>The raw <c>"planetscale"</c> object, kept opaque until the planetscale provider defines its settings; null when absent.</summary>
+    public JsonElement? PlanetScale { get; init; }
 }

@@ -21,7 +21,9 @@ public static class ErrorCodes
     public const string ConfigBadValue = "BT0205";
     public const string ConfigMissingKey = "BT0206";
     public const string UnknownProvider = "BT0207";
-    public const string ProviderNotAvailable = "BT0208";
+    public const string ConfigDuplicateKey = "BT0208";
+    public const string ConfigUnreadable = "BT0209";
+    public const string ProviderNotAvailable = "BT0210";
 
     // 03xx: branch mapping and branch operations
     public const string BranchNameCollision = "BT0301";
@@ -31,6 +33,7 @@ public static class ErrorCodes
     public const string BranchAutoCreateDisabled = "BT0305";
     public const string BranchCreateFailed = "BT0306";
     public const string BranchExists = "BT0307";
+    public const string InvalidBranchName = "BT0308";
 
     // 04xx: local server
     public const string ServerBinariesNotFound = "BT0401";

@@ -1,0 +1,28 @@
+namespace BranchTasks.Core.Configuration;
+
+/// <summary>The keys branchtasks.json accepts. The schema test compares these with the shipped schema so they cannot drift.</summary>
+internal static class ConfigKeys
+{
+    public const string Schema = "$schema";
+    public const string Provider = "provider";
+    public const string Database = "database";
+    public const string ConnectionName = "connectionName";
+    public const string Parent = "parent";
+    public const string CopyData = "copyData";
+    public const string AutoCreate = "autoCreate";
+    public const string Protected = "protected";
+    public const string Map = "map";
+    public const string Local = "local";
+    public const string Mysql = "mysql";
+    public const string PlanetScale = "planetscale";
+
+    public const string ServerPath = "serverPath";
+    public const string Port = "port";
+
+    public static readonly IReadOnlyList<string> TopLevel =
+        [Schema, Provider, Database, ConnectionName, Parent, CopyData, AutoCreate, Protected, Map, Local, Mysql, PlanetScale];
+
+    public static readonly IReadOnlyList<string> LocalKeys = [ServerPath, Port];
+
+    public static readonly IReadOnlyList<string> Providers = ["local", "mysql", "planetscale"];
+}

@@ -1,0 +1,19 @@
+using System.Text.RegularExpressions;
+
+namespace BranchTasks.Core.Configuration;
+
+/// <summary>Value rules shared by the loader and (by a test) the schema.</summary>
+internal static partial class ConfigPatterns
+{
+    // The database name prefixes every physical database name, which MySQL caps at 64 characters.
+    public const string Database = "^[A-Za-z][A-Za-z0-9_]{0,31}$";
+    public const string ConnectionName = "^[A-Za-z0-9_.-]+$";
+    public const string BranchName = "^[a-z0-9][a-z0-9-]*$";
+    public const int MaxBranchLength = Mapping.BranchNames.MaxBranchLength;
+
+    [GeneratedRegex(Database, RegexOptions.CultureInvariant)]
+    public static partial Regex DatabaseRegex();
+
+    [GeneratedRegex(ConnectionName, RegexOptions.CultureInvariant)]
+    public static partial Regex ConnectionNameRegex();
+}
