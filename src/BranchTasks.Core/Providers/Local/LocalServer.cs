@@ -1,0 +1,312 @@
+using System.Diagnostics;
+using BranchTasks.Core.Configuration;
+using BranchTasks.Core.Errors;
+using BranchTasks.Core.State;
+using MySqlConnector;
+
+namespace BranchTasks.Core.Providers.Local;
+
+/// <summary>
+/// The private MariaDB/MySQL server of the <c>local</c> provider: initialised on first use, started on
+/// demand, shared by every BranchTasks process of the user, its data kept across stops.
+/// </summary>
+public sealed class LocalServer
+{
+    private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(60);
+    private static readonly TimeSpan StopTimeout = TimeSpan.FromSeconds(30);
+
+    // Longer than a start, so a waiting process outlasts the one that is starting the server.
+    private static readonly TimeSpan LockTimeout = TimeSpan.FromSeconds(150);
+
+    private readonly StateDirectory _state;
+    private readonly LocalSettings _settings;
+    private readonly ServerBinaryLocator _locator;
+    private readonly LocalServerLayout _layout;
+
+    public LocalServer(StateDirectory state, LocalSettings settings)
+        : this(state, settings, ServerBinaryLocator.ForCurrentMachine(settings))
+    {
+    }
+
+    public LocalServer(StateDirectory state, LocalSettings settings, ServerBinaryLocator locator)
+    {
+        _state = state;
+        _settings = settings;
+        _locator = locator;
+        _layout = new LocalServerLayout(state);
+    }
+
+    /// <summary>The folder holding the data directory, state, credentials and log.</summary>
+    public string Directory => _layout.Directory;
+
+    public string LogFile => _layout.LogFile;
+
+    /// <summary>The running server as recorded, without talking to it; null when it is not running.</summary>
+    public LocalServerEndpoint? TryGetRunning()
+    {
+        var current = LocalServerState.TryRead(_layout.StateFile);
+        if (current is not { ProcessId: int pid, Provisioned: true } || !ServerProcess.IsAlive(pid))
+        {
+            return null;
+        }
+
+        var credentials = LocalServerCredentials.TryRead(_layout.CredentialsFile);
+        return credentials is null ? null : ToEndpoint(current, credentials, pid, current.ServerVersion ?? string.Empty);
+    }
+
+    /// <summary>Returns the running server, starting it (and creating its data directory) when needed.</summary>
+    public async Task<LocalServerEndpoint> EnsureRunningAsync(CancellationToken cancellationToken)
+    {
+        PrepareDirectories();
+        using var serverLock = await ServerLock.AcquireAsync(_layout.LockFile, LockTimeout, cancellationToken).ConfigureAwait(false);
+
+        var current = LocalServerState.TryRead(_layout.StateFile);
+        var credentials = LocalServerCredentials.TryRead(_layout.CredentialsFile);
+        if (current is { ProcessId: int pid } && ServerProcess.IsAlive(pid))
+        {
+            if (credentials is not null && current.Provisioned && (_settings.Port is null || _settings.Port == current.Port))
+            {
+                var endpoint = ToEndpoint(current, credentials, pid, current.ServerVersion ?? string.Empty);
+                var version = await TryQueryVersionAsync(endpoint, cancellationToken).ConfigureAwait(false);
+                if (version is not null)
+                {
+                    return endpoint with { ServerVersion = version };
+                }
+            }
+
+            // Alive but not usable as it is (not answering, credentials lost, another port configured): restart it.
+            await ShutDownAsync(current, pid, credentials, cancellationToken).ConfigureAwait(false);
+        }
+
+        return await StartAsync(current, credentials, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Shuts the server down cleanly; false when it was not running.</summary>
+    public async Task<bool> StopAsync(CancellationToken cancellationToken)
+    {
+        if (!System.IO.Directory.Exists(_layout.Directory))
+        {
+            return false;
+        }
+
+        using var serverLock = await ServerLock.AcquireAsync(_layout.LockFile, LockTimeout, cancellationToken).ConfigureAwait(false);
+        var current = LocalServerState.TryRead(_layout.StateFile);
+        if (current is not { ProcessId: int pid })
+        {
+            return false;
+        }
+
+        if (!ServerProcess.IsAlive(pid))
+        {
+            (current with { ProcessId = null }).Write(_layout.StateFile);
+            return false;
+        }
+
+        await ShutDownAsync(current, pid, LocalServerCredentials.TryRead(_layout.CredentialsFile), cancellationToken).ConfigureAwait(false);
+        return true;
+    }
+
+    private void PrepareDirectories()
+    {
+        _state.EnsureDirectory();
+        _state.EnsureDirectory("local");
+    }
+
+    private async Task<LocalServerEndpoint> StartAsync(LocalServerState? previous, LocalServerCredentials? credentials, CancellationToken cancellationToken)
+    {
+        var binaries = _locator.Locate();
+        var port = ChoosePort(previous);
+        var fresh = await new LocalServerInitializer(_state, _layout).EnsureInitializedAsync(binaries, cancellationToken).ConfigureAwait(false);
+
+        var provision = fresh || previous is not { Provisioned: true };
+        if (credentials is null)
+        {
+            credentials = LocalServerCredentials.Generate();
+            credentials.Write(_layout.CredentialsFile);
+            provision = true;
+        }
+
+        string? initFile = null;
+        if (provision)
+        {
+            initFile = Path.Combine(_layout.Directory, $"init-{Guid.NewGuid():N}.sql");
+            StateDirectory.WritePrivateFile(initFile, LocalServerProvisioning.BuildInitScript(credentials, binaries.Flavor));
+        }
+
+        var logOffset = ServerLog.CurrentLength(_layout.LogFile);
+        var state = new LocalServerState(null, port, previous?.ServerVersion, _layout.DataDirectory, binaries.ServerPath, Provisioned: !provision);
+        try
+        {
+            using var process = ServerLauncher.Start(binaries, ServerLauncher.Arguments(binaries, _layout, port, initFile), _layout.LogFile);
+
+            // Recorded before waiting, so a crash of this process still leaves the pid for the next one to stop.
+            state = state with { ProcessId = process.Id };
+            state.Write(_layout.StateFile);
+
+            var endpoint = ToEndpoint(state, credentials, process.Id, string.Empty);
+            var version = await WaitUntilAnsweringAsync(process, endpoint, logOffset, cancellationToken).ConfigureAwait(false);
+            state = state with { ServerVersion = version, Provisioned = true };
+            state.Write(_layout.StateFile);
+            return endpoint with { ServerVersion = version };
+        }
+        finally
+        {
+            if (initFile is not null)
+            {
+                File.Delete(initFile);
+            }
+        }
+    }
+
+    private int ChoosePort(LocalServerState? previous)
+    {
+        if (_settings.Port is int configured)
+        {
+            if (configured is < 1 or > 65535)
+            {
+                throw new BranchTasksException(
+                    ErrorCodes.ConfigBadValue,
+                    $"local.port in branchtasks.json is {configured}; it must be a TCP port between 1 and 65535, or left out to let BranchTasks pick a free one.");
+            }
+
+            if (!LoopbackPorts.IsFree(configured))
+            {
+                throw new BranchTasksException(
+                    ErrorCodes.PortInUse,
+                    $"Port {configured} on 127.0.0.1, configured as local.port in branchtasks.json for the private database server, is already in use by another program. " +
+                    "Stop that program, choose another port for local.port, or remove local.port to let BranchTasks pick a free port.");
+            }
+
+            return configured;
+        }
+
+        return previous is { Port: > 0 and <= 65535 } && LoopbackPorts.IsFree(previous.Port) ? previous.Port : LoopbackPorts.PickFree();
+    }
+
+    private async Task<string> WaitUntilAnsweringAsync(Process process, LocalServerEndpoint endpoint, long logOffset, CancellationToken cancellationToken)
+    {
+        var deadline = Stopwatch.StartNew();
+        Exception? lastError = null;
+        while (true)
+        {
+            if (process.HasExited)
+            {
+                throw StartFailed($"the server exited (code {process.ExitCode}) before accepting connections", logOffset, lastError);
+            }
+
+            try
+            {
+                var version = await QueryVersionAsync(endpoint, cancellationToken).ConfigureAwait(false);
+                if (version is not null)
+                {
+                    return version;
+                }
+            }
+            catch (MySqlException e)
+            {
+                lastError = e;
+            }
+
+            if (deadline.Elapsed > StartTimeout)
+            {
+                KillQuietly(process);
+                throw StartFailed($"the server did not answer within {StartTimeout.TotalSeconds:0} s", logOffset, lastError);
+            }
+
+            await Task.Delay(100, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private BranchTasksException StartFailed(string why, long logOffset, Exception? inner)
+    {
+        var current = LocalServerState.TryRead(_layout.StateFile);
+        if (current is not null)
+        {
+            (current with { ProcessId = null }).Write(_layout.StateFile);
+        }
+
+        return new BranchTasksException(
+            ErrorCodes.ServerStartFailed,
+            $"Starting the private database server failed: {why}. Its log ({_layout.LogFile}) ends with:{Environment.NewLine}" +
+            $"{ServerLog.Tail(_layout.LogFile, logOffset)}{Environment.NewLine}" +
+            $"Fix the cause above and run again; to start from scratch, stop BranchTasks and delete {_layout.Directory}.",
+            inner);
+    }
+
+    private async Task ShutDownAsync(LocalServerState current, int pid, LocalServerCredentials? credentials, CancellationToken cancellationToken)
+    {
+        var asked = false;
+        if (credentials is not null)
+        {
+            var endpoint = ToEndpoint(current, credentials, pid, current.ServerVersion ?? string.Empty);
+            try
+            {
+                await using var connection = new MySqlConnection(ProbeConnectionString(endpoint));
+                await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
+                await using var command = new MySqlCommand("SHUTDOWN", connection);
+                await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+                asked = true;
+            }
+            catch (MySqlException)
+            {
+                // Not answering or not letting us in: it is killed below.
+            }
+
+            await MySqlConnection.ClearPoolAsync(new MySqlConnection(endpoint.CreateAdminConnectionString().ConnectionString), cancellationToken).ConfigureAwait(false);
+            await MySqlConnection.ClearPoolAsync(new MySqlConnection(endpoint.CreateAppConnectionString().ConnectionString), cancellationToken).ConfigureAwait(false);
+        }
+
+        if (!asked || !await ServerProcess.WaitForExitAsync(pid, StopTimeout, cancellationToken).ConfigureAwait(false))
+        {
+            ServerProcess.Kill(pid);
+            await ServerProcess.WaitForExitAsync(pid, TimeSpan.FromSeconds(10), cancellationToken).ConfigureAwait(false);
+        }
+
+        (current with { ProcessId = null }).Write(_layout.StateFile);
+    }
+
+    private static async Task<string?> TryQueryVersionAsync(LocalServerEndpoint endpoint, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await QueryVersionAsync(endpoint, cancellationToken).ConfigureAwait(false);
+        }
+        catch (MySqlException)
+        {
+            return null;
+        }
+    }
+
+    private static async Task<string?> QueryVersionAsync(LocalServerEndpoint endpoint, CancellationToken cancellationToken)
+    {
+        await using var connection = new MySqlConnection(ProbeConnectionString(endpoint));
+        await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = new MySqlCommand("SELECT VERSION()", connection);
+        return await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) as string;
+    }
+
+    // Unpooled: a probe must really reach the server, and a pool would outlive a server that is being replaced.
+    private static string ProbeConnectionString(LocalServerEndpoint endpoint)
+    {
+        var builder = endpoint.CreateAdminConnectionString();
+        builder.Pooling = false;
+        builder.ConnectionTimeout = 3;
+        return builder.ConnectionString;
+    }
+
+    private static void KillQuietly(Process process)
+    {
+        try
+        {
+            process.Kill();
+            process.WaitForExit(10_000);
+        }
+        catch (InvalidOperationException)
+        {
+            // Already exited.
+        }
+    }
+
+    private static LocalServerEndpoint ToEndpoint(LocalServerState state, LocalServerCredentials credentials, int pid, string version) =>
+        new("127.0.0.1", state.Port, credentials.AdminUser, credentials.AdminPassword, credentials.AppUser, pid, version);
+}

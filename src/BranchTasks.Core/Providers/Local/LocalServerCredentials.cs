@@ -1,0 +1,36 @@
+using System.Security.Cryptography;
+using System.Text.Json;
+
+namespace BranchTasks.Core.Providers.Local;
+
+/// <summary>The contents of <c>local/credentials.json</c> (mode 0600): the private server's admin secret.</summary>
+public sealed record LocalServerCredentials(string AdminUser, string AdminPassword, string AppUser)
+{
+    public const string DefaultAdminUser = "branchtasks_admin";
+    public const string DefaultAppUser = "branchtasks_app";
+
+    // Letters and digits only, so the password survives every quoting layer it passes through.
+    private const string PasswordAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+
+    private static readonly JsonSerializerOptions Options = new(JsonSerializerDefaults.Web) { WriteIndented = true };
+
+    public static LocalServerCredentials Generate() =>
+        new(DefaultAdminUser, RandomNumberGenerator.GetString(PasswordAlphabet, 32), DefaultAppUser);
+
+    public static LocalServerCredentials? TryRead(string path)
+    {
+        try
+        {
+            var credentials = JsonSerializer.Deserialize<LocalServerCredentials>(File.ReadAllText(path), Options);
+            return credentials is { AdminUser.Length: > 0, AdminPassword.Length: > 0, AppUser.Length: > 0 } ? credentials : null;
+        }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException or JsonException)
+        {
+            return null;
+        }
+    }
+
+    public void Write(string path) => State.StateDirectory.WritePrivateFile(path, JsonSerializer.Serialize(this, Options));
+
+    public override string ToString() => $"{nameof(LocalServerCredentials)} {{ AdminUser = {AdminUser}, AppUser = {AppUser} }}";
+}

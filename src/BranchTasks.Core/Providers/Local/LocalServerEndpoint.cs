@@ -1,0 +1,61 @@
+using MySqlConnector;
+
+namespace BranchTasks.Core.Providers.Local;
+
+/// <summary>A running private server and the accounts BranchTasks made on it.</summary>
+/// <param name="AdminUser">Full rights, password-protected; only BranchTasks itself uses it.</param>
+/// <param name="AppUser">The account the tunnel logs in as for the app.</param>
+public sealed record LocalServerEndpoint(
+    string Host,
+    int Port,
+    string AdminUser,
+    string AdminPassword,
+    string AppUser,
+    int ProcessId,
+    string ServerVersion)
+{
+    /// <summary>An admin connection string; loopback only, so no TLS.</summary>
+    public MySqlConnectionStringBuilder CreateAdminConnectionString(string? database = null) => new()
+    {
+        Server = Host,
+        Port = (uint)Port,
+        UserID = AdminUser,
+        Password = AdminPassword,
+        Database = database ?? string.Empty,
+        Pooling = true,
+        AllowUserVariables = true,
+        SslMode = MySqlSslMode.None,
+        ConnectionTimeout = 10,
+    };
+
+    /// <summary>A connection string for the app account (no password yet: the tunnel will hold the secret).</summary>
+    public MySqlConnectionStringBuilder CreateAppConnectionString(string? database = null) => new()
+    {
+        Server = Host,
+        Port = (uint)Port,
+        UserID = AppUser,
+        Database = database ?? string.Empty,
+        Pooling = true,
+        SslMode = MySqlSslMode.None,
+        ConnectionTimeout = 10,
+    };
+
+    public async Task<MySqlConnection> OpenAdminConnectionAsync(CancellationToken cancellationToken, string? database = null)
+    {
+        var connection = new MySqlConnection(CreateAdminConnectionString(database).ConnectionString);
+        try
+        {
+            await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
+            return connection;
+        }
+        catch
+        {
+            await connection.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    // The generated ToString would print the admin password into logs and test output.
+    public override string ToString() =>
+        $"{nameof(LocalServerEndpoint)} {{ Host = {Host}, Port = {Port}, AdminUser = {AdminUser}, AppUser = {AppUser}, ProcessId = {ProcessId}, ServerVersion = {ServerVersion} }}";
+}

@@ -1,0 +1,82 @@
+using BranchTasks.Core.Errors;
+using BranchTasks.Core.State;
+
+namespace BranchTasks.Core.Providers.Local;
+
+/// <summary>Creates the private server's data directory the first time it is needed.</summary>
+internal sealed class LocalServerInitializer(StateDirectory state, LocalServerLayout layout)
+{
+    private static readonly TimeSpan InitTimeout = TimeSpan.FromMinutes(3);
+
+    /// <summary>True when the data directory was created just now (so the BranchTasks accounts must be made).</summary>
+    public async Task<bool> EnsureInitializedAsync(ServerBinaries binaries, CancellationToken cancellationToken)
+    {
+        // The `mysql` system schema is the last thing both install paths create; without it a directory is a leftover.
+        if (Directory.Exists(Path.Combine(layout.DataDirectory, "mysql")))
+        {
+            return false;
+        }
+
+        RemoveDataDirectory();
+        state.EnsureDirectory(Path.GetRelativePath(state.Root, layout.DataDirectory));
+
+        var (tool, arguments) = Command(binaries);
+        ToolRunner.Result result;
+        try
+        {
+            result = await ToolRunner.RunAsync(tool, arguments, InitTimeout, cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            RemoveDataDirectory();
+            throw;
+        }
+
+        if (result.ExitCode != 0 || !Directory.Exists(Path.Combine(layout.DataDirectory, "mysql")))
+        {
+            RemoveDataDirectory();
+            var why = result.TimedOut ? $"did not finish within {InitTimeout.TotalMinutes:0} minutes" : $"exited with code {result.ExitCode}";
+            var tail = ToolRunner.Tail(result.StandardError + "\n" + result.StandardOutput);
+            throw new BranchTasksException(
+                ErrorCodes.ServerInitFailed,
+                $"Initialising the private server's data directory {layout.DataDirectory} failed: {Path.GetFileName(tool)} {why}." +
+                $"{Environment.NewLine}{tail}{Environment.NewLine}" +
+                "Check that the MariaDB installation is complete and the state directory is writable; the half-made data directory was removed, so the next run starts over.");
+        }
+
+        return true;
+    }
+
+    private (string Tool, List<string> Arguments) Command(ServerBinaries binaries)
+    {
+        var datadir = "--datadir=" + layout.DataDirectory;
+        var basedir = "--basedir=" + binaries.BaseDirectory;
+        List<string> arguments;
+        string tool;
+        if (binaries.Flavor == ServerFlavor.MySql)
+        {
+            tool = binaries.ServerPath;
+            arguments = ["--no-defaults", "--initialize-insecure", datadir, basedir, "--log-error=" + layout.LogFile];
+        }
+        else
+        {
+            tool = binaries.InstallToolPath!;
+            arguments = ["--no-defaults", datadir, basedir, "--auth-root-authentication-method=socket", "--skip-test-db"];
+        }
+
+        if (ServerIdentity.RunningAsRoot)
+        {
+            arguments.Add("--user=root");
+        }
+
+        return (tool, arguments);
+    }
+
+    private void RemoveDataDirectory()
+    {
+        if (Directory.Exists(layout.DataDirectory))
+        {
+            Directory.Delete(layout.DataDirectory, recursive: true);
+        }
+    }
+}
