@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Text.Json;
 using BranchTasks.Core.Daemon;
+using BranchTasks.Core.Ensure;
 using BranchTasks.Core.Errors;
 using BranchTasks.Core.Git;
 using BranchTasks.Core.State;
@@ -36,6 +37,17 @@ public sealed class CommandContext
         ConfigFile = ConfigFile,
         BranchOverride = Environment.GetEnvironmentVariable(GitBranchResolver.BranchOverrideVariable),
     };
+
+    /// <summary>
+    /// Like <see cref="Request"/>, for ops that act on the workspace: its repository and configuration are
+    /// checked here first, so a mistake is reported at once and never starts a daemon for nothing.
+    /// </summary>
+    public DaemonRequest WorkspaceRequest(string op)
+    {
+        var request = Request(op);
+        Workspace.Open(request.Directory!, request.ConfigFile, request.BranchOverride, connectionName: null);
+        return request;
+    }
 
     public async Task<DaemonResponse> SendAsync(DaemonRequest request, CancellationToken cancellationToken) =>
         await new DaemonLauncher(State, DaemonCommandLine()).SendAsync(request, cancellationToken).ConfigureAwait(false);

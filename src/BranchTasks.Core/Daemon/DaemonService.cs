@@ -75,13 +75,13 @@ public sealed class DaemonService : IAsyncDisposable
 
         var root = Git.GitHeadReader.FindWorkTreeRoot(request.Directory ?? "")
             ?? throw new BranchTasksException(ErrorCodes.NotAGitRepository, $"{request.Directory} is not inside a git repository, so it has no tunnels. Use `branchtasks down --all` to close every tunnel.");
-        var closed = await Tunnels.CloseAsync(root).ConfigureAwait(false);
+        var closed = await Tunnels.CloseForRepositoryAsync(root).ConfigureAwait(false);
         return new DaemonResponse { Ok = true, Message = $"Closed {closed} tunnel(s) of {root}." };
     }
 
     private async Task<DaemonResponse> ShutdownAsync()
     {
-        var closed = await Tunnels.CloseAsync(null).ConfigureAwait(false);
+        var closed = await Tunnels.CloseForRepositoryAsync(null).ConfigureAwait(false);
         _requestShutdown();
         return new DaemonResponse { Ok = true, Message = $"Closed {closed} tunnel(s); the daemon is stopping." };
     }
@@ -112,7 +112,7 @@ public sealed class DaemonService : IAsyncDisposable
         var target = await ResolveExistingAsync(provider, workspace, name, cancellationToken).ConfigureAwait(false);
         var upstream = await provider.GetUpstreamAsync(target, cancellationToken).ConfigureAwait(false);
         await new BranchOperations(provider, workspace.Config).DeleteAsync(target.Branch, cancellationToken).ConfigureAwait(false);
-        await Tunnels.CloseAsync(new TunnelKey(provider.Name, upstream.Host, upstream.Port, upstream.Database)).ConfigureAwait(false);
+        await Tunnels.CloseTunnelAsync(new TunnelKey(provider.Name, upstream.Host, upstream.Port, upstream.Database)).ConfigureAwait(false);
         return new DaemonResponse { Ok = true, Message = $"Deleted database branch '{target.Branch}' ({target.Database})." };
     }
 
@@ -128,7 +128,7 @@ public sealed class DaemonService : IAsyncDisposable
     private async Task<DaemonResponse> ServerStopAsync(CancellationToken cancellationToken)
     {
         // Tunnels to a stopped server would only hand out errors.
-        var closed = await Tunnels.CloseAsync(null).ConfigureAwait(false);
+        var closed = await Tunnels.CloseForRepositoryAsync(null).ConfigureAwait(false);
         var stopped = await _providers.StopLocalServerAsync(cancellationToken).ConfigureAwait(false);
         return new DaemonResponse { Ok = true, Message = stopped ? $"Stopped the private server (and closed {closed} tunnel(s))." : "The private server was not running." };
     }

@@ -66,8 +66,9 @@ public sealed class TunnelListener : IAsyncDisposable
     private static TcpListener? TryListen(int port)
     {
         var listener = new TcpListener(IPAddress.Loopback, port);
-        // No SO_REUSEADDR: a port another process holds must fail here, not be shared.
-        listener.ExclusiveAddressUse = OperatingSystem.IsWindows();
+        // Exclusive: on Unix, .NET otherwise sets SO_REUSEPORT, and a port another listener holds
+        // would be shared (and its connections split) instead of refused.
+        listener.ExclusiveAddressUse = true;
         try
         {
             listener.Start(backlog: 512);

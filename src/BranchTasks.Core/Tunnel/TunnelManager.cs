@@ -57,11 +57,11 @@ public sealed class TunnelManager : IAsyncDisposable
     }
 
     /// <summary>Closes the tunnels used by <paramref name="repositoryRoot"/>, or all of them when null.</summary>
-    public Task<int> CloseAsync(string? repositoryRoot) =>
+    public Task<int> CloseForRepositoryAsync(string? repositoryRoot) =>
         CloseWhereAsync(t => repositoryRoot is null || t.Repositories.Contains(repositoryRoot));
 
     /// <summary>Closes the tunnel of <paramref name="key"/>, if there is one.</summary>
-    public Task<int> CloseAsync(TunnelKey key) => CloseWhereAsync(t => t.Key == key);
+    public Task<int> CloseTunnelAsync(TunnelKey key) => CloseWhereAsync(t => t.Key == key);
 
     private async Task<int> CloseWhereAsync(Func<TunnelEntry, bool> predicate)
     {
@@ -121,7 +121,7 @@ public sealed class TunnelManager : IAsyncDisposable
         }
     }
 
-    public async ValueTask DisposeAsync() => await CloseAsync(null).ConfigureAwait(false);
+    public async ValueTask DisposeAsync() => await CloseForRepositoryAsync(null).ConfigureAwait(false);
 }
 
 public sealed class TunnelEntry(TunnelKey key, string branch, TunnelListener listener, DateTimeOffset createdAt)

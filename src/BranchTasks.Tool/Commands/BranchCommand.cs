@@ -26,7 +26,7 @@ public static class BranchCommand
             var asJson = parse.GetValue(json);
             return context.RunAsync(async () =>
             {
-                var response = await context.SendAsync(context.Request(DaemonOps.BranchList), cancellationToken).ConfigureAwait(false);
+                var response = await context.SendAsync(context.WorkspaceRequest(DaemonOps.BranchList), cancellationToken).ConfigureAwait(false);
                 if (!response.Ok)
                 {
                     return context.Fail(response.Error!, asJson);
@@ -63,7 +63,7 @@ public static class BranchCommand
             var asJson = parse.GetValue(json);
             return context.RunAsync(async () =>
             {
-                var request = context.Request(DaemonOps.BranchCreate);
+                var request = context.WorkspaceRequest(DaemonOps.BranchCreate);
                 request.Name = parse.GetValue(name);
                 request.From = parse.GetValue(from);
                 request.CopyData = parse.GetValue(noData) ? false : null;
@@ -99,7 +99,7 @@ public static class BranchCommand
             var asJson = parse.GetValue(json);
             return context.RunAsync(async () =>
             {
-                var request = context.Request(DaemonOps.BranchDelete);
+                var request = context.WorkspaceRequest(DaemonOps.BranchDelete);
                 request.Name = parse.GetValue(name);
                 var response = await context.SendAsync(request, cancellationToken).ConfigureAwait(false);
                 if (!response.Ok)

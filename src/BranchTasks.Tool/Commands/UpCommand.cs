@@ -17,7 +17,7 @@ public static class UpCommand
             var asJson = parse.GetValue(json);
             return context.RunAsync(async () =>
             {
-                var request = context.Request(DaemonOps.Ensure);
+                var request = context.WorkspaceRequest(DaemonOps.Ensure);
                 request.ConnectionName = parse.GetValue(connectionName);
                 var response = await context.SendAsync(request, cancellationToken).ConfigureAwait(false);
                 if (!response.Ok || response.Ensure is null)

@@ -53,7 +53,7 @@ public sealed class DaemonEndpointTests
         var home = Directory.CreateTempSubdirectory("bt-daemon-").FullName;
         try
         {
-            var server = new DaemonServer(new State.StateDirectory(home), TimeSpan.FromMinutes(5));
+            var server = new DaemonServer(new BranchTasks.Core.State.StateDirectory(home), TimeSpan.FromMinutes(5));
             var running = server.RunAsync(CancellationToken.None);
             DaemonResponse? pong = null;
             for (var i = 0; i < 100 && pong is null; i++)
@@ -66,7 +66,7 @@ public sealed class DaemonEndpointTests
             }
 
             Assert.True(pong?.Ok);
-            var second = new DaemonServer(new State.StateDirectory(home), TimeSpan.FromMinutes(5));
+            var second = new DaemonServer(new BranchTasks.Core.State.StateDirectory(home), TimeSpan.FromMinutes(5));
             Assert.False(await second.RunAsync(CancellationToken.None));
 
             var status = await DaemonClient.TrySendAsync(home, new DaemonRequest { Op = DaemonOps.Status }, TimeSpan.FromSeconds(1), CancellationToken.None);
@@ -93,7 +93,7 @@ public sealed class DaemonEndpointTests
         var home = Directory.CreateTempSubdirectory("bt-idle-").FullName;
         try
         {
-            var server = new DaemonServer(new State.StateDirectory(home), TimeSpan.FromMilliseconds(500));
+            var server = new DaemonServer(new BranchTasks.Core.State.StateDirectory(home), TimeSpan.FromMilliseconds(500));
             Assert.True(await server.RunAsync(CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(20)));
             Assert.Contains("idle", File.ReadAllText(Path.Combine(home, "daemon.log")));
         }
