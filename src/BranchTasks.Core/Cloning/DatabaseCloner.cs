@@ -1,0 +1,198 @@
+using BranchTasks.Core.Errors;
+using BranchTasks.Core.Sql;
+using MySqlConnector;
+
+namespace BranchTasks.Core.Cloning;
+
+/// <summary>
+/// Copies one database into another (already created, empty) database on the same server: schema defaults,
+/// tables, rows, AUTO_INCREMENT counters, views, routines, triggers and events (disabled). It does not clean
+/// up after a failure; the caller owns the target and drops it.
+/// </summary>
+public sealed class DatabaseCloner(MySqlConnection connection)
+{
+    public async Task CloneAsync(string source, string target, bool copyData, CancellationToken cancellationToken)
+    {
+        var reader = new SchemaObjectReader(connection);
+        var charset = await reader.ReadCharsetAsync(source, cancellationToken).ConfigureAwait(false)
+            ?? throw new BranchTasksException(ErrorCodes.BranchNotFound, $"The parent database {source} does not exist on the server, so there is nothing to copy from.");
+
+        var session = await CloneSession.BeginAsync(connection, cancellationToken).ConfigureAwait(false);
+        var restored = false;
+        try
+        {
+            await ExecuteAsync($"ALTER DATABASE {SqlIdentifier.Quote(target)} CHARACTER SET {SqlIdentifier.Quote(charset.CharacterSet)} COLLATE {SqlIdentifier.Quote(charset.Collation)}", cancellationToken).ConfigureAwait(false);
+            await ExecuteAsync($"USE {SqlIdentifier.Quote(target)}", cancellationToken).ConfigureAwait(false);
+
+            var tables = await reader.ReadTablesAsync(source, cancellationToken).ConfigureAwait(false);
+            foreach (var table in tables)
+            {
+                await ExecuteAsync(table.CreateStatement, cancellationToken, $"table {SqlIdentifier.Quote(table.Name)}").ConfigureAwait(false);
+            }
+
+            if (copyData)
+            {
+                await CopyRowsAsync(source, target, tables, cancellationToken).ConfigureAwait(false);
+            }
+
+            await CopyCountersAsync(reader, source, target, tables, cancellationToken).ConfigureAwait(false);
+
+            // Routines before views (a view may call a function); triggers after the rows, so copying fires none.
+            foreach (var routine in await reader.ReadRoutinesAsync(source, cancellationToken).ConfigureAwait(false))
+            {
+                await CreateProgramObjectAsync(session, routine, source, target, cancellationToken).ConfigureAwait(false);
+            }
+
+            await CreateViewsAsync(session, await reader.ReadViewsAsync(source, cancellationToken).ConfigureAwait(false), source, target, cancellationToken).ConfigureAwait(false);
+
+            foreach (var trigger in await reader.ReadTriggersAsync(source, cancellationToken).ConfigureAwait(false))
+            {
+                await CreateProgramObjectAsync(session, trigger, source, target, cancellationToken).ConfigureAwait(false);
+            }
+
+            foreach (var scheduled in await reader.ReadEventsAsync(source, cancellationToken).ConfigureAwait(false))
+            {
+                await CreateProgramObjectAsync(session, scheduled, source, target, cancellationToken).ConfigureAwait(false);
+            }
+
+            await session.RestoreAsync(cancellationToken).ConfigureAwait(false);
+            restored = true;
+        }
+        finally
+        {
+            if (!restored && connection.State == System.Data.ConnectionState.Open)
+            {
+                try
+                {
+                    await session.RestoreAsync(CancellationToken.None).ConfigureAwait(false);
+                }
+                catch (MySqlException)
+                {
+                    // The original failure is the one worth reporting.
+                }
+            }
+        }
+    }
+
+    private async Task CopyRowsAsync(string source, string target, IReadOnlyList<TableDefinition> tables, CancellationToken cancellationToken)
+    {
+        // One snapshot for every table, so rows that reference each other are copied from the same moment.
+        await ExecuteAsync("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ", cancellationToken).ConfigureAwait(false);
+        await ExecuteAsync("START TRANSACTION WITH CONSISTENT SNAPSHOT", cancellationToken).ConfigureAwait(false);
+        try
+        {
+            foreach (var table in tables.Where(t => t.Kind == TableKind.Table && t.CopyColumns.Count > 0))
+            {
+                var columns = string.Join(", ", table.CopyColumns.Select(SqlIdentifier.Quote));
+                await ExecuteAsync(
+                    $"INSERT INTO {SqlIdentifier.Quote(target, table.Name)} ({columns}) SELECT {columns} FROM {SqlIdentifier.Quote(source, table.Name)}",
+                    cancellationToken,
+                    $"the rows of table {SqlIdentifier.Quote(table.Name)}",
+                    timeoutSeconds: 0).ConfigureAwait(false);
+            }
+
+            await ExecuteAsync("COMMIT", cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            if (connection.State == System.Data.ConnectionState.Open)
+            {
+                await ExecuteAsync("ROLLBACK", CancellationToken.None).ConfigureAwait(false);
+            }
+
+            throw;
+        }
+    }
+
+    // The CREATE TABLE text carries the counter as it was when read; rows copied since, or the engine's own
+    // rounding, can leave the child's different. Sequences continue where the parent's would.
+    private async Task CopyCountersAsync(SchemaObjectReader reader, string source, string target, IReadOnlyList<TableDefinition> tables, CancellationToken cancellationToken)
+    {
+        var parent = await reader.ReadAutoIncrementsAsync(source, cancellationToken).ConfigureAwait(false);
+        var child = await reader.ReadAutoIncrementsAsync(target, cancellationToken).ConfigureAwait(false);
+        foreach (var table in tables)
+        {
+            if (table.Kind == TableKind.Sequence)
+            {
+                var next = await reader.ReadSequenceNextValueAsync(source, table.Name, cancellationToken).ConfigureAwait(false);
+                await ExecuteAsync($"ALTER SEQUENCE {SqlIdentifier.Quote(target, table.Name)} RESTART WITH {next}", cancellationToken).ConfigureAwait(false);
+            }
+            else if (parent.TryGetValue(table.Name, out var counter) && (!child.TryGetValue(table.Name, out var current) || current != counter))
+            {
+                await ExecuteAsync($"ALTER TABLE {SqlIdentifier.Quote(target, table.Name)} AUTO_INCREMENT = {counter}", cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    // A view can select from another view; without a dependency graph, views are created in rounds until
+    // a round makes no progress, and then the first failure is the answer.
+    private async Task CreateViewsAsync(CloneSession session, IReadOnlyList<ProgramObjectDefinition> views, string source, string target, CancellationToken cancellationToken)
+    {
+        var pending = views.ToList();
+        while (pending.Count > 0)
+        {
+            var failed = new List<(ProgramObjectDefinition View, MySqlException Error)>();
+            foreach (var view in pending)
+            {
+                try
+                {
+                    await CreateProgramObjectAsync(session, view, source, target, cancellationToken).ConfigureAwait(false);
+                }
+                catch (CloneStepException e) when (e.InnerException is MySqlException mysql)
+                {
+                    failed.Add((view, mysql));
+                }
+            }
+
+            if (failed.Count == pending.Count)
+            {
+                var (view, error) = failed[0];
+                throw new CloneStepException($"view {SqlIdentifier.Quote(view.Name)}", error);
+            }
+
+            pending = failed.Select(f => f.View).ToList();
+        }
+    }
+
+    private async Task CreateProgramObjectAsync(CloneSession session, ProgramObjectDefinition definition, string source, string target, CancellationToken cancellationToken)
+    {
+        var noBackslashEscapes = definition.SqlMode?.Contains("NO_BACKSLASH_ESCAPES", StringComparison.OrdinalIgnoreCase) == true;
+        var statement = DefinitionRewriter.StripDefiner(DefinitionRewriter.RewriteQualifier(definition.CreateStatement, source, target, noBackslashEscapes));
+        if (definition.Kind == ProgramObjectKind.Event)
+        {
+            statement = DefinitionRewriter.DisableEvent(statement);
+        }
+
+        var what = $"{definition.Kind.ToString().ToLowerInvariant()} {SqlIdentifier.Quote(definition.Name)}";
+        await session.ApplyAsync(definition, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await ExecuteAsync(statement, cancellationToken, what).ConfigureAwait(false);
+        }
+        finally
+        {
+            if (connection.State == System.Data.ConnectionState.Open)
+            {
+                await session.ResetAsync(CancellationToken.None).ConfigureAwait(false);
+            }
+        }
+    }
+
+    private async Task ExecuteAsync(string sql, CancellationToken cancellationToken, string? what = null, int? timeoutSeconds = null)
+    {
+        await using var command = new MySqlCommand(sql, connection);
+        if (timeoutSeconds is int seconds)
+        {
+            command.CommandTimeout = seconds;
+        }
+
+        try
+        {
+            await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (MySqlException e) when (what is not null)
+        {
+            throw new CloneStepException(what, e);
+        }
+    }
+}
