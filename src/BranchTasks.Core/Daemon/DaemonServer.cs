@@ -17,6 +17,7 @@ public sealed class DaemonServer
     private readonly StateDirectory _state;
     private readonly TimeSpan _idleTimeout;
     private readonly CancellationTokenSource _shutdown = new();
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<Task, bool> _serving = new();
     private long _lastRequestTicks = DateTimeOffset.UtcNow.UtcTicks;
     private int _busy;
 
@@ -76,6 +77,8 @@ public sealed class DaemonServer
         {
             linked.Cancel();
             await idleWatch.ConfigureAwait(false);
+            // Let requests in flight (the `down --all` that stopped us among them) finish their answers.
+            await Task.WhenAll(_serving.Keys).WaitAsync(TimeSpan.FromSeconds(15)).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             if (!OperatingSystem.IsWindows())
             {
                 TryDelete(pipeName);
@@ -115,7 +118,9 @@ public sealed class DaemonServer
                 return;
             }
 
-            _ = ServeAsync(pipe, service, log, cancellationToken);
+            var serving = ServeAsync(pipe, service, log, cancellationToken);
+            _serving.TryAdd(serving, true);
+            _ = serving.ContinueWith(t => _serving.TryRemove(t, out _), TaskScheduler.Default);
         }
     }
 
@@ -154,9 +159,11 @@ public sealed class DaemonServer
                 }
 
                 log.Write(response.Ok ? $"{request?.Op} {request?.Directory}: ok" : $"{request?.Op} {request?.Directory}: {response.Error?.Code} {response.Error?.Message}");
+                // Answer even when this very request stopped the daemon (down --all): the caller waits for it.
                 var bytes = Encoding.UTF8.GetBytes(JsonSerializer.Serialize(response, DaemonJson.Options) + "\n");
-                await pipe.WriteAsync(bytes, cancellationToken).ConfigureAwait(false);
-                await pipe.FlushAsync(cancellationToken).ConfigureAwait(false);
+                using var answerTimeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+                await pipe.WriteAsync(bytes, answerTimeout.Token).ConfigureAwait(false);
+                await pipe.FlushAsync(answerTimeout.Token).ConfigureAwait(false);
             }
             catch (Exception e) when (e is IOException or OperationCanceledException or ObjectDisposedException)
             {

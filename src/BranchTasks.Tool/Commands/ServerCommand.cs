@@ -1,5 +1,6 @@
 using System.CommandLine;
 using BranchTasks.Core.Daemon;
+using BranchTasks.Core.Providers;
 
 namespace BranchTasks.Tool.Commands;
 
@@ -15,7 +16,15 @@ public static class ServerCommand
             var context = new CommandContext(parse, options);
             return context.RunAsync(async () =>
             {
-                var response = await context.SendAsync(context.Request(DaemonOps.ServerStop), cancellationToken).ConfigureAwait(false);
+                var response = await context.TrySendAsync(context.Request(DaemonOps.ServerStop), cancellationToken).ConfigureAwait(false);
+                if (response is null)
+                {
+                    // No daemon, so no tunnels: stop the server from here rather than start a daemon to do it.
+                    var stopped = await new ProviderFactory(context.State).StopLocalServerAsync(cancellationToken).ConfigureAwait(false);
+                    Console.Out.WriteLine(stopped ? "Stopped the private server." : "The private server was not running.");
+                    return 0;
+                }
+
                 if (!response.Ok)
                 {
                     return context.Fail(response.Error!, json: false);

@@ -36,7 +36,10 @@ internal sealed class LocalServerInitializer(StateDirectory state, LocalServerLa
         {
             RemoveDataDirectory();
             var why = result.TimedOut ? $"did not finish within {InitTimeout.TotalMinutes:0} minutes" : $"exited with code {result.ExitCode}";
-            var tail = ToolRunner.Tail(result.StandardError + "\n" + result.StandardOutput);
+            // The install tool ends with pages of generic advice; the cause is in what it wrote before.
+            var initLog = Path.Combine(layout.Directory, "init.log");
+            StateDirectory.WritePrivateFile(initLog, $"{tool} {string.Join(' ', arguments)}{Environment.NewLine}--- stderr ---{Environment.NewLine}{result.StandardError}{Environment.NewLine}--- stdout ---{Environment.NewLine}{result.StandardOutput}");
+            var tail = ToolRunner.Tail(string.IsNullOrWhiteSpace(result.StandardError) ? result.StandardOutput : result.StandardError) + $"{Environment.NewLine}(full output in {initLog})";
             throw new BranchTasksException(
                 ErrorCodes.ServerInitFailed,
                 $"Initialising the private server's data directory {layout.DataDirectory} failed: {Path.GetFileName(tool)} {why}." +
