@@ -60,7 +60,7 @@ public sealed class LocalBranchProvider(LocalServerEndpoint endpoint, string pro
         }
         else if (await DatabaseExistsAsync(connection, target.Database, cancellationToken).ConfigureAwait(false))
         {
-            throw NotOurs(target.Database, ErrorCodes.BranchExists, $"so the database branch {target.Branch} cannot be created. Rename or drop that database yourself, or map the git branch to another name.");
+            throw NotOurs(target.Database, ErrorCodes.BranchExists, $"The database branch {target.Branch} cannot be created there: rename or drop that database yourself, or map the git branch to another name.");
         }
 
         try
@@ -84,7 +84,7 @@ public sealed class LocalBranchProvider(LocalServerEndpoint endpoint, string pro
             catch (MySqlException e) when (e.Number == MySqlDatabaseExists)
             {
                 // Someone made it by hand between the check and now; it is theirs.
-                throw NotOurs(target.Database, ErrorCodes.BranchExists, $"so the database branch {target.Branch} cannot be created.");
+                throw NotOurs(target.Database, ErrorCodes.BranchExists, $"The database branch {target.Branch} cannot be created there.");
             }
 
             if (parent is not null)
@@ -162,7 +162,7 @@ public sealed class LocalBranchProvider(LocalServerEndpoint endpoint, string pro
         {
             throw row is not null
                 ? new BranchTasksException(ErrorCodes.BranchNotOwned, $"Database {database} belongs to BranchTasks project {row.Project}, not {project}; it is left untouched.")
-                : NotOurs(database, ErrorCodes.BranchNotOwned, "Drop it yourself if you really mean to.");
+                : NotOurs(database, ErrorCodes.BranchNotOwned, "Drop it yourself if you really mean to delete it.");
         }
 
         throw new BranchTasksException(ErrorCodes.BranchNotFound, $"The database branch {branch} does not exist in project {project}; there is nothing to delete.");
@@ -196,7 +196,7 @@ public sealed class LocalBranchProvider(LocalServerEndpoint endpoint, string pro
     }
 
     private static BranchTasksException NotOurs(string database, string code, string advice) =>
-        new(code, $"Database {database} was not created by BranchTasks; it is left untouched, {advice}");
+        new(code, $"Database {database} was not created by BranchTasks; it is left untouched. {advice}");
 
     private static async Task<bool> DatabaseExistsAsync(MySqlConnection connection, string database, CancellationToken cancellationToken)
     {
