@@ -86,6 +86,10 @@ public sealed class CloneFidelityTests(PrivateServerFixture fixture)
         Assert.Equal(["tick:ENABLED"], await DatabaseSnapshot.ColumnAsync(connection, $"SELECT CONCAT(EVENT_NAME, ':', STATUS) FROM information_schema.EVENTS WHERE EVENT_SCHEMA = '{parent.Database}'"));
         Assert.Equal(["tick:DISABLED"], await DatabaseSnapshot.ColumnAsync(connection, $"SELECT CONCAT(EVENT_NAME, ':', STATUS) FROM information_schema.EVENTS WHERE EVENT_SCHEMA = '{child.Database}'"));
 
+        // A sequence continues where the parent's would.
+        Assert.Equal(["110"], await DatabaseSnapshot.ColumnAsync(connection, $"SELECT NEXTVAL(`{child.Database}`.ticket_numbers)"));
+        Assert.Equal(["110"], await DatabaseSnapshot.ColumnAsync(connection, $"SELECT NEXTVAL(`{parent.Database}`.ticket_numbers)"));
+
         // Hostile names survive, and the copy is owned by BranchTasks' admin, not the parent's definer.
         Assert.Equal(
             await DatabaseSnapshot.ColumnAsync(connection, $"SELECT {SqlIdentifier.Quote(HostileColumn)} FROM {SqlIdentifier.Quote(parent.Database, HostileTable)} ORDER BY 1"),
@@ -203,6 +207,9 @@ public sealed class CloneFidelityTests(PrivateServerFixture fixture)
             CREATE PROCEDURE add_author(IN new_name VARCHAR(100)) BEGIN INSERT INTO authors (name) VALUES (new_name); END;
             CREATE FUNCTION book_count(author INT) RETURNS INT READS SQL DATA RETURN (SELECT COUNT(*) FROM books WHERE author_id = author);
             CREATE EVENT tick ON SCHEDULE EVERY 1 HOUR ENABLE DO INSERT INTO audit (note) VALUES ('tick');
+            CREATE SEQUENCE ticket_numbers START WITH 100 INCREMENT BY 5 NOCACHE;
+            SELECT NEXTVAL(ticket_numbers);
+            SELECT NEXTVAL(ticket_numbers);
             """);
         return new BranchTarget("main", "main", database);
     }

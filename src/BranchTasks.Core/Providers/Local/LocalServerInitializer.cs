@@ -21,6 +21,7 @@ internal sealed class LocalServerInitializer(StateDirectory state, LocalServerLa
         state.EnsureDirectory(Path.GetRelativePath(state.Root, layout.DataDirectory));
 
         var (tool, arguments) = Command(binaries);
+        var logOffset = ServerLog.CurrentLength(layout.LogFile);
         ToolRunner.Result result;
         try
         {
@@ -37,6 +38,12 @@ internal sealed class LocalServerInitializer(StateDirectory state, LocalServerLa
             RemoveDataDirectory();
             var why = result.TimedOut ? $"did not finish within {InitTimeout.TotalMinutes:0} minutes" : $"exited with code {result.ExitCode}";
             var tail = ToolRunner.Tail(result.StandardError + "\n" + result.StandardOutput);
+            if (binaries.Flavor == ServerFlavor.MySql)
+            {
+                // mysqld --initialize writes its complaints to the error log, not to stderr.
+                tail += Environment.NewLine + ServerLog.Tail(layout.LogFile, logOffset);
+            }
+
             throw new BranchTasksException(
                 ErrorCodes.ServerInitFailed,
                 $"Initialising the private server's data directory {layout.DataDirectory} failed: {Path.GetFileName(tool)} {why}." +
@@ -57,6 +64,12 @@ internal sealed class LocalServerInitializer(StateDirectory state, LocalServerLa
         {
             tool = binaries.ServerPath;
             arguments = ["--no-defaults", "--initialize-insecure", datadir, basedir, "--log-error=" + layout.LogFile];
+        }
+        else if (OperatingSystem.IsWindows())
+        {
+            // The Windows mysql_install_db.exe is a different program with its own, smaller option set.
+            tool = binaries.InstallToolPath!;
+            arguments = [datadir];
         }
         else
         {
