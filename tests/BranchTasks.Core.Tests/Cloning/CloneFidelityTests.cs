@@ -77,6 +77,7 @@ public sealed class CloneFidelityTests(PrivateServerFixture fixture)
         Assert.DoesNotContain("Pia", await DatabaseSnapshot.ColumnAsync(connection, $"SELECT name FROM `{parent.Database}`.authors"));
         Assert.Equal(["3"], await DatabaseSnapshot.ColumnAsync(connection, $"SELECT `{child.Database}`.book_count(1)"));
         Assert.Equal(["2"], await DatabaseSnapshot.ColumnAsync(connection, $"SELECT `{parent.Database}`.book_count(1)"));
+        Assert.Equal(["3"], await DatabaseSnapshot.ColumnAsync(connection, $"SELECT books FROM `{child.Database}`.author_books WHERE id = 1"));
         var routineModes = $"SELECT CONCAT(ROUTINE_NAME, ':', SQL_MODE) FROM information_schema.ROUTINES WHERE ROUTINE_SCHEMA = '{{0}}' ORDER BY ROUTINE_NAME";
         Assert.Equal(
             await DatabaseSnapshot.ColumnAsync(connection, string.Format(routineModes, parent.Database)),
@@ -204,8 +205,9 @@ public sealed class CloneFidelityTests(PrivateServerFixture fixture)
             CREATE VIEW author_names AS SELECT id, name FROM authors;
             CREATE VIEW author_shouts AS SELECT id, UPPER(name) AS shout FROM author_names;
             CREATE VIEW qualified_names AS SELECT a.name FROM {db}.authors a WHERE a.name <> '{database}.authors';
-            CREATE PROCEDURE add_author(IN new_name VARCHAR(100)) BEGIN INSERT INTO authors (name) VALUES (new_name); END;
+            CREATE PROCEDURE add_author(IN new_name VARCHAR(100)) BEGIN SET @last_author = new_name; INSERT INTO authors (name) VALUES (@last_author); END;
             CREATE FUNCTION book_count(author INT) RETURNS INT READS SQL DATA RETURN (SELECT COUNT(*) FROM books WHERE author_id = author);
+            CREATE VIEW author_books AS SELECT id, book_count(id) AS books FROM authors;
             CREATE EVENT tick ON SCHEDULE EVERY 1 HOUR ENABLE DO INSERT INTO audit (note) VALUES ('tick');
             CREATE SEQUENCE ticket_numbers START WITH 100 INCREMENT BY 5 NOCACHE;
             SELECT NEXTVAL(ticket_numbers);

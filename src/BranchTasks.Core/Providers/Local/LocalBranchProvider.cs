@@ -18,26 +18,27 @@ public sealed class LocalBranchProvider(LocalServerEndpoint endpoint, string pro
     private const int MySqlDuplicateKey = 1062;
 
     private readonly BranchMetadataStore _metadata = new(endpoint.CreateAdminConnectionString().ConnectionString);
+    private bool _schemaReady;
 
     public string Name => "local";
 
     public async Task<IReadOnlyList<BranchInfo>> ListAsync(CancellationToken cancellationToken)
     {
-        await _metadata.EnsureSchemaAsync(cancellationToken).ConfigureAwait(false);
+        await EnsureSchemaAsync(cancellationToken).ConfigureAwait(false);
         var rows = await _metadata.ListAsync(project, cancellationToken).ConfigureAwait(false);
         return rows.Where(r => r.State == BranchState.Ready).Select(r => r.ToBranchInfo()).ToList();
     }
 
     public async Task<BranchInfo?> FindAsync(string branch, CancellationToken cancellationToken)
     {
-        await _metadata.EnsureSchemaAsync(cancellationToken).ConfigureAwait(false);
+        await EnsureSchemaAsync(cancellationToken).ConfigureAwait(false);
         var row = await _metadata.FindAsync(project, branch, cancellationToken).ConfigureAwait(false);
         return row is { State: BranchState.Ready } ? row.ToBranchInfo() : null;
     }
 
     public async Task<BranchInfo> CreateAsync(BranchTarget target, BranchTarget? parent, bool copyData, CancellationToken cancellationToken)
     {
-        await _metadata.EnsureSchemaAsync(cancellationToken).ConfigureAwait(false);
+        await EnsureSchemaAsync(cancellationToken).ConfigureAwait(false);
         await using var connection = await endpoint.OpenAdminConnectionAsync(cancellationToken).ConfigureAwait(false);
 
         // Held for the whole create: a second process creating the same branch waits, then finds it ready,
@@ -116,7 +117,7 @@ public sealed class LocalBranchProvider(LocalServerEndpoint endpoint, string pro
 
     public async Task DeleteAsync(string branch, CancellationToken cancellationToken)
     {
-        await _metadata.EnsureSchemaAsync(cancellationToken).ConfigureAwait(false);
+        await EnsureSchemaAsync(cancellationToken).ConfigureAwait(false);
         var row = await _metadata.FindAsync(project, branch, cancellationToken).ConfigureAwait(false);
         if (row is not null)
         {
@@ -131,13 +132,13 @@ public sealed class LocalBranchProvider(LocalServerEndpoint endpoint, string pro
     /// <summary>Deletes <paramref name="target"/> by its physical name; refuses a database without a metadata record.</summary>
     public async Task DeleteAsync(BranchTarget target, CancellationToken cancellationToken)
     {
-        await _metadata.EnsureSchemaAsync(cancellationToken).ConfigureAwait(false);
+        await EnsureSchemaAsync(cancellationToken).ConfigureAwait(false);
         await DeleteDatabaseAsync(target.Database, target.Branch, cancellationToken).ConfigureAwait(false);
     }
 
     public async Task TouchAsync(string branch, CancellationToken cancellationToken)
     {
-        await _metadata.EnsureSchemaAsync(cancellationToken).ConfigureAwait(false);
+        await EnsureSchemaAsync(cancellationToken).ConfigureAwait(false);
         var row = await _metadata.FindAsync(project, branch, cancellationToken).ConfigureAwait(false)
             ?? throw new BranchTasksException(ErrorCodes.BranchNotFound, $"The database branch {branch} does not exist in project {project}.");
         await _metadata.TouchAsync(row.DatabaseName, cancellationToken).ConfigureAwait(false);
@@ -147,6 +148,16 @@ public sealed class LocalBranchProvider(LocalServerEndpoint endpoint, string pro
         Task.FromResult(new UpstreamEndpoint(endpoint.Host, endpoint.Port, endpoint.AppUser, null, target.Database));
 
     public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+
+    // Once per provider: the schema never goes away while BranchTasks runs, and every call would otherwise pay two statements.
+    private async Task EnsureSchemaAsync(CancellationToken cancellationToken)
+    {
+        if (!_schemaReady)
+        {
+            await _metadata.EnsureSchemaAsync(cancellationToken).ConfigureAwait(false);
+            _schemaReady = true;
+        }
+    }
 
     private async Task DeleteDatabaseAsync(string database, string branch, CancellationToken cancellationToken)
     {
