@@ -77,7 +77,8 @@ public sealed class CliTests(ProductFixture product)
 
         var delete = await product.ToolAsync(repo.Path, "branch", "delete", "handmade");
         Assert.Equal(1, delete.ExitCode);
-        Assert.Contains("BT030", delete.StandardError);
+        Assert.Contains("error BT0304:", delete.StandardError);
+        Assert.Contains("owned_handmade was not created by BranchTasks", delete.StandardError);
         Assert.DoesNotContain("   at ", delete.StandardError);
         Assert.Equal("7", (await Mysql(repo.Path, port, "SELECT id FROM owned_handmade.t")).Trim());
     }

@@ -111,7 +111,7 @@ public sealed class DaemonService : IAsyncDisposable
         await using var provider = await _providers.CreateAsync(workspace.Config, cancellationToken).ConfigureAwait(false);
         var target = await ResolveExistingAsync(provider, workspace, name, cancellationToken).ConfigureAwait(false);
         var upstream = await provider.GetUpstreamAsync(target, cancellationToken).ConfigureAwait(false);
-        await new BranchOperations(provider, workspace.Config).DeleteAsync(target.Branch, cancellationToken).ConfigureAwait(false);
+        await new BranchOperations(provider, workspace.Config).DeleteAsync(target, cancellationToken).ConfigureAwait(false);
         await Tunnels.CloseTunnelAsync(new TunnelKey(provider.Name, upstream.Host, upstream.Port, upstream.Database)).ConfigureAwait(false);
         return new DaemonResponse { Ok = true, Message = $"Deleted database branch '{target.Branch}' ({target.Database})." };
     }

@@ -75,10 +75,10 @@ public sealed class BranchOperations
         return await _provider.CreateAsync(target, parent, copyData ?? _config.CopyData, cancellationToken).ConfigureAwait(false);
     }
 
-    public async Task DeleteAsync(string branch, CancellationToken cancellationToken)
+    public async Task DeleteAsync(BranchTarget target, CancellationToken cancellationToken)
     {
-        RefuseProtected(branch, "delete");
-        await _provider.DeleteAsync(branch, cancellationToken).ConfigureAwait(false);
+        RefuseProtected(target.Branch, "delete");
+        await _provider.DeleteAsync(target, cancellationToken).ConfigureAwait(false);
     }
 
     private void RefuseProtected(string branch, string verb)

@@ -24,7 +24,7 @@ public interface IBranchProvider : IAsyncDisposable
     Task<BranchInfo> CreateAsync(BranchTarget target, BranchTarget? parent, bool copyData, CancellationToken cancellationToken);
 
     /// <summary>Deletes a branch the tool created; refuses (BT0304) a database without its metadata record.</summary>
-    Task DeleteAsync(string branch, CancellationToken cancellationToken);
+    Task DeleteAsync(BranchTarget target, CancellationToken cancellationToken);
 
     /// <summary>Records that the branch was just used.</summary>
     Task TouchAsync(string branch, CancellationToken cancellationToken);

@@ -48,6 +48,22 @@ public sealed class LocalServerLifecycleTests : IDisposable
     }
 
     [Fact]
+    public async Task Concurrent_first_starts_share_one_server()
+    {
+        var servers = Enumerable.Range(0, 3).Select(_ => new LocalServer(new StateDirectory(_root), new LocalSettings())).ToList();
+        try
+        {
+            var endpoints = await Task.WhenAll(servers.Select(s => s.EnsureRunningAsync(CancellationToken.None)));
+
+            Assert.Single(endpoints.Select(e => (e.ProcessId, e.Port, e.AdminPassword)).Distinct());
+        }
+        finally
+        {
+            await servers[0].StopAsync(CancellationToken.None);
+        }
+    }
+
+    [Fact]
     public async Task A_configured_port_that_is_taken_is_a_clear_error()
     {
         using var occupier = new TcpListener(IPAddress.Loopback, 0);

@@ -18,26 +18,27 @@ public sealed class LocalBranchProvider(LocalServerEndpoint endpoint, string pro
     private const int MySqlDuplicateKey = 1062;
 
     private readonly BranchMetadataStore _metadata = new(endpoint.CreateAdminConnectionString().ConnectionString);
+    private bool _schemaReady;
 
     public string Name => "local";
 
     public async Task<IReadOnlyList<BranchInfo>> ListAsync(CancellationToken cancellationToken)
     {
-        await _metadata.EnsureSchemaAsync(cancellationToken).ConfigureAwait(false);
+        await EnsureSchemaAsync(cancellationToken).ConfigureAwait(false);
         var rows = await _metadata.ListAsync(project, cancellationToken).ConfigureAwait(false);
         return rows.Where(r => r.State == BranchState.Ready).Select(r => r.ToBranchInfo()).ToList();
     }
 
     public async Task<BranchInfo?> FindAsync(string branch, CancellationToken cancellationToken)
     {
-        await _metadata.EnsureSchemaAsync(cancellationToken).ConfigureAwait(false);
+        await EnsureSchemaAsync(cancellationToken).ConfigureAwait(false);
         var row = await _metadata.FindAsync(project, branch, cancellationToken).ConfigureAwait(false);
         return row is { State: BranchState.Ready } ? row.ToBranchInfo() : null;
     }
 
     public async Task<BranchInfo> CreateAsync(BranchTarget target, BranchTarget? parent, bool copyData, CancellationToken cancellationToken)
     {
-        await _metadata.EnsureSchemaAsync(cancellationToken).ConfigureAwait(false);
+        await EnsureSchemaAsync(cancellationToken).ConfigureAwait(false);
         await using var connection = await endpoint.OpenAdminConnectionAsync(cancellationToken).ConfigureAwait(false);
 
         // Held for the whole create: a second process creating the same branch waits, then finds it ready,
@@ -60,7 +61,7 @@ public sealed class LocalBranchProvider(LocalServerEndpoint endpoint, string pro
         }
         else if (await DatabaseExistsAsync(connection, target.Database, cancellationToken).ConfigureAwait(false))
         {
-            throw NotOurs(target.Database, ErrorCodes.BranchExists, $"so the database branch {target.Branch} cannot be created. Rename or drop that database yourself, or map the git branch to another name.");
+            throw NotOurs(target.Database, ErrorCodes.BranchExists, $"The database branch {target.Branch} cannot be created there: rename or drop that database yourself, or map the git branch to another name.");
         }
 
         try
@@ -84,7 +85,7 @@ public sealed class LocalBranchProvider(LocalServerEndpoint endpoint, string pro
             catch (MySqlException e) when (e.Number == MySqlDatabaseExists)
             {
                 // Someone made it by hand between the check and now; it is theirs.
-                throw NotOurs(target.Database, ErrorCodes.BranchExists, $"so the database branch {target.Branch} cannot be created.");
+                throw NotOurs(target.Database, ErrorCodes.BranchExists, $"The database branch {target.Branch} cannot be created there.");
             }
 
             if (parent is not null)
@@ -114,30 +115,16 @@ public sealed class LocalBranchProvider(LocalServerEndpoint endpoint, string pro
         return created!.ToBranchInfo();
     }
 
-    public async Task DeleteAsync(string branch, CancellationToken cancellationToken)
-    {
-        await _metadata.EnsureSchemaAsync(cancellationToken).ConfigureAwait(false);
-        var row = await _metadata.FindAsync(project, branch, cancellationToken).ConfigureAwait(false);
-        if (row is not null)
-        {
-            await DropAsync(row.DatabaseName, cancellationToken).ConfigureAwait(false);
-            return;
-        }
-
-        // Without a record the physical name is unknown, unless the caller passed it.
-        await DeleteDatabaseAsync(branch, branch, cancellationToken).ConfigureAwait(false);
-    }
-
     /// <summary>Deletes <paramref name="target"/> by its physical name; refuses a database without a metadata record.</summary>
     public async Task DeleteAsync(BranchTarget target, CancellationToken cancellationToken)
     {
-        await _metadata.EnsureSchemaAsync(cancellationToken).ConfigureAwait(false);
+        await EnsureSchemaAsync(cancellationToken).ConfigureAwait(false);
         await DeleteDatabaseAsync(target.Database, target.Branch, cancellationToken).ConfigureAwait(false);
     }
 
     public async Task TouchAsync(string branch, CancellationToken cancellationToken)
     {
-        await _metadata.EnsureSchemaAsync(cancellationToken).ConfigureAwait(false);
+        await EnsureSchemaAsync(cancellationToken).ConfigureAwait(false);
         var row = await _metadata.FindAsync(project, branch, cancellationToken).ConfigureAwait(false)
             ?? throw new BranchTasksException(ErrorCodes.BranchNotFound, $"The database branch {branch} does not exist in project {project}.");
         await _metadata.TouchAsync(row.DatabaseName, cancellationToken).ConfigureAwait(false);
@@ -147,6 +134,16 @@ public sealed class LocalBranchProvider(LocalServerEndpoint endpoint, string pro
         Task.FromResult(new UpstreamEndpoint(endpoint.Host, endpoint.Port, endpoint.AppUser, null, target.Database));
 
     public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+
+    // Once per provider: the schema never goes away while BranchTasks runs, and every call would otherwise pay two statements.
+    private async Task EnsureSchemaAsync(CancellationToken cancellationToken)
+    {
+        if (!_schemaReady)
+        {
+            await _metadata.EnsureSchemaAsync(cancellationToken).ConfigureAwait(false);
+            _schemaReady = true;
+        }
+    }
 
     private async Task DeleteDatabaseAsync(string database, string branch, CancellationToken cancellationToken)
     {
@@ -162,7 +159,7 @@ public sealed class LocalBranchProvider(LocalServerEndpoint endpoint, string pro
         {
             throw row is not null
                 ? new BranchTasksException(ErrorCodes.BranchNotOwned, $"Database {database} belongs to BranchTasks project {row.Project}, not {project}; it is left untouched.")
-                : NotOurs(database, ErrorCodes.BranchNotOwned, "Drop it yourself if you really mean to.");
+                : NotOurs(database, ErrorCodes.BranchNotOwned, "Drop it yourself if you really mean to delete it.");
         }
 
         throw new BranchTasksException(ErrorCodes.BranchNotFound, $"The database branch {branch} does not exist in project {project}; there is nothing to delete.");
@@ -196,7 +193,7 @@ public sealed class LocalBranchProvider(LocalServerEndpoint endpoint, string pro
     }
 
     private static BranchTasksException NotOurs(string database, string code, string advice) =>
-        new(code, $"Database {database} was not created by BranchTasks; it is left untouched, {advice}");
+        new(code, $"Database {database} was not created by BranchTasks; it is left untouched. {advice}");
 
     private static async Task<bool> DatabaseExistsAsync(MySqlConnection connection, string database, CancellationToken cancellationToken)
     {

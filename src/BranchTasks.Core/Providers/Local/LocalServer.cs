@@ -45,7 +45,7 @@ public sealed class LocalServer
     public LocalServerEndpoint? TryGetRunning()
     {
         var current = LocalServerState.TryRead(_layout.StateFile);
-        if (current is not { ProcessId: int pid, Provisioned: true } || !ServerProcess.IsAlive(pid))
+        if (current is not { ProcessId: int pid, Provisioned: true } || !ServerProcess.IsOurs(pid, _layout))
         {
             return null;
         }
@@ -62,7 +62,7 @@ public sealed class LocalServer
 
         var current = LocalServerState.TryRead(_layout.StateFile);
         var credentials = LocalServerCredentials.TryRead(_layout.CredentialsFile);
-        if (current is { ProcessId: int pid } && ServerProcess.IsAlive(pid))
+        if (current is { ProcessId: int pid } && ServerProcess.IsOurs(pid, _layout))
         {
             if (credentials is not null && current.Provisioned && (_settings.Port is null || _settings.Port == current.Port))
             {
@@ -96,7 +96,7 @@ public sealed class LocalServer
             return false;
         }
 
-        if (!ServerProcess.IsAlive(pid))
+        if (!ServerProcess.IsOurs(pid, _layout))
         {
             (current with { ProcessId = null }).Write(_layout.StateFile);
             return false;
@@ -256,10 +256,10 @@ public sealed class LocalServer
             await MySqlConnection.ClearPoolAsync(new MySqlConnection(endpoint.CreateAppConnectionString().ConnectionString), cancellationToken).ConfigureAwait(false);
         }
 
-        if (!asked || !await ServerProcess.WaitForExitAsync(pid, StopTimeout, cancellationToken).ConfigureAwait(false))
+        if (!asked || !await ServerProcess.WaitForExitAsync(pid, _layout, StopTimeout, cancellationToken).ConfigureAwait(false))
         {
-            ServerProcess.Kill(pid);
-            await ServerProcess.WaitForExitAsync(pid, TimeSpan.FromSeconds(10), cancellationToken).ConfigureAwait(false);
+            ServerProcess.Kill(pid, _layout);
+            await ServerProcess.WaitForExitAsync(pid, _layout, TimeSpan.FromSeconds(10), cancellationToken).ConfigureAwait(false);
         }
 
         (current with { ProcessId = null }).Write(_layout.StateFile);

@@ -21,6 +21,7 @@ internal sealed class LocalServerInitializer(StateDirectory state, LocalServerLa
         state.EnsureDirectory(Path.GetRelativePath(state.Root, layout.DataDirectory));
 
         var (tool, arguments) = Command(binaries);
+        var logOffset = ServerLog.CurrentLength(layout.LogFile);
         ToolRunner.Result result;
         try
         {
@@ -40,6 +41,12 @@ internal sealed class LocalServerInitializer(StateDirectory state, LocalServerLa
             var initLog = Path.Combine(layout.Directory, "init.log");
             StateDirectory.WritePrivateFile(initLog, $"{tool} {string.Join(' ', arguments)}{Environment.NewLine}--- stderr ---{Environment.NewLine}{result.StandardError}{Environment.NewLine}--- stdout ---{Environment.NewLine}{result.StandardOutput}");
             var tail = ToolRunner.Tail(string.IsNullOrWhiteSpace(result.StandardError) ? result.StandardOutput : result.StandardError) + $"{Environment.NewLine}(full output in {initLog})";
+            if (binaries.Flavor == ServerFlavor.MySql)
+            {
+                // mysqld --initialize writes its complaints to the error log, not to stderr.
+                tail += Environment.NewLine + ServerLog.Tail(layout.LogFile, logOffset);
+            }
+
             throw new BranchTasksException(
                 ErrorCodes.ServerInitFailed,
                 $"Initialising the private server's data directory {layout.DataDirectory} failed: {Path.GetFileName(tool)} {why}." +
@@ -60,6 +67,12 @@ internal sealed class LocalServerInitializer(StateDirectory state, LocalServerLa
         {
             tool = binaries.ServerPath;
             arguments = ["--no-defaults", "--initialize-insecure", datadir, basedir, "--log-error=" + layout.LogFile];
+        }
+        else if (OperatingSystem.IsWindows())
+        {
+            // The Windows mysql_install_db.exe is a different program with its own, smaller option set.
+            tool = binaries.InstallToolPath!;
+            arguments = [datadir];
         }
         else
         {

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 
 namespace BranchTasks.Core.Providers.Local;
 
@@ -6,10 +7,75 @@ namespace BranchTasks.Core.Providers.Local;
 internal static class ServerProcess
 {
     /// <summary>
-    /// Alive and still a database server: a recorded pid can be reused by an unrelated process after a
-    /// reboot, and that process must never be taken for the server (or killed).
+    /// Alive, a database server, and serving this state's data directory. A recorded pid can be reused by
+    /// an unrelated process (or another user's or another tool's mariadbd) after a crash or reboot, and that
+    /// process must never be taken for ours, let alone killed.
     /// </summary>
-    public static bool IsAlive(int processId)
+    public static bool IsOurs(int processId, LocalServerLayout layout)
+    {
+        if (!IsServerProcess(processId))
+        {
+            return false;
+        }
+
+        // Linux shows every process's arguments; elsewhere the pid file the server keeps in our folder has to do.
+        var cmdline = $"/proc/{processId.ToString(CultureInfo.InvariantCulture)}/cmdline";
+        if (OperatingSystem.IsLinux() && File.Exists(cmdline))
+        {
+            try
+            {
+                return File.ReadAllText(cmdline).Split('\0').Contains("--datadir=" + layout.DataDirectory, StringComparer.Ordinal);
+            }
+            catch (IOException)
+            {
+                return false;
+            }
+        }
+
+        try
+        {
+            return File.Exists(layout.PidFile) && File.ReadAllText(layout.PidFile).Trim() == processId.ToString(CultureInfo.InvariantCulture);
+        }
+        catch (IOException)
+        {
+            return false;
+        }
+    }
+
+    public static async Task<bool> WaitForExitAsync(int processId, LocalServerLayout layout, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (IsOurs(processId, layout))
+        {
+            if (DateTime.UtcNow >= deadline)
+            {
+                return false;
+            }
+
+            await Task.Delay(50, cancellationToken).ConfigureAwait(false);
+        }
+
+        return true;
+    }
+
+    /// <summary>Kills the server, but only after checking once more that the pid is still ours.</summary>
+    public static void Kill(int processId, LocalServerLayout layout)
+    {
+        try
+        {
+            using var process = Process.GetProcessById(processId);
+            if (IsOurs(processId, layout))
+            {
+                process.Kill();
+            }
+        }
+        catch (Exception e) when (e is ArgumentException or InvalidOperationException or System.ComponentModel.Win32Exception)
+        {
+            // Already gone.
+        }
+    }
+
+    private static bool IsServerProcess(int processId)
     {
         try
         {
@@ -25,35 +91,6 @@ internal static class ServerProcess
         catch (Exception e) when (e is ArgumentException or InvalidOperationException or System.ComponentModel.Win32Exception)
         {
             return false;
-        }
-    }
-
-    public static async Task<bool> WaitForExitAsync(int processId, TimeSpan timeout, CancellationToken cancellationToken)
-    {
-        var deadline = DateTime.UtcNow + timeout;
-        while (IsAlive(processId))
-        {
-            if (DateTime.UtcNow >= deadline)
-            {
-                return false;
-            }
-
-            await Task.Delay(50, cancellationToken).ConfigureAwait(false);
-        }
-
-        return true;
-    }
-
-    public static void Kill(int processId)
-    {
-        try
-        {
-            using var process = Process.GetProcessById(processId);
-            process.Kill();
-        }
-        catch (Exception e) when (e is ArgumentException or InvalidOperationException or System.ComponentModel.Win32Exception)
-        {
-            // Already gone.
         }
     }
 }

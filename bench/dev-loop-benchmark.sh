@@ -1,0 +1,125 @@
+#!/usr/bin/env bash
+# Measures what BranchTasks adds to the dev loop, side by side in one run, and writes
+# docs/benchmarks.md. Usage: bench/dev-loop-benchmark.sh [runs]
+#   1. `dotnet run` of samples/ShopSample with the package and a warm daemon, against the same sample
+#      with BranchTasks disabled and a direct connection string to the same server;
+#   2. the ensure step alone: `dotnet msbuild -t:BranchTasksEnsure`, enabled vs disabled;
+#   3. creating a branch of a 100-table schema with data: `branchtasks branch create` against
+#      `mariadb-dump | mariadb` of the same database.
+# Everything runs in a private BRANCHTASKS_HOME that is removed afterwards.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$(pwd)
+runs=${1:-20}
+
+for tool in hyperfine mariadb-dump python3; do
+  if ! command -v "$tool" >/dev/null 2>&1; then
+    sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"
+    $sudo apt-get install -y -qq hyperfine mariadb-client python3 >/dev/null
+  fi
+done
+
+work=$(mktemp -d /tmp/bt-bench-XXXXXX)
+export BRANCHTASKS_HOME="$work/home"
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
+bt() { dotnet exec "$root/src/BranchTasks.Tool/bin/Release/net10.0/branchtasks.dll" "$@"; }
+cleanup() {
+  bt server stop >/dev/null 2>&1 || true
+  bt down --all >/dev/null 2>&1 || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+./build.sh pack >/dev/null
+sample=samples/ShopSample
+dotnet build "$sample" -c Release -nologo -v:q >/dev/null
+# Warm everything up once: daemon, private server, database branch, tunnel.
+dotnet run --project "$sample" -c Release --no-build -- --Sample:ReadOnly=true >/dev/null
+
+state="$BRANCHTASKS_HOME/local"
+server_port=$(python3 -c "import json,sys;print(json.load(open(sys.argv[1]))['port'])" "$state/server.json")
+database=$(bt -C "$sample" up --json | python3 -c "import json,sys;print(json.load(sys.stdin)['database'])")
+direct="Server=127.0.0.1;Port=$server_port;Database=$database;User ID=branchtasks_app"
+# Admin credentials for the dump arm, in a 0600 option file rather than on a command line.
+(umask 077; python3 - "$state/credentials.json" "$server_port" > "$work/admin.cnf" <<'PY'
+import json, sys
+c = json.load(open(sys.argv[1]))
+print(f"[client]\nhost=127.0.0.1\nport={sys.argv[2]}\nuser={c['adminUser']}\npassword={c['adminPassword']}")
+PY
+)
+sql() { mariadb --defaults-extra-file="$work/admin.cnf" "$@"; }
+
+hyperfine --warmup 3 --runs "$runs" --export-json "$work/run.json" --export-markdown "$work/run.md" \
+  -n "dotnet run, BranchTasks (warm daemon)" "dotnet run --project $sample -c Release --no-build -- --Sample:ReadOnly=true" \
+  -n "dotnet run, direct connection string" "dotnet run --project $sample -c Release --no-build -p:BranchTasksEnabled=false -- --Sample:ReadOnly=true '--ConnectionStrings:Default=$direct'"
+
+hyperfine --warmup 3 --runs "$runs" --export-json "$work/ensure.json" --export-markdown "$work/ensure.md" \
+  -n "msbuild -t:BranchTasksEnsure (enabled)" "dotnet msbuild $sample -t:BranchTasksEnsure -p:Configuration=Release -nologo -v:q" \
+  -n "msbuild -t:BranchTasksEnsure (disabled)" "dotnet msbuild $sample -t:BranchTasksEnsure -p:Configuration=Release -p:BranchTasksEnabled=false -nologo -v:q"
+
+# A 100-table schema with data: a project of its own in a temporary git repository.
+repo="$work/clone-repo"
+git init -q -b main "$repo"
+echo '{ "provider": "local", "database": "bench" }' > "$repo/branchtasks.json"
+git -C "$repo" add . && git -C "$repo" -c user.name=bench -c user.email=bench@localhost commit -qm bench
+bt -C "$repo" up --json >/dev/null
+{
+  for i in $(seq 1 100); do
+    echo "CREATE TABLE bench_main.t$i (id INT AUTO_INCREMENT PRIMARY KEY, a INT NOT NULL, b VARCHAR(64) NOT NULL, c DATETIME NOT NULL, KEY (a));"
+    echo "INSERT INTO bench_main.t$i (a, b, c) SELECT seq, MD5(seq), NOW() - INTERVAL seq MINUTE FROM seq_1_to_1000;"
+  done
+} | sql
+rows=$(sql -N -e "SELECT SUM(TABLE_ROWS) FROM information_schema.TABLES WHERE TABLE_SCHEMA='bench_main'")
+
+hyperfine --warmup 1 --runs 5 --export-json "$work/clone.json" --export-markdown "$work/clone.md" \
+  -n "branchtasks branch create" --prepare "dotnet exec $root/src/BranchTasks.Tool/bin/Release/net10.0/branchtasks.dll -C $repo branch delete copy-a >/dev/null 2>&1 || true" \
+  "dotnet exec $root/src/BranchTasks.Tool/bin/Release/net10.0/branchtasks.dll -C $repo branch create copy-a" \
+  -n "mariadb-dump | mariadb" --prepare "mariadb --defaults-extra-file=$work/admin.cnf -e 'DROP DATABASE IF EXISTS bench_dumpcopy; CREATE DATABASE bench_dumpcopy'" \
+  "mariadb-dump --defaults-extra-file=$work/admin.cnf --single-transaction --routines --triggers --events bench_main | mariadb --defaults-extra-file=$work/admin.cnf bench_dumpcopy"
+
+ratio() { python3 - "$1" <<'PY'
+import json, sys
+r = json.load(open(sys.argv[1]))["results"]
+a, b = r[0], r[1]
+print(f"{a['command']}: median {a['median']*1000:.1f} ms; {b['command']}: median {b['median']*1000:.1f} ms; "
+      f"difference {(a['median']-b['median'])*1000:+.1f} ms; ratio {a['median']/b['median']:.2f}")
+PY
+}
+
+{
+  echo "# Benchmarks"
+  echo
+  echo "Produced by \`bench/dev-loop-benchmark.sh $runs\` on $(date -u +%Y-%m-%d) — $(nproc) cores, $(dotnet --version) SDK,"
+  echo "$(sql -N -e 'SELECT VERSION()'). Each table comes from one hyperfine run in which both arms alternate"
+  echo "on the same machine, so the ratios compare like with like. Re-run the script to refresh this file."
+  echo
+  echo "## The dev loop: \`dotnet run\` with BranchTasks vs a direct connection string"
+  echo
+  echo "The sample opens a connection and reads a table. With BranchTasks the run includes the ensure step"
+  echo "(the MSBuild task asks the warm daemon, which re-reads HEAD and branchtasks.json, checks the branch"
+  echo "and proves the tunnel with \`SELECT 1\`) and the app's queries go through the tunnel."
+  echo
+  cat "$work/run.md"
+  echo
+  echo "$(ratio "$work/run.json")"
+  echo
+  echo "## The ensure step alone"
+  echo
+  echo "\`dotnet msbuild -t:BranchTasksEnsure\` with the step enabled vs disabled: the difference is what the"
+  echo "step costs inside \`dotnet run\` (the rest is MSBuild's own start-up and evaluation)."
+  echo
+  cat "$work/ensure.md"
+  echo
+  echo "$(ratio "$work/ensure.json")"
+  echo
+  echo "## Creating a branch: 100 tables, $rows rows"
+  echo
+  echo "\`branchtasks branch create\` (schema, rows, counters, views, routines, triggers, events, metadata)"
+  echo "against \`mariadb-dump --single-transaction --routines --triggers --events | mariadb\` of the same"
+  echo "database into an empty one, on the same private server."
+  echo
+  cat "$work/clone.md"
+  echo
+  echo "$(ratio "$work/clone.json")"
+} > docs/benchmarks.md
+echo "wrote docs/benchmarks.md"
