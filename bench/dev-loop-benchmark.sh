@@ -68,7 +68,7 @@ bt -C "$repo" up --json >/dev/null
     echo "CREATE TABLE bench_main.t$i (id INT AUTO_INCREMENT PRIMARY KEY, a INT NOT NULL, b VARCHAR(64) NOT NULL, c DATETIME NOT NULL, KEY (a));"
     echo "INSERT INTO bench_main.t$i (a, b, c) SELECT seq, MD5(seq), NOW() - INTERVAL seq MINUTE FROM seq_1_to_1000;"
   done
-} | sql
+} | sql bench_main
 rows=$(sql -N -e "SELECT SUM(TABLE_ROWS) FROM information_schema.TABLES WHERE TABLE_SCHEMA='bench_main'")
 
 hyperfine --warmup 1 --runs 5 --export-json "$work/clone.json" --export-markdown "$work/clone.md" \

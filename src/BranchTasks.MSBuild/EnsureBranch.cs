@@ -71,15 +71,21 @@ public sealed class EnsureBranch : MSBuildTask
 
         if (!response.Ok || response.Ensure is null)
         {
-            var error = response.Error ?? new DaemonError { Code = "BT0001", Message = "BranchTasks gave no answer." };
-            Log.LogError(subcategory: null, errorCode: error.Code, helpKeyword: null, file: null, lineNumber: 0, columnNumber: 0, endLineNumber: 0, endColumnNumber: 0, message: error.Message);
+            LogError(response.Error ?? new DaemonError { Code = "BT0001", Message = "BranchTasks gave no answer." });
             return false;
         }
 
         var result = response.Ensure;
         if (result.Notice is not null)
         {
-            Log.LogMessage(MessageImportance.High, "BranchTasks: " + result.Notice);
+            // A warning, because `dotnet run` shows warnings but not messages: running on another
+            // branch's database than HEAD suggests must never go unnoticed.
+            Log.LogWarning(null, "BT0103", null, null, 0, 0, 0, 0, result.Notice);
+        }
+
+        if (result.Created)
+        {
+            Log.LogMessage(MessageImportance.High, $"BranchTasks: created database branch '{result.Branch}' ({result.Database}).");
         }
 
         Log.LogMessage(MessageImportance.Normal, $"BranchTasks: git branch '{result.GitBranch}' -> database branch '{result.Branch}' ({result.Database}) via 127.0.0.1:{result.Port}");
@@ -90,6 +96,23 @@ public sealed class EnsureBranch : MSBuildTask
         Database = result.Database;
         Port = result.Port;
         return true;
+    }
+
+    /// <summary>
+    /// Errors about a file start with <c>path(line,col): </c>; pass those to MSBuild as the error's
+    /// location, so IDEs and build logs point at the line in branchtasks.json.
+    /// </summary>
+    private void LogError(DaemonError error)
+    {
+        var match = System.Text.RegularExpressions.Regex.Match(error.Message, @"^(?<file>.+?)\((?<line>\d+),(?<column>\d+)\): (?<text>.*)$", System.Text.RegularExpressions.RegexOptions.Singleline);
+        if (match.Success)
+        {
+            Log.LogError(null, error.Code, null, match.Groups["file"].Value, int.Parse(match.Groups["line"].Value, System.Globalization.CultureInfo.InvariantCulture), int.Parse(match.Groups["column"].Value, System.Globalization.CultureInfo.InvariantCulture), 0, 0, match.Groups["text"].Value);
+        }
+        else
+        {
+            Log.LogError(null, error.Code, null, null, 0, 0, 0, 0, error.Message);
+        }
     }
 
     /// <summary>No daemon answered: the tool starts one (with its start lock) and answers in JSON.</summary>

@@ -34,6 +34,13 @@ public sealed class DotnetRunTests(ProductFixture product)
         Assert.Equal(feature.Database, backOnFeature.Database);
         Assert.Equal(["main-row-1", "main-row-2", "feature-row"], backOnFeature.Notes);
         Assert.NotNull(main1);
+
+        // Detached HEAD: the documented fallback is the parent's branch, and the run says so.
+        repo.Run("checkout", "-q", "--detach", "main");
+        var detached = (await product.DotnetAsync(app, "run", "--", "--Sample:ReadOnly=true")).EnsureSuccess("dotnet run on a detached HEAD");
+        Assert.Equal("shop_main", AppOutput.Parse(detached.StandardOutput).Database);
+        Assert.Contains("warning BT0103", detached.StandardOutput + detached.StandardError);
+        Assert.Contains("detached", detached.StandardOutput + detached.StandardError);
     }
 
     [Fact]

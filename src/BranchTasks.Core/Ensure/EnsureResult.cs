@@ -15,7 +15,7 @@ public sealed class EnsureResult
     public string Provider { get; set; } = "";
     public string ConnectionName { get; set; } = "";
 
-    /// <summary>Something the user should see (detached HEAD fallback, branch created), else null.</summary>
+    /// <summary>Why the git branch is not simply HEAD's (detached HEAD fallback, BRANCHTASKS_BRANCH), else null.</summary>
     public string? Notice { get; set; }
 
     /// <summary>True when this call created the database branch.</summary>

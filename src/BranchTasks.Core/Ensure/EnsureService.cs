@@ -39,17 +39,6 @@ public sealed class EnsureService
             await VerifyAsync(connectionString, upstream, cancellationToken).ConfigureAwait(false);
             await provider.TouchAsync(target.Branch, cancellationToken).ConfigureAwait(false);
 
-            var notices = new List<string>();
-            if (workspace.GitBranch.Notice is { } notice)
-            {
-                notices.Add(notice);
-            }
-
-            if (created)
-            {
-                notices.Add($"Created database branch '{target.Branch}'.");
-            }
-
             return new EnsureResult
             {
                 GitBranch = target.GitBranch,
@@ -60,7 +49,7 @@ public sealed class EnsureService
                 ConnectionString = connectionString,
                 Provider = provider.Name,
                 ConnectionName = workspace.ConnectionName,
-                Notice = notices.Count == 0 ? null : string.Join(" ", notices),
+                Notice = workspace.GitBranch.Notice,
                 Created = created,
             };
         }

@@ -13,6 +13,9 @@ public static class ErrorCodes
     public const string NotAGitRepository = "BT0101";
     public const string GitRepositoryUnreadable = "BT0102";
 
+    /// <summary>A warning: the git branch used is not HEAD's (detached HEAD fallback, BRANCHTASKS_BRANCH).</summary>
+    public const string BranchNotFromHead = "BT0103";
+
     // 02xx: configuration
     public const string ConfigNotFound = "BT0201";
     public const string ConfigSyntax = "BT0202";

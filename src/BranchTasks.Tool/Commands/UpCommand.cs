@@ -28,7 +28,12 @@ public static class UpCommand
                 var result = response.Ensure;
                 if (result.Notice is not null)
                 {
-                    Console.Error.WriteLine("branchtasks: " + result.Notice);
+                    Console.Error.WriteLine("branchtasks : warning BT0103: " + result.Notice);
+                }
+
+                if (result.Created)
+                {
+                    Console.Error.WriteLine($"branchtasks: created database branch '{result.Branch}' ({result.Database}).");
                 }
 
                 if (asJson)
