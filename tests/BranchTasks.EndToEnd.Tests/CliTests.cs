@@ -97,6 +97,33 @@ public sealed class CliTests(ProductFixture product)
         Assert.Single(status.GetProperty("tunnels").EnumerateArray());
         var starts = File.ReadAllLines(Path.Combine(home, "daemon.log")).Count(l => l.Contains("daemon started", StringComparison.Ordinal));
         Assert.Equal(1, starts);
+
+        // down closes this repository's tunnels; the daemon stays.
+        Assert.Contains("Closed 1 tunnel(s)", (await product.ToolAsync(repo.Path, environment, "down")).EnsureSuccess("down").StandardOutput);
+        var afterDown = ProductFixture.ParseJson((await product.ToolAsync(repo.Path, environment, "status", "--json")).EnsureSuccess("status"));
+        Assert.True(afterDown.GetProperty("running").GetBoolean());
+        Assert.Empty(afterDown.GetProperty("tunnels").EnumerateArray());
+
+        // server stop ends the private server, down --all the daemon.
+        var serverPid = int.Parse(File.ReadAllText(Path.Combine(home, "local", "server.pid")).Trim(), System.Globalization.CultureInfo.InvariantCulture);
+        Assert.Contains("Stopped the private server", (await product.ToolAsync(repo.Path, environment, "server", "stop")).EnsureSuccess("server stop").StandardOutput);
+        Assert.True(HasExited(serverPid));
+        (await product.ToolAsync(repo.Path, environment, "down", "--all")).EnsureSuccess("down --all");
+        Assert.False(File.Exists(Path.Combine(home, "daemon.pid")));
+        Assert.False(ProductFixture.ParseJson((await product.ToolAsync(repo.Path, environment, "status", "--json")).EnsureSuccess("status")).GetProperty("running").GetBoolean());
+    }
+
+    private static bool HasExited(int pid)
+    {
+        try
+        {
+            using var process = System.Diagnostics.Process.GetProcessById(pid);
+            return process.WaitForExit(TimeSpan.FromSeconds(30));
+        }
+        catch (ArgumentException)
+        {
+            return true;
+        }
     }
 
     [Fact]

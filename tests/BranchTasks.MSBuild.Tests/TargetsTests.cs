@@ -69,6 +69,8 @@ public sealed class TargetsTests : IDisposable
         var error = Assert.Single(errors);
         Assert.StartsWith("BT0", error.Code);
         Assert.Contains("branchtasks.json", error.Message);
+        // The task ran in this process: it must not have pulled the SQL client or the core library into MSBuild.
+        Assert.DoesNotContain(AppDomain.CurrentDomain.GetAssemblies(), a => a.GetName().Name is "MySqlConnector" or "BranchTasks.Core");
     }
 
     private (BuildResult Result, ProjectInstance Project, List<BuildErrorEventArgs> Errors) RunComputeRunArguments(Dictionary<string, string> properties)

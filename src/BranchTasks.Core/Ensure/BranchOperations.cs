@@ -25,8 +25,9 @@ public sealed class BranchOperations
     /// <summary>Makes sure <paramref name="target"/> exists, creating it from the parent when allowed. Returns whether it was created.</summary>
     public async Task<bool> EnsureExistsAsync(BranchTarget target, CancellationToken cancellationToken)
     {
-        if (await _provider.FindAsync(target.Branch, cancellationToken).ConfigureAwait(false) is not null)
+        if (await _provider.FindAsync(target.Branch, cancellationToken).ConfigureAwait(false) is { } existing)
         {
+            RefuseSilentSharing(existing, target);
             return false;
         }
 
@@ -79,6 +80,25 @@ public sealed class BranchOperations
     {
         RefuseProtected(target.Branch, "delete");
         await _provider.DeleteAsync(target, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Two git branches share a database branch only when a <c>map</c> rule says so. Names are built to be
+    /// distinct; this catches what names alone cannot (a branch made by hand under a derived name).
+    /// </summary>
+    private void RefuseSilentSharing(BranchInfo existing, BranchTarget target)
+    {
+        if (existing.GitBranch is { } owner
+            && !string.Equals(owner, target.GitBranch, StringComparison.Ordinal)
+            && BranchMapper.FindRule(_config, target.GitBranch) is null
+            && !string.Equals(target.GitBranch, _config.Parent, StringComparison.Ordinal))
+        {
+            throw new BranchTasksException(
+                ErrorCodes.BranchNameCollision,
+                $"Git branch '{target.GitBranch}' maps to database branch '{target.Branch}', which already belongs to git branch '{owner}'. " +
+                $"BranchTasks does not let two git branches share a database branch silently: add a \"map\" entry in {_config.FilePath} " +
+                $"(e.g. \"{target.GitBranch}\": \"{target.Branch}-2\"), or delete the other branch with `branchtasks branch delete {target.Branch}`.");
+        }
     }
 
     private void RefuseProtected(string branch, string verb)

@@ -10,17 +10,14 @@ public static class BranchMapper
         ArgumentNullException.ThrowIfNull(config);
         ArgumentNullException.ThrowIfNull(gitBranch);
 
-        foreach (var rule in config.Map)
-        {
-            // Rules are few and mapping runs once per build, so compiling here beats caching state on the config.
-            if (new GlobPattern(rule.Pattern).IsMatch(gitBranch))
-            {
-                return ForDatabaseBranch(config, rule.Branch, gitBranch);
-            }
-        }
-
-        return ForDatabaseBranch(config, BranchNames.ToBranchName(gitBranch), gitBranch);
+        var rule = FindRule(config, gitBranch);
+        return ForDatabaseBranch(config, rule?.Branch ?? BranchNames.ToBranchName(gitBranch), gitBranch);
     }
+
+    /// <summary>The <c>map</c> rule that sends <paramref name="gitBranch"/> to a database branch on purpose, if any.</summary>
+    public static MapRule? FindRule(BranchTasksConfig config, string gitBranch) =>
+        // Rules are few and mapping runs once per request, so compiling here beats caching state on the config.
+        config.Map.FirstOrDefault(rule => new GlobPattern(rule.Pattern).IsMatch(gitBranch));
 
     /// <summary>The target for an explicitly named database branch (e.g. <c>branchtasks up --branch</c>).</summary>
     /// <param name="gitBranch">The git branch it serves, when known; otherwise the database branch name stands in.</param>

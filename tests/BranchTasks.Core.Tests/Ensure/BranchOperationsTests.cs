@@ -1,0 +1,75 @@
+using BranchTasks.Core.Configuration;
+using BranchTasks.Core.Ensure;
+using BranchTasks.Core.Errors;
+using BranchTasks.Core.Mapping;
+using BranchTasks.Core.Providers.Local;
+using BranchTasks.Testing;
+
+namespace BranchTasks.Core.Tests.Ensure;
+
+/// <summary>The policy layer over a real provider on the shared private server.</summary>
+[Collection(PrivateServerCollection.Name)]
+public sealed class BranchOperationsTests(PrivateServerFixture fixture)
+{
+    private readonly string _project = PrivateServerFixture.UniqueName("ops");
+
+    private BranchTasksConfig Config(IReadOnlyList<string>? @protected = null, bool autoCreate = true, IReadOnlyList<MapRule>? map = null) => new()
+    {
+        FilePath = "/repo/branchtasks.json",
+        Database = _project,
+        Protected = @protected ?? [],
+        AutoCreate = autoCreate,
+        Map = map ?? [],
+    };
+
+    [Fact]
+    public async Task Ensure_creates_the_parent_root_empty_then_the_branch_from_it()
+    {
+        var config = Config();
+        await using var provider = new LocalBranchProvider(fixture.Endpoint, _project);
+        var operations = new BranchOperations(provider, config);
+
+        Assert.True(await operations.EnsureExistsAsync(BranchMapper.Map(config, "feature/a"), CancellationToken.None));
+        Assert.False(await operations.EnsureExistsAsync(BranchMapper.Map(config, "feature/a"), CancellationToken.None));
+
+        var branches = await provider.ListAsync(CancellationToken.None);
+        Assert.Equal([BranchMapper.Map(config, "feature/a").Branch, "main"], branches.Select(b => b.Branch).Order(StringComparer.Ordinal));
+        Assert.Equal("main", branches.Single(b => b.GitBranch == "feature/a").Parent);
+    }
+
+    [Fact]
+    public async Task Protected_and_autoCreate_false_are_refused_with_their_codes()
+    {
+        await using var provider = new LocalBranchProvider(fixture.Endpoint, _project);
+        var guarded = Config(@protected: ["main"]);
+        var error = await Assert.ThrowsAsync<BranchTasksException>(() => new BranchOperations(provider, guarded).EnsureExistsAsync(BranchMapper.Map(guarded, "main"), CancellationToken.None));
+        Assert.Equal(ErrorCodes.BranchProtected, error.Code);
+        Assert.Contains("/repo/branchtasks.json", error.Message);
+
+        var manual = Config(autoCreate: false);
+        error = await Assert.ThrowsAsync<BranchTasksException>(() => new BranchOperations(provider, manual).EnsureExistsAsync(BranchMapper.Map(manual, "x"), CancellationToken.None));
+        Assert.Equal(ErrorCodes.BranchAutoCreateDisabled, error.Code);
+        Assert.Contains("branchtasks branch create x", error.Message);
+        Assert.Empty(await provider.ListAsync(CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task A_database_branch_is_never_silently_shared_by_two_git_branches()
+    {
+        var config = Config();
+        await using var provider = new LocalBranchProvider(fixture.Endpoint, _project);
+        var operations = new BranchOperations(provider, config);
+        var owner = BranchMapper.Map(config, "shared-name");
+        await operations.EnsureExistsAsync(owner, CancellationToken.None);
+
+        // Another git branch arriving at the same database branch name, with no map rule saying so.
+        var intruder = owner with { GitBranch = "someone/else" };
+        var error = await Assert.ThrowsAsync<BranchTasksException>(() => operations.EnsureExistsAsync(intruder, CancellationToken.None));
+        Assert.Equal(ErrorCodes.BranchNameCollision, error.Code);
+        Assert.Contains("shared-name", error.Message);
+
+        // A map rule makes sharing explicit, and then it is allowed.
+        var mapped = Config(map: [new MapRule("someone/*", owner.Branch)]);
+        Assert.False(await new BranchOperations(provider, mapped).EnsureExistsAsync(BranchMapper.Map(mapped, "someone/else"), CancellationToken.None));
+    }
+}
