@@ -96,6 +96,18 @@ public sealed class CommandContext
         }
     }
 
+    /// <summary>Prints the message of an op that only reports (down, server stop), or its error.</summary>
+    public int PrintMessage(DaemonResponse response)
+    {
+        if (!response.Ok)
+        {
+            return Fail(response.Error ?? new DaemonError { Code = ErrorCodes.Unexpected, Message = "The daemon gave no answer." }, json: false);
+        }
+
+        Console.Out.WriteLine(response.Message);
+        return 0;
+    }
+
     /// <summary>Prints a daemon error the same way as a local one.</summary>
     public int Fail(DaemonError error, bool json) => Fail(error.Code, error.Message, json, null);
 

@@ -141,6 +141,7 @@ public sealed class DaemonServer
 
                 DaemonResponse response;
                 DaemonRequest? request = null;
+                var started = System.Diagnostics.Stopwatch.GetTimestamp();
                 try
                 {
                     request = JsonSerializer.Deserialize<DaemonRequest>(line, DaemonJson.Options);
@@ -158,7 +159,10 @@ public sealed class DaemonServer
                     response = DaemonResponse.Failure(Errors.ErrorCodes.Unexpected, $"Unexpected failure in the BranchTasks daemon: {e.Message} (details in {log.Path})");
                 }
 
-                log.Write(response.Ok ? $"{request?.Op} {request?.Directory}: ok" : $"{request?.Op} {request?.Directory}: {response.Error?.Code} {response.Error?.Message}");
+                var elapsed = System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+                log.Write(response.Ok
+                    ? $"{request?.Op} {request?.Directory}: ok in {elapsed:0.0} ms"
+                    : $"{request?.Op} {request?.Directory}: {response.Error?.Code} in {elapsed:0.0} ms: {response.Error?.Message}");
                 // Answer even when this very request stopped the daemon (down --all): the caller waits for it.
                 var bytes = Encoding.UTF8.GetBytes(JsonSerializer.Serialize(response, DaemonJson.Options) + "\n");
                 using var answerTimeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));

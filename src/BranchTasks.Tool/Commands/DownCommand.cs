@@ -24,13 +24,7 @@ public static class DownCommand
                     return 0;
                 }
 
-                if (!response.Ok)
-                {
-                    return context.Fail(response.Error!, json: false);
-                }
-
-                Console.Out.WriteLine(response.Message);
-                return 0;
+                return context.PrintMessage(response);
             }, json: false);
         });
         return command;

@@ -25,13 +25,7 @@ public static class ServerCommand
                     return 0;
                 }
 
-                if (!response.Ok)
-                {
-                    return context.Fail(response.Error!, json: false);
-                }
-
-                Console.Out.WriteLine(response.Message);
-                return 0;
+                return context.PrintMessage(response);
             }, json: false);
         });
         command.Subcommands.Add(stop);
