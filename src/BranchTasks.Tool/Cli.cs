@@ -17,6 +17,7 @@ public static class Cli
         root.Subcommands.Add(StatusCommand.Create(options));
         root.Subcommands.Add(BranchCommand.Create(options));
         root.Subcommands.Add(HooksCommand.Create(options));
+        root.Subcommands.Add(DoctorCommand.Create(options));
         root.Subcommands.Add(ServerCommand.Create(options));
         root.Subcommands.Add(DaemonCommand.Create(options));
         return await root.Parse(args).InvokeAsync().ConfigureAwait(false);

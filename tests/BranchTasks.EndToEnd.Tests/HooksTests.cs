@@ -37,8 +37,8 @@ public sealed class HooksTests(ProductFixture product)
         var watch = Stopwatch.StartNew();
         var checkout = await Git(repo.Path, "checkout", "-q", "-b", "hooked");
         watch.Stop();
-        // The foreign hook ran with git's arguments, and its exit code is still git's.
-        Assert.Equal(3, checkout.ExitCode);
+        // The foreign hook ran with git's arguments, and its failure still fails git checkout (git reports any hook failure as 1).
+        Assert.Equal(1, checkout.ExitCode);
         var head = repo.Run("rev-parse", "HEAD").Trim();
         Assert.Equal($"{head} {head} 1", File.ReadAllLines(record).Single());
         Assert.True(watch.Elapsed < TimeSpan.FromSeconds(1.5), $"git checkout took {watch.Elapsed}");
@@ -49,7 +49,12 @@ public sealed class HooksTests(ProductFixture product)
         Assert.Equal("42", (await Mysql(repo.Path, created.GetProperty("port").GetInt32(), "SELECT id FROM marker", created.GetProperty("database").GetString())).Trim());
 
         // A checkout of an existing branch, or to another commit, creates nothing.
-        Assert.Equal(3, (await Git(repo.Path, "checkout", "-q", "main")).ExitCode);
+        Assert.Equal(1, (await Git(repo.Path, "checkout", "-q", "main")).ExitCode);
+        Assert.Equal(2, File.ReadAllLines(record).Length);
+
+        // Our hook hands the chained hook's own exit code on.
+        var direct = await ProcessRunner.RunAsync("sh", [hook, head, head, "0"], repo.Path, product.Environment());
+        Assert.Equal(3, direct.ExitCode);
 
         var uninstall = (await product.ToolAsync(repo.Path, "hooks", "uninstall")).EnsureSuccess("hooks uninstall");
         Assert.Contains("restored", uninstall.StandardOutput);
