@@ -67,7 +67,7 @@ public sealed class DaemonServer
 
         StateDirectory.WritePrivateFile(_state.PathOf("daemon.pid"), Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture));
         log.Write($"daemon started, state {_state.Root}, pipe {pipeName}, idle timeout {_idleTimeout}");
-        await using var service = new DaemonService(_state, RequestShutdown);
+        await using var service = new DaemonService(_state, RequestShutdown, log.Write);
         var idleWatch = WatchIdleAsync(service, log, linked);
         try
         {

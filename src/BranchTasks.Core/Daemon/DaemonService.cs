@@ -14,15 +14,19 @@ public sealed class DaemonService : IAsyncDisposable
     private readonly DateTimeOffset _startedAt = DateTimeOffset.UtcNow;
     private readonly Action _requestShutdown;
 
-    public DaemonService(StateDirectory state, Action requestShutdown)
+    public DaemonService(StateDirectory state, Action requestShutdown, Action<string>? log = null)
     {
         _providers = new ProviderFactory(state);
         Tunnels = new TunnelManager(new TunnelPortStore(state));
         _ensure = new EnsureService(_providers, Tunnels);
         _requestShutdown = requestShutdown;
+        Heads = new HeadWatcher((request, cancellationToken) => _ensure.EnsureAsync(OpenWorkspace(request), cancellationToken), log ?? (_ => { }));
     }
 
     public TunnelManager Tunnels { get; }
+
+    /// <summary>HEAD of every work tree served, so a checkout is ensured before anyone asks.</summary>
+    public HeadWatcher Heads { get; }
 
     public async Task<DaemonResponse> HandleAsync(DaemonRequest request, CancellationToken cancellationToken)
     {
@@ -31,7 +35,7 @@ public sealed class DaemonService : IAsyncDisposable
             return request.Op switch
             {
                 DaemonOps.Ping => new DaemonResponse { Ok = true, Message = "pong" },
-                DaemonOps.Ensure => new DaemonResponse { Ok = true, Ensure = await _ensure.EnsureAsync(OpenWorkspace(request), cancellationToken).ConfigureAwait(false) },
+                DaemonOps.Ensure => await EnsureAsync(request, cancellationToken).ConfigureAwait(false),
                 DaemonOps.Status => new DaemonResponse { Ok = true, Status = Status() },
                 DaemonOps.Down => await DownAsync(request).ConfigureAwait(false),
                 DaemonOps.Shutdown => await ShutdownAsync().ConfigureAwait(false),
@@ -49,6 +53,14 @@ public sealed class DaemonService : IAsyncDisposable
         {
             return DaemonResponse.Failure(e.Code, e.Message);
         }
+    }
+
+    private async Task<DaemonResponse> EnsureAsync(DaemonRequest request, CancellationToken cancellationToken)
+    {
+        var workspace = OpenWorkspace(request);
+        var result = await _ensure.EnsureAsync(workspace, cancellationToken).ConfigureAwait(false);
+        Heads.Watch(workspace.Head.GitDir, request);
+        return new DaemonResponse { Ok = true, Ensure = result };
     }
 
     private static Workspace OpenWorkspace(DaemonRequest request)
@@ -227,5 +239,9 @@ public sealed class DaemonService : IAsyncDisposable
     private static string RequireName(DaemonRequest request) =>
         string.IsNullOrWhiteSpace(request.Name) ? throw new BranchTasksException(ErrorCodes.InvalidArgument, "A branch name is required.") : request.Name;
 
-    public ValueTask DisposeAsync() => Tunnels.DisposeAsync();
+    public ValueTask DisposeAsync()
+    {
+        Heads.Dispose();
+        return Tunnels.DisposeAsync();
+    }
 }
