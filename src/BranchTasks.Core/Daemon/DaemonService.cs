@@ -20,7 +20,7 @@ public sealed class DaemonService : IAsyncDisposable
         Tunnels = new TunnelManager(new TunnelPortStore(state));
         _ensure = new EnsureService(_providers, Tunnels);
         _requestShutdown = requestShutdown;
-        Heads = new HeadWatcher((request, cancellationToken) => _ensure.EnsureAsync(OpenWorkspace(request), cancellationToken), log ?? (_ => { }));
+        Heads = new HeadWatcher(EnsureAheadAsync, log ?? (_ => { }));
     }
 
     public TunnelManager Tunnels { get; }
@@ -62,6 +62,24 @@ public sealed class DaemonService : IAsyncDisposable
         Heads.Watch(workspace.Head.GitDir, request);
         return new DaemonResponse { Ok = true, Ensure = result };
     }
+
+    /// <summary>
+    /// Ensures the branch HEAD moved to. When the post-checkout hook is installed it goes first: it clones a
+    /// new branch from the branch it was created from, which an ensure (cloning from the parent) must not pre-empt.
+    /// </summary>
+    private async Task EnsureAheadAsync(DaemonRequest request, CancellationToken cancellationToken)
+    {
+        var workspace = OpenWorkspace(request);
+        if (Hooks.GitHookInstaller.IsInstalled(workspace.Head.WorkTreeRoot))
+        {
+            await Task.Delay(HookHeadStart, cancellationToken).ConfigureAwait(false);
+            workspace = OpenWorkspace(request);
+        }
+
+        await _ensure.EnsureAsync(workspace, cancellationToken).ConfigureAwait(false);
+    }
+
+    private static readonly TimeSpan HookHeadStart = TimeSpan.FromSeconds(3);
 
     private static Workspace OpenWorkspace(DaemonRequest request)
     {

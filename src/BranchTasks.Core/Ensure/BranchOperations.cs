@@ -38,8 +38,21 @@ public sealed class BranchOperations
                 $"Create it with `branchtasks branch create {target.GitBranch}`, or set \"autoCreate\": true.");
         }
 
-        await CreateAsync(target, from: null, copyData: null, cancellationToken).ConfigureAwait(false);
-        return true;
+        try
+        {
+            await CreateAsync(target, from: null, copyData: null, cancellationToken).ConfigureAwait(false);
+            return true;
+        }
+        catch (BranchTasksException e) when (e.Code == ErrorCodes.BranchExists)
+        {
+            // Someone else (the post-checkout hook, `branch create`) created it meanwhile: it exists, which is all we need.
+            if (await _provider.FindAsync(target.Branch, cancellationToken).ConfigureAwait(false) is null)
+            {
+                throw;
+            }
+
+            return false;
+        }
     }
 
     /// <summary>
