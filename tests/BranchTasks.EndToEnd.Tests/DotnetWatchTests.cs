@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Diagnostics;
 
 namespace BranchTasks.EndToEnd.Tests;
@@ -12,83 +11,27 @@ public sealed class DotnetWatchTests(ProductFixture product)
     {
         using var repo = product.CreateAppRepository("""{ "provider": "local", "database": "watch" }""");
         var app = Path.Combine(repo.Path, "app");
-        var info = new ProcessStartInfo("dotnet")
-        {
-            WorkingDirectory = app,
-            UseShellExecute = false,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            RedirectStandardInput = true,
-        };
-        foreach (var argument in new[] { "watch", "run", "--non-interactive", "--", "--Sample:ReadOnly=true" })
-        {
-            info.ArgumentList.Add(argument);
-        }
+        var environment = product.Environment();
+        environment["DOTNET_WATCH_SUPPRESS_EMOJIS"] = "1";
 
-        info.Environment.Remove("BRANCHTASKS_BRANCH");
-        foreach (var (key, value) in product.Environment())
-        {
-            if (value is not null)
-            {
-                info.Environment[key] = value;
-            }
-        }
+        await using var watch = LiveProcess.Start(app, environment, "watch", "run", "--non-interactive", "--", "--Sample:ReadOnly=true");
+        Assert.Equal("watch_main", await watch.WaitForLineAsync("database: ", 1, TimeSpan.FromMinutes(3)));
+        // The sample exits at once; an edit while it still runs would be hot-reloaded, not restarted.
+        await WaitForAsync(watch, l => l.Contains("Waiting for a file to change", StringComparison.Ordinal), 1);
 
-        info.Environment["DOTNET_WATCH_SUPPRESS_EMOJIS"] = "1";
-        info.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
-        info.Environment["DOTNET_NOLOGO"] = "1";
-        info.Environment["MSBUILDDISABLENODEREUSE"] = "1";
-        info.Environment["DOTNET_CLI_USE_MSBUILD_SERVER"] = "0";
-
-        var lines = new ConcurrentQueue<string>();
-        using var process = new Process { StartInfo = info };
-        process.OutputDataReceived += (_, e) => { if (e.Data is not null) { lines.Enqueue(e.Data); } };
-        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) { lines.Enqueue(e.Data); } };
-        process.Start();
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        try
-        {
-            var first = await WaitForDatabaseAsync(lines, 1, process);
-            Assert.Equal("watch_main", first);
-
-            // Switch branch while watch waits, then edit a source file: the restart is on the new branch.
-            repo.Run("checkout", "-q", "-b", "watched");
-            await Task.Delay(300);
-            File.AppendAllText(Path.Combine(app, "Program.cs"), "\n// edited while dotnet watch runs\n");
-            var second = await WaitForDatabaseAsync(lines, 2, process);
-            Assert.Equal("watch_watched", second);
-        }
-        finally
-        {
-            try
-            {
-                process.Kill(entireProcessTree: true);
-            }
-            catch (InvalidOperationException)
-            {
-            }
-
-            await process.WaitForExitAsync(new CancellationTokenSource(TimeSpan.FromSeconds(30)).Token);
-        }
+        // Switch branch while watch waits, then edit a source file: the restart is on the new branch.
+        repo.Run("checkout", "-q", "-b", "watched");
+        File.AppendAllText(Path.Combine(app, "Program.cs"), "\n// edited while dotnet watch runs\n");
+        Assert.Equal("watch_watched", await watch.WaitForLineAsync("database: ", 2, TimeSpan.FromMinutes(3)));
     }
 
-    /// <summary>The database the app printed on its <paramref name="launch"/>-th launch.</summary>
-    private static async Task<string> WaitForDatabaseAsync(ConcurrentQueue<string> lines, int launch, Process process)
+    private static async Task WaitForAsync(LiveProcess process, Func<string, bool> match, int count)
     {
-        var watch = Stopwatch.StartNew();
-        while (watch.Elapsed < TimeSpan.FromMinutes(3))
+        var clock = Stopwatch.StartNew();
+        while (process.Lines.Count(match) < count)
         {
-            var databases = lines.Where(l => l.StartsWith("database: ", StringComparison.Ordinal)).ToList();
-            if (databases.Count >= launch)
-            {
-                return databases[launch - 1]["database: ".Length..].Trim();
-            }
-
-            Assert.False(process.HasExited, "dotnet watch exited:\n" + string.Join("\n", lines));
-            await Task.Delay(200);
+            Assert.True(clock.Elapsed < TimeSpan.FromMinutes(1), "dotnet watch did not get there:\n" + process.Output);
+            await Task.Delay(50);
         }
-
-        throw new TimeoutException($"Launch {launch} of the app under dotnet watch printed no database within 3 minutes:\n" + string.Join("\n", lines));
     }
 }
