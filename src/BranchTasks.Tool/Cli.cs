@@ -12,9 +12,12 @@ public static class Cli
         var root = new RootCommand("BranchTasks: a database branch and a local tunnel for every git branch.");
         options.AddTo(root);
         root.Subcommands.Add(UpCommand.Create(options));
+        root.Subcommands.Add(ExecCommand.Create(options));
         root.Subcommands.Add(DownCommand.Create(options));
         root.Subcommands.Add(StatusCommand.Create(options));
         root.Subcommands.Add(BranchCommand.Create(options));
+        root.Subcommands.Add(HooksCommand.Create(options));
+        root.Subcommands.Add(DoctorCommand.Create(options));
         root.Subcommands.Add(ServerCommand.Create(options));
         root.Subcommands.Add(DaemonCommand.Create(options));
         return await root.Parse(args).InvokeAsync().ConfigureAwait(false);

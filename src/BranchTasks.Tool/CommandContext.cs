@@ -59,6 +59,15 @@ public sealed class CommandContext
     /// <summary>How to run this very tool's `daemon run`, whether it was started as an apphost or via `dotnet`.</summary>
     private static List<string> DaemonCommandLine()
     {
+        var command = ToolCommandLine();
+        command.Add("daemon");
+        command.Add("run");
+        return command;
+    }
+
+    /// <summary>How to run this very tool again (apphost, or `dotnet exec branchtasks.dll`): for the daemon and for git hooks.</summary>
+    public static List<string> ToolCommandLine()
+    {
         var processPath = Environment.ProcessPath ?? throw new BranchTasksException(ErrorCodes.DaemonUnavailable, "Cannot tell which program is running, so the daemon cannot be started.");
         var command = new List<string> { processPath };
         if (Path.GetFileNameWithoutExtension(processPath).Equals("dotnet", StringComparison.OrdinalIgnoreCase))
@@ -67,8 +76,6 @@ public sealed class CommandContext
             command.Add(typeof(CommandContext).Assembly.Location);
         }
 
-        command.Add("daemon");
-        command.Add("run");
         return command;
     }
 

@@ -12,4 +12,7 @@ public static class DaemonOps
     public const string BranchCreate = "branch-create";
     public const string BranchDelete = "branch-delete";
     public const string ServerStop = "server-stop";
+    public const string BranchPrune = "branch-prune";
+    public const string BranchReset = "branch-reset";
+    public const string BranchDiff = "branch-diff";
 }

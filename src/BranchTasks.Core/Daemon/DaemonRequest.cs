@@ -31,4 +31,7 @@ public sealed class DaemonRequest
 
     /// <summary>Op-specific: act on everything (down --all).</summary>
     public bool All { get; set; }
+
+    /// <summary>Op-specific: the user confirmed a destructive op (branch prune --yes).</summary>
+    public bool Confirmed { get; set; }
 }

@@ -16,6 +16,9 @@ public sealed class DaemonResponse
     /// <summary>Free text for ops that only report (down, server stop).</summary>
     public string? Message { get; set; }
 
+    /// <summary>Op-specific structured answer (branch diff), as JSON.</summary>
+    public System.Text.Json.JsonElement? Data { get; set; }
+
     public static DaemonResponse Failure(string code, string message) =>
         new() { Ok = false, Error = new DaemonError { Code = code, Message = message } };
 }

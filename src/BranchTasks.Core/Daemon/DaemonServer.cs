@@ -67,7 +67,7 @@ public sealed class DaemonServer
 
         StateDirectory.WritePrivateFile(_state.PathOf("daemon.pid"), Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture));
         log.Write($"daemon started, state {_state.Root}, pipe {pipeName}, idle timeout {_idleTimeout}");
-        await using var service = new DaemonService(_state, RequestShutdown);
+        await using var service = new DaemonService(_state, RequestShutdown, log.Write);
         var idleWatch = WatchIdleAsync(service, log, linked);
         try
         {
@@ -105,9 +105,12 @@ public sealed class DaemonServer
 
     private async Task AcceptLoopAsync(string pipeName, DaemonService service, DaemonLog log, CancellationToken cancellationToken)
     {
+        // The next instance is created before the connected one is handed off: on Unix all instances share one
+        // listening socket that is closed (and its file removed) when the last instance is disposed, so a
+        // request finishing before the next instance exists would leave a moment with no daemon to connect to.
+        var pipe = CreateInstance(pipeName);
         while (!cancellationToken.IsCancellationRequested)
         {
-            var pipe = new NamedPipeServerStream(pipeName, PipeDirection.InOut, NamedPipeServerStream.MaxAllowedServerInstances, PipeTransmissionMode.Byte, PipeOptions.Asynchronous | PipeOptions.CurrentUserOnly);
             try
             {
                 await pipe.WaitForConnectionAsync(cancellationToken).ConfigureAwait(false);
@@ -118,11 +121,18 @@ public sealed class DaemonServer
                 return;
             }
 
-            var serving = ServeAsync(pipe, service, log, cancellationToken);
+            var connected = pipe;
+            pipe = CreateInstance(pipeName);
+            var serving = ServeAsync(connected, service, log, cancellationToken);
             _serving.TryAdd(serving, true);
             _ = serving.ContinueWith(t => _serving.TryRemove(t, out _), TaskScheduler.Default);
         }
+
+        await pipe.DisposeAsync().ConfigureAwait(false);
     }
+
+    private static NamedPipeServerStream CreateInstance(string pipeName) =>
+        new(pipeName, PipeDirection.InOut, NamedPipeServerStream.MaxAllowedServerInstances, PipeTransmissionMode.Byte, PipeOptions.Asynchronous | PipeOptions.CurrentUserOnly);
 
     private async Task ServeAsync(NamedPipeServerStream pipe, DaemonService service, DaemonLog log, CancellationToken cancellationToken)
     {

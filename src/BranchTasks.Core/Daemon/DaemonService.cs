@@ -14,15 +14,19 @@ public sealed class DaemonService : IAsyncDisposable
     private readonly DateTimeOffset _startedAt = DateTimeOffset.UtcNow;
     private readonly Action _requestShutdown;
 
-    public DaemonService(StateDirectory state, Action requestShutdown)
+    public DaemonService(StateDirectory state, Action requestShutdown, Action<string>? log = null)
     {
         _providers = new ProviderFactory(state);
         Tunnels = new TunnelManager(new TunnelPortStore(state));
         _ensure = new EnsureService(_providers, Tunnels);
         _requestShutdown = requestShutdown;
+        Heads = new HeadWatcher(EnsureAheadAsync, log ?? (_ => { }));
     }
 
     public TunnelManager Tunnels { get; }
+
+    /// <summary>HEAD of every work tree served, so a checkout is ensured before anyone asks.</summary>
+    public HeadWatcher Heads { get; }
 
     public async Task<DaemonResponse> HandleAsync(DaemonRequest request, CancellationToken cancellationToken)
     {
@@ -31,13 +35,16 @@ public sealed class DaemonService : IAsyncDisposable
             return request.Op switch
             {
                 DaemonOps.Ping => new DaemonResponse { Ok = true, Message = "pong" },
-                DaemonOps.Ensure => new DaemonResponse { Ok = true, Ensure = await _ensure.EnsureAsync(OpenWorkspace(request), cancellationToken).ConfigureAwait(false) },
+                DaemonOps.Ensure => await EnsureAsync(request, cancellationToken).ConfigureAwait(false),
                 DaemonOps.Status => new DaemonResponse { Ok = true, Status = Status() },
                 DaemonOps.Down => await DownAsync(request).ConfigureAwait(false),
                 DaemonOps.Shutdown => await ShutdownAsync().ConfigureAwait(false),
                 DaemonOps.BranchList => await BranchListAsync(request, cancellationToken).ConfigureAwait(false),
                 DaemonOps.BranchCreate => await BranchCreateAsync(request, cancellationToken).ConfigureAwait(false),
                 DaemonOps.BranchDelete => await BranchDeleteAsync(request, cancellationToken).ConfigureAwait(false),
+                DaemonOps.BranchPrune => await BranchPruneAsync(request, cancellationToken).ConfigureAwait(false),
+                DaemonOps.BranchReset => await BranchResetAsync(request, cancellationToken).ConfigureAwait(false),
+                DaemonOps.BranchDiff => await BranchDiffAsync(request, cancellationToken).ConfigureAwait(false),
                 DaemonOps.ServerStop => await ServerStopAsync(cancellationToken).ConfigureAwait(false),
                 _ => DaemonResponse.Failure(ErrorCodes.InvalidArgument, $"The daemon does not know the operation '{request.Op}'. Are the tool and the daemon of the same version? Run `branchtasks down --all` and retry."),
             };
@@ -47,6 +54,32 @@ public sealed class DaemonService : IAsyncDisposable
             return DaemonResponse.Failure(e.Code, e.Message);
         }
     }
+
+    private async Task<DaemonResponse> EnsureAsync(DaemonRequest request, CancellationToken cancellationToken)
+    {
+        var workspace = OpenWorkspace(request);
+        var result = await _ensure.EnsureAsync(workspace, cancellationToken).ConfigureAwait(false);
+        Heads.Watch(workspace.Head.GitDir, request);
+        return new DaemonResponse { Ok = true, Ensure = result };
+    }
+
+    /// <summary>
+    /// Ensures the branch HEAD moved to. When the post-checkout hook is installed it goes first: it clones a
+    /// new branch from the branch it was created from, which an ensure (cloning from the parent) must not pre-empt.
+    /// </summary>
+    private async Task EnsureAheadAsync(DaemonRequest request, CancellationToken cancellationToken)
+    {
+        var workspace = OpenWorkspace(request);
+        if (Hooks.GitHookInstaller.IsInstalled(workspace.Head.WorkTreeRoot))
+        {
+            await Task.Delay(HookHeadStart, cancellationToken).ConfigureAwait(false);
+            workspace = OpenWorkspace(request);
+        }
+
+        await _ensure.EnsureAsync(workspace, cancellationToken).ConfigureAwait(false);
+    }
+
+    private static readonly TimeSpan HookHeadStart = TimeSpan.FromSeconds(3);
 
     private static Workspace OpenWorkspace(DaemonRequest request)
     {
@@ -116,6 +149,94 @@ public sealed class DaemonService : IAsyncDisposable
         return new DaemonResponse { Ok = true, Message = $"Deleted database branch '{target.Branch}' ({target.Database})." };
     }
 
+    /// <summary>
+    /// Database branches the tool created whose git branch no longer exists: never protected ones, never
+    /// the parent's, never a database without a metadata record (those are not listed at all). Deleted when confirmed.
+    /// </summary>
+    private async Task<DaemonResponse> BranchPruneAsync(DaemonRequest request, CancellationToken cancellationToken)
+    {
+        var workspace = OpenWorkspace(request);
+        await using var provider = await _providers.CreateAsync(workspace.Config, cancellationToken).ConfigureAwait(false);
+        var operations = new BranchOperations(provider, workspace.Config);
+        var parentBranch = workspace.TargetFor(workspace.Config.Parent).Branch;
+        var gitBranches = Git.GitRefReader.ListBranches(workspace.Head.CommonDir);
+        var stale = (await provider.ListAsync(cancellationToken).ConfigureAwait(false))
+            .Where(b => b.GitBranch is not null
+                && !gitBranches.Contains(b.GitBranch)
+                && !operations.IsProtected(b.Branch)
+                && b.Branch != parentBranch
+                && b.Branch != workspace.Target.Branch)
+            .ToList();
+        if (!request.Confirmed)
+        {
+            return new DaemonResponse { Ok = true, Branches = stale, Message = stale.Count == 0 ? "Nothing to prune." : $"{stale.Count} database branch(es) whose git branch is gone; run `branchtasks branch prune --yes` to delete them." };
+        }
+
+        foreach (var branch in stale)
+        {
+            var upstream = await provider.GetUpstreamAsync(new Mapping.BranchTarget(branch.GitBranch!, branch.Branch, branch.Database), cancellationToken).ConfigureAwait(false);
+            await Tunnels.CloseTunnelAsync(new TunnelKey(provider.Name, upstream.Host, upstream.Port, upstream.Database)).ConfigureAwait(false);
+            await operations.DeleteAsync(branch.Branch, cancellationToken).ConfigureAwait(false);
+        }
+
+        return new DaemonResponse { Ok = true, Branches = stale, Message = $"Deleted {stale.Count} database branch(es)." };
+    }
+
+    private async Task<DaemonResponse> BranchResetAsync(DaemonRequest request, CancellationToken cancellationToken)
+    {
+        var workspace = OpenWorkspace(request);
+        await using var provider = await _providers.CreateAsync(workspace.Config, cancellationToken).ConfigureAwait(false);
+        var existing = await FindExistingAsync(provider, workspace, RequireName(request), cancellationToken).ConfigureAwait(false);
+        var upstream = await provider.GetUpstreamAsync(new Mapping.BranchTarget(existing.GitBranch ?? existing.Branch, existing.Branch, existing.Database), cancellationToken).ConfigureAwait(false);
+        // Connections into a database about to be dropped would only fail; the next `up` opens a fresh tunnel.
+        if (!new BranchOperations(provider, workspace.Config).IsProtected(existing.Branch))
+        {
+            await Tunnels.CloseTunnelAsync(new TunnelKey(provider.Name, upstream.Host, upstream.Port, upstream.Database)).ConfigureAwait(false);
+        }
+
+        var reset = await new BranchOperations(provider, workspace.Config).ResetAsync(existing, cancellationToken).ConfigureAwait(false);
+        return new DaemonResponse { Ok = true, BranchInfo = reset, Message = $"Reset database branch '{reset.Branch}' ({reset.Database}) from '{reset.Parent}'." };
+    }
+
+    private async Task<DaemonResponse> BranchDiffAsync(DaemonRequest request, CancellationToken cancellationToken)
+    {
+        var workspace = OpenWorkspace(request);
+        await using var provider = await _providers.CreateAsync(workspace.Config, cancellationToken).ConfigureAwait(false);
+        var existing = await FindExistingAsync(provider, workspace, request.Name ?? workspace.Target.Branch, cancellationToken).ConfigureAwait(false);
+        var parentName = request.From ?? existing.Parent
+            ?? throw new BranchTasksException(ErrorCodes.InvalidArgument, $"Database branch '{existing.Branch}' was created empty (the root of the tree), so it has no parent to compare with. Pass --against <branch>.");
+        var parent = await FindExistingAsync(provider, workspace, parentName, cancellationToken).ConfigureAwait(false);
+        await using var branchConnection = await OpenDirectAsync(provider, existing, cancellationToken).ConfigureAwait(false);
+        await using var parentConnection = await OpenDirectAsync(provider, parent, cancellationToken).ConfigureAwait(false);
+        var changes = await SchemaComparer.CompareAsync(branchConnection, existing.Database, parentConnection, parent.Database, cancellationToken).ConfigureAwait(false);
+        var diff = new SchemaDiff(existing.Branch, existing.Database, parent.Branch, parent.Database, changes);
+        return new DaemonResponse { Ok = true, Data = System.Text.Json.JsonSerializer.SerializeToElement(diff, DaemonJson.Options) };
+    }
+
+    private static async Task<BranchInfo> FindExistingAsync(IBranchProvider provider, Workspace workspace, string name, CancellationToken cancellationToken) =>
+        await provider.FindAsync(name, cancellationToken).ConfigureAwait(false)
+        ?? await provider.FindAsync(workspace.TargetFor(name).Branch, cancellationToken).ConfigureAwait(false)
+        ?? throw new BranchTasksException(ErrorCodes.BranchNotFound, $"There is no database branch '{name}' (nor one for a git branch of that name). Run `branchtasks branch list` to see the branches.");
+
+    /// <summary>A connection straight to the branch's upstream, with the credentials only the daemon holds.</summary>
+    private static async Task<MySqlConnector.MySqlConnection> OpenDirectAsync(IBranchProvider provider, BranchInfo branch, CancellationToken cancellationToken)
+    {
+        var upstream = await provider.GetUpstreamAsync(new Mapping.BranchTarget(branch.GitBranch ?? branch.Branch, branch.Branch, branch.Database), cancellationToken).ConfigureAwait(false);
+        var builder = new MySqlConnector.MySqlConnectionStringBuilder
+        {
+            Server = upstream.Host,
+            Port = (uint)upstream.Port,
+            UserID = upstream.User,
+            Password = upstream.Password ?? "",
+            Database = upstream.Database,
+            Pooling = false,
+            ConnectionTimeout = 10,
+        };
+        var connection = new MySqlConnector.MySqlConnection(builder.ConnectionString);
+        await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
+        return connection;
+    }
+
     /// <summary>A name on the command line is a database branch name when one exists by that name, else a git branch name.</summary>
     private static async Task<Mapping.BranchTarget> ResolveExistingAsync(IBranchProvider provider, Workspace workspace, string name, CancellationToken cancellationToken)
     {
@@ -136,5 +257,9 @@ public sealed class DaemonService : IAsyncDisposable
     private static string RequireName(DaemonRequest request) =>
         string.IsNullOrWhiteSpace(request.Name) ? throw new BranchTasksException(ErrorCodes.InvalidArgument, "A branch name is required.") : request.Name;
 
-    public ValueTask DisposeAsync() => Tunnels.DisposeAsync();
+    public ValueTask DisposeAsync()
+    {
+        Heads.Dispose();
+        return Tunnels.DisposeAsync();
+    }
 }

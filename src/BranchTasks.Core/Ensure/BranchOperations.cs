@@ -39,8 +39,21 @@ public sealed class BranchOperations
                 $"Create it with `branchtasks branch create {target.GitBranch}`, or set \"autoCreate\": true.");
         }
 
-        await CreateAsync(target, from: null, copyData: null, cancellationToken).ConfigureAwait(false);
-        return true;
+        try
+        {
+            await CreateAsync(target, from: null, copyData: null, cancellationToken).ConfigureAwait(false);
+            return true;
+        }
+        catch (BranchTasksException e) when (e.Code == ErrorCodes.BranchExists)
+        {
+            // Someone else (the post-checkout hook, `branch create`) created it meanwhile: it exists, which is all we need.
+            if (await _provider.FindAsync(target.Branch, cancellationToken).ConfigureAwait(false) is null)
+            {
+                throw;
+            }
+
+            return false;
+        }
     }
 
     /// <summary>
@@ -101,13 +114,29 @@ public sealed class BranchOperations
         }
     }
 
+    /// <summary>Drops <paramref name="existing"/> and clones it again from its parent. The root branch has no parent and cannot be reset.</summary>
+    public async Task<BranchInfo> ResetAsync(BranchInfo existing, CancellationToken cancellationToken)
+    {
+        RefuseProtected(existing.Branch, "reset");
+        if (existing.Parent is null)
+        {
+            throw new BranchTasksException(ErrorCodes.InvalidArgument, $"Database branch '{existing.Branch}' was created empty (it is the root of the tree), so there is no parent to reset it from.");
+        }
+
+        var parent = await _provider.FindAsync(existing.Parent, cancellationToken).ConfigureAwait(false)
+            ?? throw new BranchTasksException(ErrorCodes.BranchNotFound, $"Cannot reset '{existing.Branch}': its parent database branch '{existing.Parent}' no longer exists. Delete it and create it again from another branch with `branchtasks branch create --from`.");
+        var target = new BranchTarget(existing.GitBranch ?? existing.Branch, existing.Branch, existing.Database);
+        await _provider.DeleteAsync(existing.Branch, cancellationToken).ConfigureAwait(false);
+        return await _provider.CreateAsync(target, new BranchTarget(parent.GitBranch ?? parent.Branch, parent.Branch, parent.Database), _config.CopyData, cancellationToken).ConfigureAwait(false);
+    }
+
     private void RefuseProtected(string branch, string verb)
     {
         if (IsProtected(branch))
         {
             throw new BranchTasksException(
                 ErrorCodes.BranchProtected,
-                $"Database branch '{branch}' is protected in {_config.FilePath}; BranchTasks never {(verb == "create" ? "creates" : "deletes")} it. " +
+                $"Database branch '{branch}' is protected in {_config.FilePath}; BranchTasks never {(verb == "create" ? "creates" : verb == "reset" ? "resets" : "deletes")} it. " +
                 (verb == "create" ? "Create it yourself, or remove it from \"protected\"." : "Remove it from \"protected\" if you really mean it."));
         }
     }

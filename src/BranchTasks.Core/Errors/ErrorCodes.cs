@@ -47,4 +47,8 @@ public static class ErrorCodes
     // 05xx: daemon and tunnel
     public const string DaemonUnavailable = "BT0501";
     public const string TunnelFailed = "BT0502";
+
+    // 06xx: git hooks and confirmations
+    public const string HookConflict = "BT0601";
+    public const string ConfirmationRequired = "BT0602";
 }

@@ -13,6 +13,9 @@ public static class BranchCommand
         command.Subcommands.Add(List(options));
         command.Subcommands.Add(CreateBranch(options));
         command.Subcommands.Add(Delete(options));
+        command.Subcommands.Add(BranchLifecycleCommands.Prune(options));
+        command.Subcommands.Add(BranchLifecycleCommands.Reset(options));
+        command.Subcommands.Add(BranchLifecycleCommands.Diff(options));
         return command;
     }
 

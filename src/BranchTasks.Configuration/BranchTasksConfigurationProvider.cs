@@ -1,0 +1,244 @@
+using BranchTasks.Core.Daemon;
+using BranchTasks.Core.State;
+using Microsoft.Extensions.Configuration;
+
+namespace BranchTasks.Configuration;
+
+/// <summary>
+/// Provides <c>ConnectionStrings:&lt;name&gt;</c> for the current git branch and follows HEAD: a file-system
+/// watcher on the git dir (plus a poll in case an event is missed) notices a branch switch, the daemon
+/// ensures the new branch and its tunnel, and the provider swaps its data and fires the reload token.
+/// </summary>
+public sealed class BranchTasksConfigurationProvider : ConfigurationProvider, IDisposable
+{
+    private const string BranchOverrideVariable = "BRANCHTASKS_BRANCH";
+
+    private readonly BranchTasksConfigurationOptions _options;
+    private readonly string _stateRoot;
+    private readonly SemaphoreSlim _gate = new(1, 1);
+    private readonly CancellationTokenSource _disposed = new();
+    private string? _headPath;
+    private FileSystemWatcher? _watcher;
+    private Timer? _poll;
+    private bool _started;
+    private string? _lastHead;
+    private bool _lastOk;
+
+    public BranchTasksConfigurationProvider(BranchTasksConfigurationOptions options)
+    {
+        _options = options;
+        _stateRoot = string.IsNullOrWhiteSpace(options.StateDirectory) ? StateDirectory.ForCurrentUser().Root : Path.GetFullPath(options.StateDirectory);
+    }
+
+    /// <summary>The git dir's HEAD file this provider watches; null when the folder is not in a git repository.</summary>
+    public string? HeadPath => _headPath;
+
+    public override void Load()
+    {
+        // A configuration reload calls Load again: the data is already current, the watcher keeps it so.
+        if (_started)
+        {
+            return;
+        }
+
+        _started = true;
+        var gitDir = FindGitDir(_options.Directory ?? Environment.CurrentDirectory);
+        if (gitDir is null)
+        {
+            _options.OnChange?.Invoke(new BranchTasksChange(null, null, null, $"{_options.Directory} is not inside a git repository; BranchTasks provides no connection string."));
+            return;
+        }
+
+        _headPath = Path.Combine(gitDir, "HEAD");
+        Task.Run(() => RefreshAsync(wait: true)).GetAwaiter().GetResult();
+        StartWatching(gitDir);
+    }
+
+    private void StartWatching(string gitDir)
+    {
+        try
+        {
+            _watcher = new FileSystemWatcher(gitDir)
+            {
+                NotifyFilter = NotifyFilters.FileName | NotifyFilters.LastWrite | NotifyFilters.Size,
+                IncludeSubdirectories = false,
+            };
+            _watcher.Changed += OnFileEvent;
+            _watcher.Created += OnFileEvent;
+            _watcher.Renamed += OnFileEvent;
+            _watcher.EnableRaisingEvents = true;
+        }
+        catch (Exception e) when (e is IOException or ArgumentException or PlatformNotSupportedException)
+        {
+            // Out of inotify watches, or a file system without events: the poll still follows HEAD.
+            _watcher?.Dispose();
+            _watcher = null;
+        }
+
+        _poll = new Timer(_ => Trigger(), null, _options.PollInterval, _options.PollInterval);
+    }
+
+    private void OnFileEvent(object sender, FileSystemEventArgs e)
+    {
+        if (string.Equals(e.Name, "HEAD", StringComparison.Ordinal))
+        {
+            Trigger();
+        }
+    }
+
+    private void Trigger()
+    {
+        if (!_disposed.IsCancellationRequested)
+        {
+            _ = Task.Run(() => RefreshAsync(wait: false));
+        }
+    }
+
+    /// <summary>Ensures the branch HEAD names unless it is the one already served; repeats while HEAD keeps moving.</summary>
+    private async Task RefreshAsync(bool wait)
+    {
+        if (wait)
+        {
+            await _gate.WaitAsync().ConfigureAwait(false);
+        }
+        else if (!await _gate.WaitAsync(0).ConfigureAwait(false))
+        {
+            // The refresh in progress re-reads HEAD when it is done.
+            return;
+        }
+
+        try
+        {
+            while (!_disposed.IsCancellationRequested)
+            {
+                var head = ReadHead();
+                if (head is null || (head == _lastHead && _lastOk))
+                {
+                    return;
+                }
+
+                var retryLater = head == _lastHead;
+                await EnsureAsync(head, reportFailure: !retryLater).ConfigureAwait(false);
+                if (!_lastOk)
+                {
+                    return;
+                }
+            }
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            _lastOk = false;
+            _options.OnChange?.Invoke(new BranchTasksChange(null, null, null, e.Message));
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    private async Task EnsureAsync(string head, bool reportFailure)
+    {
+        var request = new DaemonRequest
+        {
+            Op = DaemonOps.Ensure,
+            Directory = _options.Directory,
+            ConfigFile = _options.ConfigFile,
+            ConnectionName = _options.ConnectionName,
+            BranchOverride = Environment.GetEnvironmentVariable(BranchOverrideVariable),
+        };
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(_disposed.Token);
+        timeout.CancelAfter(_options.RequestTimeout);
+        DaemonResponse? response;
+        try
+        {
+            response = await DaemonClient.TrySendAsync(_stateRoot, request, TimeSpan.FromSeconds(1), timeout.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            response = DaemonResponse.Failure("BT0501", $"The BranchTasks daemon did not answer within {_options.RequestTimeout.TotalSeconds:0} s.");
+        }
+
+        _lastHead = head;
+        if (response is not { Ok: true, Ensure: { } result })
+        {
+            _lastOk = false;
+            if (reportFailure)
+            {
+                var error = response?.Error is { } e
+                    ? $"error {e.Code}: {e.Message}"
+                    : $"The BranchTasks daemon is not running for {_stateRoot}; run `branchtasks up` (or `dotnet run`, which starts it).";
+                _options.OnChange?.Invoke(new BranchTasksChange(null, null, null, error));
+            }
+
+            return;
+        }
+
+        _lastOk = true;
+        var data = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase)
+        {
+            ["ConnectionStrings:" + result.ConnectionName] = result.ConnectionString,
+        };
+        var changed = !Data.TryGetValue("ConnectionStrings:" + result.ConnectionName, out var old) || old != result.ConnectionString || Data.Count != 1;
+        Data = data;
+        _options.OnChange?.Invoke(new BranchTasksChange(result.GitBranch, result.Database, result.ConnectionString, null));
+        if (changed)
+        {
+            OnReload();
+        }
+    }
+
+    private string? ReadHead()
+    {
+        if (_headPath is null)
+        {
+            return null;
+        }
+
+        for (var attempt = 0; ; attempt++)
+        {
+            try
+            {
+                return File.ReadAllText(_headPath).Trim();
+            }
+            catch (IOException) when (attempt < 3)
+            {
+                // git replaces HEAD by renaming HEAD.lock over it; a read can race that.
+                Thread.Sleep(20);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                return null;
+            }
+        }
+    }
+
+    /// <summary>The work tree's own git dir (where its HEAD lives): <c>.git</c>, or where a <c>.git</c> file points.</summary>
+    internal static string? FindGitDir(string start)
+    {
+        for (var directory = new DirectoryInfo(Path.GetFullPath(start)); directory is not null; directory = directory.Parent)
+        {
+            var dotGit = Path.Combine(directory.FullName, ".git");
+            if (System.IO.Directory.Exists(dotGit))
+            {
+                return dotGit;
+            }
+
+            if (File.Exists(dotGit))
+            {
+                var line = File.ReadLines(dotGit).FirstOrDefault()?.Trim() ?? "";
+                return line.StartsWith("gitdir:", StringComparison.Ordinal)
+                    ? Path.GetFullPath(Path.Combine(directory.FullName, line["gitdir:".Length..].Trim()))
+                    : null;
+            }
+        }
+
+        return null;
+    }
+
+    public void Dispose()
+    {
+        _disposed.Cancel();
+        _watcher?.Dispose();
+        _poll?.Dispose();
+    }
+}

@@ -1,0 +1,101 @@
+using System.CommandLine;
+using BranchTasks.Core.Daemon;
+using BranchTasks.Core.Ensure;
+using BranchTasks.Core.Hooks;
+using BranchTasks.Core.Mapping;
+
+namespace BranchTasks.Tool.Commands;
+
+/// <summary>`branchtasks hooks install|uninstall|status`, and the hidden `hooks post-checkout` the hook runs.</summary>
+public static class HooksCommand
+{
+    public static Command Create(GlobalOptions options)
+    {
+        var command = new Command("hooks", "Install or remove the git post-checkout hook that creates the database branch of a new git branch in the background.");
+        command.Subcommands.Add(Simple(options, "install", "Install the post-checkout hook (honours core.hooksPath; an existing hook is chained, not overwritten).", dir =>
+            GitHookInstaller.Install(dir, CommandContext.ToolCommandLine()).Message));
+        command.Subcommands.Add(Simple(options, "uninstall", "Remove the BranchTasks post-checkout hook and restore a hook it chained; never touches a hook it did not write.", dir =>
+            GitHookInstaller.Uninstall(dir).Message));
+        command.Subcommands.Add(Simple(options, "status", "Tell whether the BranchTasks post-checkout hook is installed.", dir =>
+            GitHookInstaller.IsInstalled(dir)
+                ? $"The BranchTasks post-checkout hook is installed in {GitHookInstaller.HooksDirectory(dir)}."
+                : $"The BranchTasks post-checkout hook is not installed in {GitHookInstaller.HooksDirectory(dir)}. Run `branchtasks hooks install`."));
+        command.Subcommands.Add(PostCheckout(options));
+        return command;
+    }
+
+    private static Command Simple(GlobalOptions options, string name, string description, Func<string, string> action)
+    {
+        var command = new Command(name, description);
+        command.SetAction((parse, cancellationToken) =>
+        {
+            var context = new CommandContext(parse, options);
+            return context.RunAsync(() =>
+            {
+                Console.Out.WriteLine(action(context.Directory));
+                return Task.FromResult(0);
+            }, json: false);
+        });
+        return command;
+    }
+
+    /// <summary>
+    /// Run detached by the hook after `git checkout -b`: when the new git branch has no database branch yet,
+    /// create it from the previous git branch's database branch if that exists, else from the parent.
+    /// </summary>
+    private static Command PostCheckout(GlobalOptions options)
+    {
+        var newBranch = new Option<string>("--new") { Required = true };
+        var previous = new Option<string?>("--previous");
+        var command = new Command("post-checkout", "Used by the git hook.") { newBranch, previous };
+        command.Hidden = true;
+        command.SetAction((parse, cancellationToken) =>
+        {
+            var context = new CommandContext(parse, options);
+            return context.RunAsync(async () =>
+            {
+                var workspace = Workspace.Open(context.Directory, context.ConfigFile, branchOverride: null, connectionName: null);
+                if (!workspace.Config.AutoCreate)
+                {
+                    return 0;
+                }
+
+                var target = BranchMapper.Map(workspace.Config, parse.GetValue(newBranch)!);
+                if (workspace.Config.Protected.Contains(target.Branch, StringComparer.Ordinal))
+                {
+                    return 0;
+                }
+
+                var list = await context.SendAsync(context.Request(DaemonOps.BranchList), cancellationToken).ConfigureAwait(false);
+                if (!list.Ok)
+                {
+                    return context.Fail(list.Error!, json: false);
+                }
+
+                var branches = list.Branches ?? [];
+                if (branches.Any(b => b.Branch == target.Branch))
+                {
+                    return 0;
+                }
+
+                var previousName = parse.GetValue(previous);
+                string? from = null;
+                if (!string.IsNullOrWhiteSpace(previousName) && previousName != "HEAD")
+                {
+                    var previousTarget = BranchMapper.Map(workspace.Config, previousName);
+                    if (branches.Any(b => b.Branch == previousTarget.Branch) && previousTarget.Branch != target.Branch)
+                    {
+                        from = previousTarget.Branch;
+                    }
+                }
+
+                var create = context.Request(DaemonOps.BranchCreate);
+                create.Name = target.GitBranch;
+                create.From = from;
+                var created = await context.SendAsync(create, cancellationToken).ConfigureAwait(false);
+                return created.Ok ? 0 : context.Fail(created.Error!, json: false);
+            }, json: false);
+        });
+        return command;
+    }
+}

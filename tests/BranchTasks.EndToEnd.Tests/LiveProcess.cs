@@ -1,0 +1,95 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+
+namespace BranchTasks.EndToEnd.Tests;
+
+/// <summary>A long-running process (dotnet watch, a running app) whose output lines a test reads while it runs; killed with its whole tree.</summary>
+public sealed class LiveProcess : IAsyncDisposable
+{
+    private readonly Process _process;
+
+    private LiveProcess(Process process) => _process = process;
+
+    public ConcurrentQueue<string> Lines { get; } = new();
+
+    public static LiveProcess Start(string directory, IReadOnlyDictionary<string, string?> environment, params string[] arguments)
+    {
+        var info = new ProcessStartInfo("dotnet")
+        {
+            WorkingDirectory = directory,
+            UseShellExecute = false,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            RedirectStandardInput = true,
+        };
+        foreach (var argument in arguments)
+        {
+            info.ArgumentList.Add(argument);
+        }
+
+        info.Environment.Remove("BRANCHTASKS_BRANCH");
+        info.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
+        info.Environment["DOTNET_NOLOGO"] = "1";
+        info.Environment["MSBUILDDISABLENODEREUSE"] = "1";
+        info.Environment["DOTNET_CLI_USE_MSBUILD_SERVER"] = "0";
+        foreach (var (key, value) in environment)
+        {
+            if (value is not null)
+            {
+                info.Environment[key] = value;
+            }
+        }
+
+        var process = new Process { StartInfo = info };
+        var live = new LiveProcess(process);
+        process.OutputDataReceived += (_, e) => { if (e.Data is not null) { live.Lines.Enqueue(e.Data); } };
+        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) { live.Lines.Enqueue(e.Data); } };
+        process.Start();
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return live;
+    }
+
+    /// <summary>Waits for the <paramref name="occurrence"/>-th line starting with <paramref name="prefix"/>; returns the rest of it.</summary>
+    public async Task<string> WaitForLineAsync(string prefix, int occurrence, TimeSpan timeout)
+    {
+        var watch = Stopwatch.StartNew();
+        while (watch.Elapsed < timeout)
+        {
+            var matches = Lines.Where(l => l.StartsWith(prefix, StringComparison.Ordinal)).ToList();
+            if (matches.Count >= occurrence)
+            {
+                return matches[occurrence - 1][prefix.Length..].Trim();
+            }
+
+            Assert.False(_process.HasExited, "The process exited:\n" + Output);
+            await Task.Delay(20);
+        }
+
+        throw new TimeoutException($"No line #{occurrence} starting with '{prefix}' within {timeout}:\n" + Output);
+    }
+
+    public string Output => string.Join("\n", Lines);
+
+    public async ValueTask DisposeAsync()
+    {
+        try
+        {
+            _process.Kill(entireProcessTree: true);
+        }
+        catch (InvalidOperationException)
+        {
+        }
+
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        try
+        {
+            await _process.WaitForExitAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+        }
+
+        _process.Dispose();
+    }
+}
