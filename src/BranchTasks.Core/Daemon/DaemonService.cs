@@ -1,4 +1,5 @@
 using BranchTasks.Core.Ensure;
+using BranchTasks.Core.Mapping;
 using BranchTasks.Core.Errors;
 using BranchTasks.Core.Providers;
 using BranchTasks.Core.State;
@@ -174,9 +175,9 @@ public sealed class DaemonService : IAsyncDisposable
 
         foreach (var branch in stale)
         {
-            var upstream = await provider.GetUpstreamAsync(new Mapping.BranchTarget(branch.GitBranch!, branch.Branch, branch.Database), cancellationToken).ConfigureAwait(false);
+            var upstream = await provider.GetUpstreamAsync(branch.ToTarget(), cancellationToken).ConfigureAwait(false);
             await Tunnels.CloseTunnelAsync(new TunnelKey(provider.Name, upstream.Host, upstream.Port, upstream.Database)).ConfigureAwait(false);
-            await operations.DeleteAsync(branch.Branch, cancellationToken).ConfigureAwait(false);
+            await operations.DeleteAsync(branch.ToTarget(), cancellationToken).ConfigureAwait(false);
         }
 
         return new DaemonResponse { Ok = true, Branches = stale, Message = $"Deleted {stale.Count} database branch(es)." };
@@ -187,7 +188,7 @@ public sealed class DaemonService : IAsyncDisposable
         var workspace = OpenWorkspace(request);
         await using var provider = await _providers.CreateAsync(workspace.Config, cancellationToken).ConfigureAwait(false);
         var existing = await FindExistingAsync(provider, workspace, RequireName(request), cancellationToken).ConfigureAwait(false);
-        var upstream = await provider.GetUpstreamAsync(new Mapping.BranchTarget(existing.GitBranch ?? existing.Branch, existing.Branch, existing.Database), cancellationToken).ConfigureAwait(false);
+        var upstream = await provider.GetUpstreamAsync(existing.ToTarget(), cancellationToken).ConfigureAwait(false);
         // Connections into a database about to be dropped would only fail; the next `up` opens a fresh tunnel.
         if (!new BranchOperations(provider, workspace.Config).IsProtected(existing.Branch))
         {
@@ -221,7 +222,7 @@ public sealed class DaemonService : IAsyncDisposable
     /// <summary>A connection straight to the branch's upstream, with the credentials only the daemon holds.</summary>
     private static async Task<MySqlConnector.MySqlConnection> OpenDirectAsync(IBranchProvider provider, BranchInfo branch, CancellationToken cancellationToken)
     {
-        var upstream = await provider.GetUpstreamAsync(new Mapping.BranchTarget(branch.GitBranch ?? branch.Branch, branch.Branch, branch.Database), cancellationToken).ConfigureAwait(false);
+        var upstream = await provider.GetUpstreamAsync(branch.ToTarget(), cancellationToken).ConfigureAwait(false);
         var builder = new MySqlConnector.MySqlConnectionStringBuilder
         {
             Server = upstream.Host,
@@ -242,7 +243,7 @@ public sealed class DaemonService : IAsyncDisposable
     {
         var existing = await provider.FindAsync(name, cancellationToken).ConfigureAwait(false);
         return existing is not null
-            ? new Mapping.BranchTarget(existing.GitBranch ?? name, existing.Branch, existing.Database)
+            ? existing.ToTarget()
             : workspace.TargetFor(name);
     }
 

@@ -125,9 +125,9 @@ public sealed class BranchOperations
 
         var parent = await _provider.FindAsync(existing.Parent, cancellationToken).ConfigureAwait(false)
             ?? throw new BranchTasksException(ErrorCodes.BranchNotFound, $"Cannot reset '{existing.Branch}': its parent database branch '{existing.Parent}' no longer exists. Delete it and create it again from another branch with `branchtasks branch create --from`.");
-        var target = new BranchTarget(existing.GitBranch ?? existing.Branch, existing.Branch, existing.Database);
-        await _provider.DeleteAsync(existing.Branch, cancellationToken).ConfigureAwait(false);
-        return await _provider.CreateAsync(target, new BranchTarget(parent.GitBranch ?? parent.Branch, parent.Branch, parent.Database), _config.CopyData, cancellationToken).ConfigureAwait(false);
+        var target = existing.ToTarget();
+        await _provider.DeleteAsync(target, cancellationToken).ConfigureAwait(false);
+        return await _provider.CreateAsync(target, parent.ToTarget(), _config.CopyData, cancellationToken).ConfigureAwait(false);
     }
 
     private void RefuseProtected(string branch, string verb)
