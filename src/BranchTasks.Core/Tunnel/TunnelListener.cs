@@ -154,6 +154,9 @@ public sealed class TunnelListener : IAsyncDisposable
 
     internal void LoginFailed(string message) => LastLoginError = message;
 
+    /// <summary>Stops accepting (freeing the port) while open connections carry on until disposal.</summary>
+    internal void StopListening() => _listener.Stop();
+
     public async ValueTask DisposeAsync()
     {
         _stop.Cancel();

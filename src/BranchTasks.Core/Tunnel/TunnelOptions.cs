@@ -27,6 +27,9 @@ public sealed record TunnelOptions
 {
     public static TunnelOptions Default { get; } = new();
 
+    /// <summary>Use TLS to the upstream whenever it offers it (the default). Off only for measurements and tests.</summary>
+    public bool UpstreamTls { get; init; } = true;
+
     public UpstreamCertificateCheck CertificateCheck { get; init; } = UpstreamCertificateCheck.None;
 
     /// <summary>A PEM file with the CA certificate(s) for <see cref="UpstreamCertificateCheck.Ca"/> and <see cref="UpstreamCertificateCheck.Full"/>.</summary>

@@ -64,7 +64,7 @@ internal sealed class UpstreamSession : IAsyncDisposable
         var capabilities = (app.Capabilities & ~(CapabilityFlags.Compress | CapabilityFlags.Ssl | CapabilityFlags.ZstdCompressionAlgorithm | CapabilityFlags.SslVerifyServerCertificate))
             | (server & (CapabilityFlags.Protocol41 | CapabilityFlags.SecureConnection | CapabilityFlags.PluginAuth | CapabilityFlags.PluginAuthLengthEncodedClientData));
         byte sequence = 1;
-        if ((server & CapabilityFlags.Ssl) != 0)
+        if ((server & CapabilityFlags.Ssl) != 0 && _options.UpstreamTls)
         {
             capabilities |= CapabilityFlags.Ssl;
             sequence = await PacketWriter.WritePayloadAsync(Stream, sequence, SslRequestPayload.Create(capabilities, app.MariaDbCapabilities, app.CharacterSet, app.MaxPacketSize), cancellationToken).ConfigureAwait(false);
