@@ -39,7 +39,7 @@ public sealed class CliTests(ProductFixture product)
         Assert.True(tunnel.TryGetProperty("openConnections", out _));
 
         // The upstream password is held by the daemon only: not in the connection string, and the app account needs it directly.
-        var credentials = ProductFixture.ParseJson(await File.ReadAllTextAsync(Path.Combine(product.Home, "local", "credentials.json")));
+        var credentials = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(product.Home, "local", "credentials.json"))).RootElement;
         var appPassword = credentials.GetProperty("appPassword").GetString()!;
         Assert.DoesNotContain(appPassword, connectionString);
         Assert.DoesNotContain(appPassword, up.ToString());
