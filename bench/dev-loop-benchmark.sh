@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Measures what BranchTasks adds to the dev loop, side by side in one run, and writes
+# Measures what BranchTasks adds to the dev loop, side by side in one run, and writes its section of
 # docs/benchmarks.md. Usage: bench/dev-loop-benchmark.sh [runs]
 #   1. `dotnet run` of samples/ShopSample with the package and a warm daemon, against the same sample
 #      with BranchTasks disabled and a direct connection string to the same server;
@@ -87,13 +87,13 @@ PY
 }
 
 {
-  echo "# Benchmarks"
+  echo "## The dev loop and branch creation"
   echo
   echo "Produced by \`bench/dev-loop-benchmark.sh $runs\` on $(date -u +%Y-%m-%d) — $(nproc) cores, $(dotnet --version) SDK,"
   echo "$(sql -N -e 'SELECT VERSION()'). Each table comes from one hyperfine run in which both arms alternate"
   echo "on the same machine, so the ratios compare like with like. Re-run the script to refresh this file."
   echo
-  echo "## The dev loop: \`dotnet run\` with BranchTasks vs a direct connection string"
+  echo "### \`dotnet run\` with BranchTasks vs a direct connection string"
   echo
   echo "The sample opens a connection and reads a table. With BranchTasks the run includes the ensure step"
   echo "(the MSBuild task asks the warm daemon, which re-reads HEAD and branchtasks.json, checks the branch"
@@ -103,7 +103,7 @@ PY
   echo
   echo "$(ratio "$work/run.json")"
   echo
-  echo "## The ensure step alone"
+  echo "### The ensure step alone"
   echo
   echo "\`dotnet msbuild -t:BranchTasksEnsure\` with the step enabled vs disabled: the difference is what the"
   echo "step costs inside \`dotnet run\` (the rest is MSBuild's own start-up and evaluation)."
@@ -112,7 +112,7 @@ PY
   echo
   echo "$(ratio "$work/ensure.json")"
   echo
-  echo "## Creating a branch: 100 tables, $rows rows"
+  echo "### Creating a branch: 100 tables, $rows rows"
   echo
   echo "\`branchtasks branch create\` (schema, rows, counters, views, routines, triggers, events, metadata)"
   echo "against \`mariadb-dump --single-transaction --routines --triggers --events | mariadb\` of the same"
@@ -121,5 +121,5 @@ PY
   cat "$work/clone.md"
   echo
   echo "$(ratio "$work/clone.json")"
-} > docs/benchmarks.md
-echo "wrote docs/benchmarks.md"
+} | python3 bench/write-section.py docs/benchmarks.md dev-loop
+echo "wrote the dev-loop section of docs/benchmarks.md"

@@ -32,7 +32,22 @@ public sealed class CliTests(ProductFixture product)
 
         var status = ProductFixture.ParseJson((await product.ToolAsync(repo.Path, "status", "--json")).EnsureSuccess("status"));
         Assert.True(status.GetProperty("running").GetBoolean());
-        Assert.Contains(status.GetProperty("tunnels").EnumerateArray(), t => t.GetProperty("port").GetInt32() == up.GetProperty("port").GetInt32() && t.GetProperty("database").GetString() == "cli_main");
+        var tunnel = status.GetProperty("tunnels").EnumerateArray().Single(t => t.GetProperty("port").GetInt32() == up.GetProperty("port").GetInt32() && t.GetProperty("database").GetString() == "cli_main");
+        Assert.True(tunnel.GetProperty("upstreamTls").GetBoolean());
+        Assert.True(tunnel.GetProperty("upstreamPort").GetInt32() > 0);
+        Assert.True(tunnel.GetProperty("bytesToClient").GetInt64() > 0);
+        Assert.True(tunnel.TryGetProperty("openConnections", out _));
+
+        // The upstream password is held by the daemon only: not in the connection string, and the app account needs it directly.
+        var credentials = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(product.Home, "local", "credentials.json"))).RootElement;
+        var appPassword = credentials.GetProperty("appPassword").GetString()!;
+        Assert.DoesNotContain(appPassword, connectionString);
+        Assert.DoesNotContain(appPassword, up.ToString());
+        var direct = await ProcessRunner.RunAsync(
+            "mariadb",
+            ["--host=127.0.0.1", "--port=" + tunnel.GetProperty("upstreamPort").GetInt32(), "--user=branchtasks_app", "--skip-ssl", "-e", "SELECT 1"],
+            repo.Path);
+        Assert.NotEqual(0, direct.ExitCode);
     }
 
     [Fact]

@@ -28,6 +28,9 @@ public sealed class BranchTasksConfig
     /// <summary>Git branch globs to database branch names, first match wins, in file order.</summary>
     public IReadOnlyList<MapRule> Map { get; init; } = [];
 
+    /// <summary>How apps log in to the tunnel: "none" (no password, the default) or "token" (a random per-tunnel password).</summary>
+    public string LocalAuth { get; init; } = "none";
+
     public LocalSettings Local { get; init; } = new();
 
     /// <summary>The raw <c>"mysql"</c> object, kept opaque until the mysql provider defines its settings; null when absent.</summary>

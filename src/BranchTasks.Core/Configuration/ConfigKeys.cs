@@ -12,6 +12,7 @@ internal static class ConfigKeys
     public const string AutoCreate = "autoCreate";
     public const string Protected = "protected";
     public const string Map = "map";
+    public const string LocalAuth = "localAuth";
     public const string Local = "local";
     public const string Mysql = "mysql";
     public const string PlanetScale = "planetscale";
@@ -20,9 +21,11 @@ internal static class ConfigKeys
     public const string Port = "port";
 
     public static readonly IReadOnlyList<string> TopLevel =
-        [Schema, Provider, Database, ConnectionName, Parent, CopyData, AutoCreate, Protected, Map, Local, Mysql, PlanetScale];
+        [Schema, Provider, Database, ConnectionName, Parent, CopyData, AutoCreate, Protected, Map, LocalAuth, Local, Mysql, PlanetScale];
 
     public static readonly IReadOnlyList<string> LocalKeys = [ServerPath, Port];
+
+    public static readonly IReadOnlyList<string> LocalAuthModes = ["none", "token"];
 
     public static readonly IReadOnlyList<string> Providers = ["local", "mysql", "planetscale"];
 }

@@ -43,6 +43,7 @@ internal sealed class ConfigReader(string filePath, JsonLineIndex index)
             AutoCreate = Get(ConfigKeys.AutoCreate, ReadBool, defaults.AutoCreate),
             Protected = Get(ConfigKeys.Protected, ReadProtected, defaults.Protected),
             Map = Get(ConfigKeys.Map, ReadMap, defaults.Map),
+            LocalAuth = Get(ConfigKeys.LocalAuth, ReadLocalAuth, defaults.LocalAuth),
             Local = Get(ConfigKeys.Local, ReadLocal, defaults.Local),
             Mysql = Get<JsonElement?>(ConfigKeys.Mysql, (p, v) => ReadOpaqueObject(p, v), null),
             PlanetScale = Get<JsonElement?>(ConfigKeys.PlanetScale, (p, v) => ReadOpaqueObject(p, v), null),
@@ -107,6 +108,14 @@ internal sealed class ConfigReader(string filePath, JsonLineIndex index)
         return GitRefNames.IsValidBranchName(text)
             ? text
             : throw _errors.BadValue(path, value, "Use the name of a git branch as git spells it, e.g. \"main\".");
+    }
+
+    private string ReadLocalAuth(ConfigPath path, JsonElement value)
+    {
+        var text = ReadString(path, value);
+        return ConfigKeys.LocalAuthModes.Contains(text)
+            ? text
+            : throw _errors.BadValue(path, value, "Use \"none\" (apps log in to the tunnel without a password; the default) or \"token\" (the tunnel requires a random password that only the connection string BranchTasks injects carries).");
     }
 
     private IReadOnlyList<string> ReadProtected(ConfigPath path, JsonElement value)

@@ -18,6 +18,15 @@ public sealed class TunnelStatus
     public int Port { get; set; }
     public string UpstreamHost { get; set; } = "";
     public int UpstreamPort { get; set; }
+
+    /// <summary>Whether the tunnel's last upstream login used TLS; null until an app has connected.</summary>
+    public bool? UpstreamTls { get; set; }
+
+    /// <summary>Why the last upstream login failed, until one succeeds.</summary>
+    public string? UpstreamError { get; set; }
+
+    /// <summary>"none" or "token".</summary>
+    public string LocalAuth { get; set; } = "none";
     public int OpenConnections { get; set; }
     public long TotalConnections { get; set; }
     public long BytesToServer { get; set; }

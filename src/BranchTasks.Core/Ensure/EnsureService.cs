@@ -34,8 +34,9 @@ public sealed class EnsureService
             var created = await new BranchOperations(provider, workspace.Config).EnsureExistsAsync(target, cancellationToken).ConfigureAwait(false);
             var upstream = await provider.GetUpstreamAsync(target, cancellationToken).ConfigureAwait(false);
             var key = new TunnelKey(provider.Name, upstream.Host, upstream.Port, upstream.Database);
-            var tunnel = _tunnels.GetOrStart(key, target.Branch, upstream, workspace.Head.WorkTreeRoot);
-            var connectionString = TunnelConnectionString.Build(tunnel.Listener.Port, upstream.Database, upstream.User);
+            var localAuth = workspace.Config.LocalAuth == "token" ? LocalAuthMode.Token : LocalAuthMode.None;
+            var tunnel = _tunnels.GetOrStart(key, target.Branch, upstream, workspace.Head.WorkTreeRoot, localAuth);
+            var connectionString = TunnelConnectionString.Build(tunnel.Listener.Port, upstream.Database, upstream.User, tunnel.Listener.Options.LocalPassword);
             await VerifyAsync(connectionString, upstream, cancellationToken).ConfigureAwait(false);
             await provider.TouchAsync(target.Branch, cancellationToken).ConfigureAwait(false);
 
@@ -66,7 +67,6 @@ public sealed class EnsureService
         {
             Pooling = false,
             ConnectionTimeout = 10,
-            Password = upstream.Password ?? "",
         };
         try
         {

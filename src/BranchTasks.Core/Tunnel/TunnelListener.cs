@@ -6,7 +6,8 @@ using BranchTasks.Core.Providers;
 namespace BranchTasks.Core.Tunnel;
 
 /// <summary>
-/// A loopback listener that relays each accepted connection to the upstream server, byte for byte.
+/// A loopback listener that speaks the MySQL protocol: it takes each app's login locally, logs in to the
+/// upstream server with the daemon's credentials and then relays the connection (see <see cref="TunnelConnection"/>).
 /// It only ever binds 127.0.0.1.
 /// </summary>
 public sealed class TunnelListener : IAsyncDisposable
@@ -22,16 +23,25 @@ public sealed class TunnelListener : IAsyncDisposable
     private long _toClient;
     private long _lastActivityTicks;
 
-    private TunnelListener(TcpListener listener, UpstreamEndpoint upstream)
+    private TunnelListener(TcpListener listener, UpstreamEndpoint upstream, TunnelOptions options)
     {
         _listener = listener;
         Upstream = upstream;
+        Options = options;
         Port = ((IPEndPoint)listener.LocalEndpoint).Port;
         Touch();
         _acceptLoop = AcceptLoopAsync();
     }
 
     public UpstreamEndpoint Upstream { get; }
+
+    public TunnelOptions Options { get; }
+
+    /// <summary>Whether the last upstream login used TLS (null before the first login).</summary>
+    public bool? UpstreamTls { get; private set; }
+
+    /// <summary>Why the last upstream login failed, until one succeeds again.</summary>
+    public string? LastLoginError { get; private set; }
 
     public int Port { get; }
 
@@ -49,18 +59,19 @@ public sealed class TunnelListener : IAsyncDisposable
     /// Listens on <paramref name="preferredPort"/> when it is free (so a branch keeps its port across
     /// daemon restarts), otherwise on any free loopback port.
     /// </summary>
-    public static TunnelListener Start(UpstreamEndpoint upstream, int? preferredPort)
+    public static TunnelListener Start(UpstreamEndpoint upstream, int? preferredPort, TunnelOptions? options = null)
     {
+        options ??= TunnelOptions.Default;
         if (preferredPort is > 0)
         {
             var listener = TryListen(preferredPort.Value);
             if (listener is not null)
             {
-                return new TunnelListener(listener, upstream);
+                return new TunnelListener(listener, upstream, options);
             }
         }
 
-        return new TunnelListener(TryListen(0) ?? throw new BranchTasksException(ErrorCodes.TunnelFailed, "Could not listen on any loopback port for the tunnel."), upstream);
+        return new TunnelListener(TryListen(0) ?? throw new BranchTasksException(ErrorCodes.TunnelFailed, "Could not listen on any loopback port for the tunnel."), upstream, options);
     }
 
     private static TcpListener? TryListen(int port)
@@ -115,18 +126,9 @@ public sealed class TunnelListener : IAsyncDisposable
         Interlocked.Increment(ref _open);
         Interlocked.Increment(ref _total);
         Touch();
-        using var upstream = new Socket(AddressFamily.InterNetworkV6, SocketType.Stream, ProtocolType.Tcp) { DualMode = true, NoDelay = true };
         try
         {
-            client.NoDelay = true;
-            await upstream.ConnectAsync(Upstream.Host, Upstream.Port, _stop.Token).ConfigureAwait(false);
-            using var linked = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token);
-            var up = PumpAsync(client, upstream, isToServer: true, linked.Token);
-            var down = PumpAsync(upstream, client, isToServer: false, linked.Token);
-            await Task.WhenAny(up, down).ConfigureAwait(false);
-            // One side ended: end the other so neither leg lingers half-open.
-            linked.Cancel();
-            await Task.WhenAll(up, down).ConfigureAwait(false);
+            await new TunnelConnection(client, Upstream, Options, this).RunAsync(_stop.Token).ConfigureAwait(false);
         }
         catch (Exception)
         {
@@ -140,40 +142,20 @@ public sealed class TunnelListener : IAsyncDisposable
         }
     }
 
-    private async Task PumpAsync(Socket from, Socket to, bool isToServer, CancellationToken cancellationToken)
+    internal void AddToServer(int count) => Interlocked.Add(ref _toServer, count);
+
+    internal void AddToClient(int count) => Interlocked.Add(ref _toClient, count);
+
+    internal void ConnectionLoggedIn(bool usesTls)
     {
-        var buffer = new byte[64 * 1024];
-        try
-        {
-            while (true)
-            {
-                var read = await from.ReceiveAsync(buffer, SocketFlags.None, cancellationToken).ConfigureAwait(false);
-                if (read == 0)
-                {
-                    break;
-                }
-
-                var sent = 0;
-                while (sent < read)
-                {
-                    sent += await to.SendAsync(buffer.AsMemory(sent, read - sent), SocketFlags.None, cancellationToken).ConfigureAwait(false);
-                }
-
-                Interlocked.Add(ref isToServer ? ref _toServer : ref _toClient, read);
-            }
-
-            try
-            {
-                to.Shutdown(SocketShutdown.Send);
-            }
-            catch (SocketException)
-            {
-            }
-        }
-        catch (Exception e) when (e is OperationCanceledException or SocketException or ObjectDisposedException)
-        {
-        }
+        UpstreamTls = usesTls;
+        LastLoginError = null;
     }
+
+    internal void LoginFailed(string message) => LastLoginError = message;
+
+    /// <summary>Stops accepting (freeing the port) while open connections carry on until disposal.</summary>
+    internal void StopListening() => _listener.Stop();
 
     public async ValueTask DisposeAsync()
     {

@@ -38,13 +38,33 @@ public sealed class TunnelManager : IAsyncDisposable
     }
 
     /// <summary>Returns the tunnel for <paramref name="key"/>, starting it if needed, and records who uses it.</summary>
-    public TunnelEntry GetOrStart(TunnelKey key, string branch, UpstreamEndpoint upstream, string repositoryRoot)
+    public TunnelEntry GetOrStart(TunnelKey key, string branch, UpstreamEndpoint upstream, string repositoryRoot, LocalAuthMode localAuth = LocalAuthMode.None)
     {
+        TunnelEntry? replaced = null;
+        TunnelEntry result;
         lock (_gate)
         {
+            // A tunnel with another local login mode, or whose upstream credentials changed, is replaced.
+            if (_tunnels.TryGetValue(key, out var existing) && (existing.Listener.Options.LocalAuth != localAuth || existing.Listener.Upstream != upstream))
+            {
+                _tunnels.Remove(key);
+                replaced = existing;
+            }
+
             if (!_tunnels.TryGetValue(key, out var entry))
             {
-                var listener = TunnelListener.Start(upstream, _ports.Get(key));
+                var options = new TunnelOptions
+                {
+                    LocalAuth = localAuth,
+                    LocalPassword = localAuth == LocalAuthMode.Token ? _ports.GetOrCreateToken(key) : null,
+                };
+                if (replaced is not null)
+                {
+                    // Free the port first so the branch keeps it.
+                    replaced.Listener.StopListening();
+                }
+
+                var listener = TunnelListener.Start(upstream, _ports.Get(key), options);
                 _ports.Set(key, listener.Port);
                 entry = new TunnelEntry(key, branch, listener, DateTimeOffset.UtcNow);
                 _tunnels.Add(key, entry);
@@ -52,8 +72,15 @@ public sealed class TunnelManager : IAsyncDisposable
 
             entry.Repositories.Add(repositoryRoot);
             entry.Listener.Touch();
-            return entry;
+            result = entry;
         }
+
+        if (replaced is not null)
+        {
+            _ = replaced.Listener.DisposeAsync().AsTask();
+        }
+
+        return result;
     }
 
     /// <summary>Closes the tunnels used by <paramref name="repositoryRoot"/>, or all of them when null.</summary>
@@ -110,6 +137,9 @@ public sealed class TunnelManager : IAsyncDisposable
                 Port = t.Listener.Port,
                 UpstreamHost = t.Key.UpstreamHost,
                 UpstreamPort = t.Key.UpstreamPort,
+                UpstreamTls = t.Listener.UpstreamTls,
+                UpstreamError = t.Listener.LastLoginError,
+                LocalAuth = t.Listener.Options.LocalAuth == LocalAuthMode.Token ? "token" : "none",
                 OpenConnections = t.Listener.OpenConnections,
                 TotalConnections = t.Listener.TotalConnections,
                 BytesToServer = t.Listener.BytesToServer,

@@ -10,11 +10,46 @@ namespace BranchTasks.Core.Tunnel;
 public sealed class TunnelPortStore
 {
     private readonly string _path;
+    private readonly string _tokensPath;
     private readonly object _gate = new();
 
     public TunnelPortStore(StateDirectory state)
     {
         _path = state.PathOf("tunnel-ports.json");
+        _tokensPath = state.PathOf("tunnel-tokens.json");
+    }
+
+    /// <summary>
+    /// The local password of a <c>"localAuth": "token"</c> tunnel, kept (mode 0600) so connection strings handed out
+    /// before a daemon restart keep working.
+    /// </summary>
+    public string GetOrCreateToken(TunnelKey key)
+    {
+        lock (_gate)
+        {
+            var tokens = Read(_tokensPath);
+            if (tokens.TryGetValue(key.ToString(), out var token) && token.Length > 0)
+            {
+                return token;
+            }
+
+            token = System.Security.Cryptography.RandomNumberGenerator.GetString("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789", 32);
+            tokens[key.ToString()] = token;
+            StateDirectory.WritePrivateFile(_tokensPath, JsonSerializer.Serialize(tokens));
+            return token;
+        }
+    }
+
+    private static Dictionary<string, string> Read(string path)
+    {
+        try
+        {
+            return File.Exists(path) ? JsonSerializer.Deserialize<Dictionary<string, string>>(File.ReadAllText(path)) ?? [] : [];
+        }
+        catch (JsonException)
+        {
+            return [];
+        }
     }
 
     public int? Get(TunnelKey key)

@@ -20,6 +20,7 @@ public sealed class ConfigLoaderTests
         Assert.Equal("main", config.Parent);
         Assert.True(config.CopyData);
         Assert.True(config.AutoCreate);
+        Assert.Equal("none", config.LocalAuth);
         Assert.Empty(config.Protected);
         Assert.Empty(config.Map);
         Assert.Null(config.Local.ServerPath);
@@ -165,6 +166,21 @@ public sealed class ConfigLoaderTests
         Assert.StartsWith($"{file.FilePath}(3,", ex.Message);
         Assert.Contains($"'{key}' must be {expected}", ex.Message);
         Assert.Contains($"but is {actual}", ex.Message);
+    }
+
+    [Fact]
+    public void Local_auth_is_none_or_token()
+    {
+        using (var token = new TempConfig("""{ "database": "a", "localAuth": "token" }"""))
+        {
+            Assert.Equal("token", ConfigLoader.Load(token.FilePath).LocalAuth);
+        }
+
+        using var bad = new TempConfig("{\n  \"database\": \"a\",\n  \"localAuth\": \"password\"\n}");
+        var ex = Assert.Throws<BranchTasksException>(() => ConfigLoader.Load(bad.FilePath));
+        Assert.StartsWith($"{bad.FilePath}(3,", ex.Message);
+        Assert.Contains("localAuth", ex.Message);
+        Assert.Contains("\"token\"", ex.Message);
     }
 
     [Fact]

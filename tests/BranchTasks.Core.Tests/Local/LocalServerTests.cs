@@ -39,7 +39,7 @@ public sealed class LocalServerTests(PrivateServerFixture fixture)
     }
 
     [Fact]
-    public async Task The_app_user_connects_directly_without_a_password()
+    public async Task The_app_user_connects_directly_with_its_password()
     {
         await using var connection = new MySqlConnection(fixture.Endpoint.CreateAppConnectionString().ConnectionString);
         await connection.OpenAsync();

@@ -131,7 +131,7 @@ public sealed class LocalBranchProvider(LocalServerEndpoint endpoint, string pro
     }
 
     public Task<UpstreamEndpoint> GetUpstreamAsync(BranchTarget target, CancellationToken cancellationToken) =>
-        Task.FromResult(new UpstreamEndpoint(endpoint.Host, endpoint.Port, endpoint.AppUser, null, target.Database));
+        Task.FromResult(new UpstreamEndpoint(endpoint.Host, endpoint.Port, endpoint.AppUser, endpoint.AppPassword, target.Database));
 
     public ValueTask DisposeAsync() => ValueTask.CompletedTask;
 

@@ -64,10 +64,17 @@ public sealed class LocalServer
         var credentials = LocalServerCredentials.TryRead(_layout.CredentialsFile);
         if (current is { ProcessId: int pid } && ServerProcess.IsOurs(pid, _layout))
         {
-            if (credentials is not null && current.Provisioned && (_settings.Port is null || _settings.Port == current.Port))
+            // A server started before BranchTasks served TLS is restarted once to pick up its certificate.
+            var hasCertificate = File.Exists(_layout.TlsCertificateFile) && File.Exists(_layout.TlsKeyFile);
+            if (credentials is not null && current.Provisioned && hasCertificate && (_settings.Port is null || _settings.Port == current.Port))
             {
+                if (credentials.AppPassword is null)
+                {
+                    credentials = await UpgradeAppPasswordAsync(current, credentials, pid, cancellationToken).ConfigureAwait(false);
+                }
+
                 var endpoint = ToEndpoint(current, credentials, pid, current.ServerVersion ?? string.Empty);
-                var version = await TryQueryVersionAsync(endpoint, cancellationToken).ConfigureAwait(false);
+                var version = credentials.AppPassword is null ? null : await TryQueryVersionAsync(endpoint, cancellationToken).ConfigureAwait(false);
                 if (version is not null)
                 {
                     return endpoint with { ServerVersion = version };
@@ -125,6 +132,15 @@ public sealed class LocalServer
             credentials.Write(_layout.CredentialsFile);
             provision = true;
         }
+        else if (credentials.AppPassword is null)
+        {
+            // A data directory from before the app account had a password: the init file sets it.
+            credentials = credentials.WithAppPassword();
+            credentials.Write(_layout.CredentialsFile);
+            provision = true;
+        }
+
+        ServerCertificate.EnsureExists(_state, _layout);
 
         string? initFile = null;
         if (provision)
@@ -156,6 +172,31 @@ public sealed class LocalServer
                 File.Delete(initFile);
             }
         }
+    }
+
+    /// <summary>Gives the app account of a running server (made before it had one) a password.</summary>
+    private async Task<LocalServerCredentials> UpgradeAppPasswordAsync(LocalServerState current, LocalServerCredentials credentials, int pid, CancellationToken cancellationToken)
+    {
+        var upgraded = credentials.WithAppPassword();
+        try
+        {
+            var endpoint = ToEndpoint(current, upgraded, pid, current.ServerVersion ?? string.Empty);
+            await using var connection = new MySqlConnection(ProbeConnectionString(endpoint));
+            await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
+            foreach (var statement in LocalServerProvisioning.SetAppPassword(upgraded))
+            {
+                await using var command = new MySqlCommand(statement, connection);
+                await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            }
+        }
+        catch (MySqlException)
+        {
+            // Not answering: the caller restarts it, and the init file then sets the password.
+            return credentials;
+        }
+
+        upgraded.Write(_layout.CredentialsFile);
+        return upgraded;
     }
 
     private int ChoosePort(LocalServerState? previous)
@@ -308,5 +349,5 @@ public sealed class LocalServer
     }
 
     private static LocalServerEndpoint ToEndpoint(LocalServerState state, LocalServerCredentials credentials, int pid, string version) =>
-        new("127.0.0.1", state.Port, credentials.AdminUser, credentials.AdminPassword, credentials.AppUser, pid, version);
+        new("127.0.0.1", state.Port, credentials.AdminUser, credentials.AdminPassword, credentials.AppUser, credentials.AppPassword ?? string.Empty, pid, version);
 }

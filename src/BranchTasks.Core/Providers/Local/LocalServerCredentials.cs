@@ -3,8 +3,11 @@ using System.Text.Json;
 
 namespace BranchTasks.Core.Providers.Local;
 
-/// <summary>The contents of <c>local/credentials.json</c> (mode 0600): the private server's admin secret.</summary>
-public sealed record LocalServerCredentials(string AdminUser, string AdminPassword, string AppUser)
+/// <summary>
+/// The contents of <c>local/credentials.json</c> (mode 0600): the private server's secrets. <see cref="AppPassword"/> is
+/// what the tunnel logs in with for apps; files written before it existed lack it (see <see cref="WithAppPassword"/>).
+/// </summary>
+public sealed record LocalServerCredentials(string AdminUser, string AdminPassword, string AppUser, string? AppPassword = null)
 {
     public const string DefaultAdminUser = "branchtasks_admin";
     public const string DefaultAppUser = "branchtasks_app";
@@ -15,7 +18,12 @@ public sealed record LocalServerCredentials(string AdminUser, string AdminPasswo
     private static readonly JsonSerializerOptions Options = new(JsonSerializerDefaults.Web) { WriteIndented = true };
 
     public static LocalServerCredentials Generate() =>
-        new(DefaultAdminUser, RandomNumberGenerator.GetString(PasswordAlphabet, 32), DefaultAppUser);
+        new(DefaultAdminUser, NewPassword(), DefaultAppUser, NewPassword());
+
+    /// <summary>These credentials with a freshly generated app password.</summary>
+    public LocalServerCredentials WithAppPassword() => this with { AppPassword = NewPassword() };
+
+    private static string NewPassword() => RandomNumberGenerator.GetString(PasswordAlphabet, 32);
 
     public static LocalServerCredentials? TryRead(string path)
     {

@@ -5,12 +5,14 @@ namespace BranchTasks.Core.Providers.Local;
 /// <summary>A running private server and the accounts BranchTasks made on it.</summary>
 /// <param name="AdminUser">Full rights, password-protected; only BranchTasks itself uses it.</param>
 /// <param name="AppUser">The account the tunnel logs in as for the app.</param>
+/// <param name="AppPassword">Its password: held by the daemon's tunnel, never handed to apps.</param>
 public sealed record LocalServerEndpoint(
     string Host,
     int Port,
     string AdminUser,
     string AdminPassword,
     string AppUser,
+    string AppPassword,
     int ProcessId,
     string ServerVersion)
 {
@@ -28,12 +30,13 @@ public sealed record LocalServerEndpoint(
         ConnectionTimeout = 10,
     };
 
-    /// <summary>A connection string for the app account (no password yet: the tunnel will hold the secret).</summary>
+    /// <summary>A direct connection string for the app account, with its password (for the daemon and tests; apps go through the tunnel).</summary>
     public MySqlConnectionStringBuilder CreateAppConnectionString(string? database = null) => new()
     {
         Server = Host,
         Port = (uint)Port,
         UserID = AppUser,
+        Password = AppPassword,
         Database = database ?? string.Empty,
         Pooling = true,
         SslMode = MySqlSslMode.None,

@@ -23,6 +23,13 @@ public sealed class LocalServerLayout
 
     public string CredentialsFile => Path.Combine(Directory, "credentials.json");
 
+    /// <summary>The server's self-signed TLS certificate and key (mode 0600), made at initialisation.</summary>
+    public string TlsDirectory => Path.Combine(Directory, "tls");
+
+    public string TlsCertificateFile => Path.Combine(TlsDirectory, "server-cert.pem");
+
+    public string TlsKeyFile => Path.Combine(TlsDirectory, "server-key.pem");
+
     public string LogFile => Path.Combine(Directory, "server.log");
 
     public string PidFile => Path.Combine(Directory, "server.pid");

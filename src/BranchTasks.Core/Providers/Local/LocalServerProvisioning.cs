@@ -25,7 +25,9 @@ internal static class LocalServerProvisioning
             script.Append("GRANT ALL PRIVILEGES ON *.* TO ").Append(admin).AppendLine(" WITH GRANT OPTION;");
 
             var app = Account(credentials.AppUser, host);
-            script.Append("CREATE USER IF NOT EXISTS ").Append(app).AppendLine(";");
+            var appPassword = SqlLiteral.Quote(credentials.AppPassword ?? throw new InvalidOperationException("The app account needs a password."));
+            script.Append("CREATE USER IF NOT EXISTS ").Append(app).Append(" IDENTIFIED BY ").Append(appPassword).AppendLine(";");
+            script.Append("ALTER USER ").Append(app).Append(" IDENTIFIED BY ").Append(appPassword).AppendLine(";");
             script.Append("GRANT ALL PRIVILEGES ON *.* TO ").Append(app).AppendLine(";");
         }
 
@@ -37,6 +39,19 @@ internal static class LocalServerProvisioning
 
         script.AppendLine("FLUSH PRIVILEGES;");
         return script.ToString();
+    }
+
+    /// <summary>Statements that give an existing app account (made before it had a password) its password.</summary>
+    public static IEnumerable<string> SetAppPassword(LocalServerCredentials credentials)
+    {
+        var appPassword = SqlLiteral.Quote(credentials.AppPassword ?? throw new InvalidOperationException("The app account needs a password."));
+        foreach (var host in Hosts)
+        {
+            var app = Account(credentials.AppUser, host);
+            yield return $"CREATE USER IF NOT EXISTS {app} IDENTIFIED BY {appPassword}";
+            yield return $"ALTER USER {app} IDENTIFIED BY {appPassword}";
+            yield return $"GRANT ALL PRIVILEGES ON *.* TO {app}";
+        }
     }
 
     private static string Account(string user, string host) => SqlLiteral.Quote(user) + "@" + SqlLiteral.Quote(host);

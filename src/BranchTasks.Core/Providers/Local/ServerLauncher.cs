@@ -18,6 +18,10 @@ internal static class ServerLauncher
             "--pid-file=" + layout.PidFile,
             "--log-error=" + layout.LogFile,
             "--innodb-buffer-pool-size=64M",
+            // Many apps, pools and test runs share one dev server; the default 151 is easily reached.
+            "--max-connections=1000",
+            "--ssl-cert=" + layout.TlsCertificateFile,
+            "--ssl-key=" + layout.TlsKeyFile,
         ];
         if (!OperatingSystem.IsWindows())
         {

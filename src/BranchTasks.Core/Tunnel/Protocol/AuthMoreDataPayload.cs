@@ -1,0 +1,9 @@
+namespace BranchTasks.Core.Tunnel.Protocol;
+
+/// <summary>0x01 followed by plugin-specific data (caching_sha2_password's fast-auth result or public key).</summary>
+internal static class AuthMoreDataPayload
+{
+    public const byte Header = 0x01;
+
+    public static ReadOnlySpan<byte> Data(ReadOnlySpan<byte> payload) => payload[1..];
+}

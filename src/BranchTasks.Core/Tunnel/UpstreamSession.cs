@@ -1,0 +1,189 @@
+using System.Net.Security;
+using System.Net.Sockets;
+using System.Security.Cryptography.X509Certificates;
+using System.Text;
+using BranchTasks.Core.Providers;
+using BranchTasks.Core.Tunnel.Protocol;
+using BranchTasks.Core.Tunnel.Protocol.Auth;
+
+namespace BranchTasks.Core.Tunnel;
+
+/// <summary>The tunnel's leg to the upstream server: connect, TLS, login with the daemon's credentials, re-login on COM_CHANGE_USER.</summary>
+internal sealed class UpstreamSession : IAsyncDisposable
+{
+    private readonly UpstreamEndpoint _endpoint;
+    private readonly TunnelOptions _options;
+    private readonly Socket _socket;
+    private byte[] _scramble = [];
+    private string _pluginName = NativePasswordPlugin.PluginName;
+
+    private UpstreamSession(UpstreamEndpoint endpoint, TunnelOptions options, Socket socket, InitialHandshakePayload handshake)
+    {
+        _endpoint = endpoint;
+        _options = options;
+        _socket = socket;
+        Handshake = handshake;
+        Stream = new NetworkStream(socket, ownsSocket: false);
+        _scramble = handshake.AuthPluginData;
+        _pluginName = handshake.AuthPluginName;
+    }
+
+    public InitialHandshakePayload Handshake { get; }
+
+    public Stream Stream { get; private set; }
+
+    public bool UsesTls { get; private set; }
+
+    public CapabilityFlags Capabilities { get; private set; }
+
+    /// <summary>Connects and reads the server's HandshakeV10 (nothing is sent yet).</summary>
+    public static async Task<UpstreamSession> ConnectAsync(UpstreamEndpoint endpoint, TunnelOptions options, CancellationToken cancellationToken)
+    {
+        var socket = new Socket(AddressFamily.InterNetworkV6, SocketType.Stream, ProtocolType.Tcp) { DualMode = true, NoDelay = true };
+        try
+        {
+            await socket.ConnectAsync(endpoint.Host, endpoint.Port, cancellationToken).ConfigureAwait(false);
+            using var stream = new NetworkStream(socket, ownsSocket: false);
+            var payload = await new PacketReader(stream).ReadPayloadAsync(cancellationToken).ConfigureAwait(false);
+            return new UpstreamSession(endpoint, options, socket, InitialHandshakePayload.Parse(payload));
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Logs in with the daemon's credentials, carrying over the app's capabilities, database, character set and
+    /// connection attributes. Returns the server's OK payload; throws <see cref="MySqlProtocolException"/> on ERR.
+    /// </summary>
+    public async Task<byte[]> LoginAsync(HandshakeResponse41Payload app, CancellationToken cancellationToken)
+    {
+        var server = Handshake.Capabilities;
+        var capabilities = (app.Capabilities & ~(CapabilityFlags.Compress | CapabilityFlags.Ssl | CapabilityFlags.ZstdCompressionAlgorithm | CapabilityFlags.SslVerifyServerCertificate))
+            | (server & (CapabilityFlags.Protocol41 | CapabilityFlags.SecureConnection | CapabilityFlags.PluginAuth | CapabilityFlags.PluginAuthLengthEncodedClientData));
+        byte sequence = 1;
+        if ((server & CapabilityFlags.Ssl) != 0 && _options.UpstreamTls)
+        {
+            capabilities |= CapabilityFlags.Ssl;
+            sequence = await PacketWriter.WritePayloadAsync(Stream, sequence, SslRequestPayload.Create(capabilities, app.MariaDbCapabilities, app.CharacterSet, app.MaxPacketSize), cancellationToken).ConfigureAwait(false);
+            var ssl = new SslStream(Stream, leaveInnerStreamOpen: false, ValidateCertificate);
+            await ssl.AuthenticateAsClientAsync(new SslClientAuthenticationOptions { TargetHost = _endpoint.Host }, cancellationToken).ConfigureAwait(false);
+            Stream = ssl;
+            UsesTls = true;
+        }
+
+        Capabilities = capabilities;
+        var plugin = AuthenticationPlugins.Find(_pluginName) ?? NativePasswordPlugin.Instance;
+        _pluginName = plugin.Name;
+        var response = new HandshakeResponse41Payload
+        {
+            Capabilities = capabilities,
+            MariaDbCapabilities = app.MariaDbCapabilities,
+            MaxPacketSize = app.MaxPacketSize,
+            CharacterSet = app.CharacterSet,
+            User = _endpoint.User,
+            AuthResponse = plugin.CreateResponse(_endpoint.Password ?? "", _scramble),
+            Database = app.Database,
+            AuthPluginName = plugin.Name,
+            ConnectionAttributes = app.ConnectionAttributes,
+        };
+        await PacketWriter.WritePayloadAsync(Stream, sequence, response.Serialize(), cancellationToken).ConfigureAwait(false);
+        return await CompleteAuthenticationAsync(new PacketReader(Stream), cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Sends COM_CHANGE_USER with the daemon's credentials and the app's database (the reply is read by <see cref="CompleteAuthenticationAsync"/>).</summary>
+    public async Task SendChangeUserAsync(ChangeUserPayload app, CancellationToken cancellationToken)
+    {
+        var plugin = AuthenticationPlugins.Find(_pluginName) ?? NativePasswordPlugin.Instance;
+        var payload = new ChangeUserPayload
+        {
+            User = _endpoint.User,
+            AuthResponse = plugin.CreateResponse(_endpoint.Password ?? "", _scramble),
+            Database = app.Database,
+            CharacterSet = app.CharacterSet,
+            AuthPluginName = plugin.Name,
+            ConnectionAttributes = app.ConnectionAttributes,
+        };
+        await PacketWriter.WritePayloadAsync(Stream, 0, payload.Serialize(Capabilities), cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Answers auth switches and plugin requests until the server says OK (returned) or ERR (thrown).</summary>
+    public async Task<byte[]> CompleteAuthenticationAsync(PacketReader reader, CancellationToken cancellationToken)
+    {
+        var password = _endpoint.Password ?? "";
+        while (true)
+        {
+            var payload = await reader.ReadPayloadAsync(cancellationToken).ConfigureAwait(false);
+            var next = (byte)(reader.LastSequenceId + 1);
+            switch (payload.Length == 0 ? -1 : payload[0])
+            {
+                case OkPayload.Header:
+                    return payload;
+                case ErrorPayload.Header:
+                    throw new MySqlProtocolException(ErrorPayload.Parse(payload));
+                case AuthSwitchRequestPayload.Header:
+                    var request = AuthSwitchRequestPayload.Parse(payload);
+                    var plugin = AuthenticationPlugins.Find(request.PluginName)
+                        ?? throw new MySqlProtocolException(new ErrorPayload(1251, "08004", $"the server asked for authentication plugin '{request.PluginName}', which the tunnel does not support (supported: mysql_native_password, caching_sha2_password, client_ed25519)"));
+                    _pluginName = plugin.Name;
+                    _scramble = request.Data;
+                    await PacketWriter.WritePayloadAsync(Stream, next, plugin.CreateResponse(password, _scramble), cancellationToken).ConfigureAwait(false);
+                    break;
+                case AuthMoreDataPayload.Header when _pluginName == CachingSha2PasswordPlugin.PluginName:
+                    var data = AuthMoreDataPayload.Data(payload);
+                    if (data.Length == 1 && data[0] == CachingSha2PasswordPlugin.FastAuthSuccess)
+                    {
+                        break;
+                    }
+
+                    if (data.Length == 1 && data[0] == CachingSha2PasswordPlugin.PerformFullAuthentication)
+                    {
+                        var answer = UsesTls ? CachingSha2PasswordPlugin.CleartextPassword(password) : [CachingSha2PasswordPlugin.RequestPublicKey];
+                        await PacketWriter.WritePayloadAsync(Stream, next, answer, cancellationToken).ConfigureAwait(false);
+                        break;
+                    }
+
+                    // The server's RSA public key, in answer to our request.
+                    var encrypted = CachingSha2PasswordPlugin.EncryptPassword(password, _scramble, Encoding.ASCII.GetString(data));
+                    await PacketWriter.WritePayloadAsync(Stream, next, encrypted, cancellationToken).ConfigureAwait(false);
+                    break;
+                default:
+                    throw new MySqlProtocolException(new ErrorPayload(2027, "08S01", $"unexpected packet 0x{payload.FirstOrDefault():X2} during authentication with plugin {_pluginName}"));
+            }
+        }
+    }
+
+    private bool ValidateCertificate(object sender, X509Certificate? certificate, X509Chain? chain, SslPolicyErrors errors)
+    {
+        if (_options.CertificateCheck == UpstreamCertificateCheck.None)
+        {
+            return true;
+        }
+
+        if (certificate is null)
+        {
+            return false;
+        }
+
+        var nameOk = _options.CertificateCheck != UpstreamCertificateCheck.Full || (errors & SslPolicyErrors.RemoteCertificateNameMismatch) == 0;
+        if (_options.CaCertificateFile is null)
+        {
+            return nameOk && (errors & SslPolicyErrors.RemoteCertificateChainErrors) == 0;
+        }
+
+        using var custom = new X509Chain();
+        custom.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
+        custom.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
+        custom.ChainPolicy.CustomTrustStore.ImportFromPemFile(_options.CaCertificateFile);
+        using var leaf = new X509Certificate2(certificate);
+        return nameOk && custom.Build(leaf);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await Stream.DisposeAsync().ConfigureAwait(false);
+        _socket.Dispose();
+    }
+}
