@@ -12,28 +12,37 @@ namespace BranchTasks.Core.Daemon;
 public sealed class DaemonServer
 {
     public const string IdleTimeoutVariable = "BRANCHTASKS_DAEMON_IDLE_TIMEOUT";
+    public const string TunnelIdleTimeoutVariable = "BRANCHTASKS_TUNNEL_IDLE_TIMEOUT";
     public static readonly TimeSpan DefaultIdleTimeout = TimeSpan.FromHours(1);
+    public static readonly TimeSpan DefaultTunnelIdleTimeout = TimeSpan.FromMinutes(10);
 
     private readonly StateDirectory _state;
     private readonly TimeSpan _idleTimeout;
+    private readonly TimeSpan _tunnelIdleTimeout;
     private readonly CancellationTokenSource _shutdown = new();
     private readonly System.Collections.Concurrent.ConcurrentDictionary<Task, bool> _serving = new();
     private long _lastRequestTicks = DateTimeOffset.UtcNow.UtcTicks;
     private int _busy;
 
-    public DaemonServer(StateDirectory state, TimeSpan idleTimeout)
+    public DaemonServer(StateDirectory state, TimeSpan idleTimeout, TimeSpan? tunnelIdleTimeout = null)
     {
         _state = state;
         _idleTimeout = idleTimeout;
+        _tunnelIdleTimeout = tunnelIdleTimeout ?? TunnelIdleTimeoutFromEnvironment();
     }
 
+    /// <summary>Reads BRANCHTASKS_TUNNEL_IDLE_TIMEOUT the same way as the daemon's own idle timeout.</summary>
+    public static TimeSpan TunnelIdleTimeoutFromEnvironment() => ParseTimeout(Environment.GetEnvironmentVariable(TunnelIdleTimeoutVariable), DefaultTunnelIdleTimeout);
+
     /// <summary>Reads BRANCHTASKS_DAEMON_IDLE_TIMEOUT: seconds, or a TimeSpan such as 00:30:00.</summary>
-    public static TimeSpan IdleTimeoutFromEnvironment()
+    public static TimeSpan IdleTimeoutFromEnvironment() => ParseTimeout(Environment.GetEnvironmentVariable(IdleTimeoutVariable), DefaultIdleTimeout);
+
+    /// <summary>Seconds, or a TimeSpan such as 00:30:00; anything else means the default.</summary>
+    private static TimeSpan ParseTimeout(string? value, TimeSpan fallback)
     {
-        var value = Environment.GetEnvironmentVariable(IdleTimeoutVariable);
         if (string.IsNullOrWhiteSpace(value))
         {
-            return DefaultIdleTimeout;
+            return fallback;
         }
 
         if (double.TryParse(value, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var seconds) && seconds > 0)
@@ -41,7 +50,7 @@ public sealed class DaemonServer
             return TimeSpan.FromSeconds(seconds);
         }
 
-        return TimeSpan.TryParse(value, System.Globalization.CultureInfo.InvariantCulture, out var span) && span > TimeSpan.Zero ? span : DefaultIdleTimeout;
+        return TimeSpan.TryParse(value, System.Globalization.CultureInfo.InvariantCulture, out var span) && span > TimeSpan.Zero ? span : fallback;
     }
 
     public void RequestShutdown() => _shutdown.Cancel();
@@ -195,12 +204,18 @@ public sealed class DaemonServer
 
     private async Task WatchIdleAsync(DaemonService service, DaemonLog log, CancellationTokenSource stop)
     {
-        var period = TimeSpan.FromMilliseconds(Math.Clamp(_idleTimeout.TotalMilliseconds / 4, 200, 30_000));
+        var shortest = _idleTimeout < _tunnelIdleTimeout ? _idleTimeout : _tunnelIdleTimeout;
+        var period = TimeSpan.FromMilliseconds(Math.Clamp(shortest.TotalMilliseconds / 4, 200, 30_000));
         try
         {
             while (!stop.IsCancellationRequested)
             {
                 await Task.Delay(period, stop.Token).ConfigureAwait(false);
+                if (await service.Tunnels.CloseIdleAsync(_tunnelIdleTimeout).ConfigureAwait(false) is var closed and > 0)
+                {
+                    log.Write($"closed {closed} tunnel(s) idle for {_tunnelIdleTimeout}");
+                }
+
                 var lastRequest = new DateTimeOffset(Interlocked.Read(ref _lastRequestTicks), TimeSpan.Zero);
                 var lastTunnelUse = service.Tunnels.Snapshot().Select(t => t.LastUsedAt).DefaultIfEmpty(DateTimeOffset.MinValue).Max();
                 var lastActivity = lastRequest > lastTunnelUse ? lastRequest : lastTunnelUse;

@@ -87,6 +87,17 @@ public sealed class TunnelManager : IAsyncDisposable
     public Task<int> CloseForRepositoryAsync(string? repositoryRoot) =>
         CloseWhereAsync(t => repositoryRoot is null || t.Repositories.Contains(repositoryRoot));
 
+    /// <summary>
+    /// Closes tunnels nobody has used for <paramref name="idleFor"/> and that hold no connection: after a
+    /// `git checkout` the old branch's tunnel goes once its app is gone. A later ensure reopens a closed
+    /// tunnel on the same port.
+    /// </summary>
+    public Task<int> CloseIdleAsync(TimeSpan idleFor)
+    {
+        var cutoff = DateTimeOffset.UtcNow - idleFor;
+        return CloseWhereAsync(t => t.Listener.OpenConnections == 0 && t.Listener.LastActivity <= cutoff);
+    }
+
     /// <summary>Closes the tunnel of <paramref name="key"/>, if there is one.</summary>
     public Task<int> CloseTunnelAsync(TunnelKey key) => CloseWhereAsync(t => t.Key == key);
 

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net.Sockets;
 using BranchTasks.Core.Providers;
+using BranchTasks.Core.State;
 using BranchTasks.Core.Tunnel;
 using BranchTasks.Core.Tunnel.Protocol;
 using BranchTasks.Core.Tunnel.Protocol.Auth;
@@ -63,6 +64,41 @@ public sealed class TunnelProtocolTests(PrivateServerFixture fixture)
         var database = PrivateServerFixture.UniqueName("tun");
         await fixture.ExecuteAsync($"CREATE DATABASE {database}");
         return database;
+    }
+
+    [Fact]
+    public async Task Idle_tunnels_close_but_never_while_a_connection_is_open_and_reopen_on_their_port()
+    {
+        var home = Directory.CreateTempSubdirectory("bt-idle-tunnels-").FullName;
+        try
+        {
+            await using var tunnels = new TunnelManager(new TunnelPortStore(new StateDirectory(home)));
+            var key = new TunnelKey("local", fixture.Endpoint.Host, fixture.Endpoint.Port, "idle_test");
+            var first = tunnels.GetOrStart(key, "idle-test", App(), "/repo");
+            await using (var connection = new MySqlConnection(Local(first.Listener)))
+            {
+                await connection.OpenAsync();
+                Assert.Equal(0, await tunnels.CloseIdleAsync(TimeSpan.Zero));
+                Assert.Equal(1, tunnels.Count);
+            }
+
+            MySqlConnection.ClearAllPools();
+            for (var i = 0; i < 100 && first.Listener.OpenConnections > 0; i++)
+            {
+                await Task.Delay(20);
+            }
+
+            Assert.Equal(0, await tunnels.CloseIdleAsync(TimeSpan.FromMinutes(5)));
+            Assert.Equal(1, await tunnels.CloseIdleAsync(TimeSpan.Zero));
+            Assert.Equal(0, tunnels.Count);
+
+            var reopened = tunnels.GetOrStart(key, "idle-test", App(), "/repo");
+            Assert.Equal(first.Listener.Port, reopened.Listener.Port);
+        }
+        finally
+        {
+            Directory.Delete(home, recursive: true);
+        }
     }
 
     [Fact]
