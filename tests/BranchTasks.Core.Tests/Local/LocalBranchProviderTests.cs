@@ -102,8 +102,10 @@ public sealed class LocalBranchProviderTests(PrivateServerFixture fixture)
 
         var upstream = await provider.GetUpstreamAsync(target, CancellationToken.None);
 
-        Assert.Equal(new UpstreamEndpoint("127.0.0.1", fixture.Endpoint.Port, "branchtasks_app", null, target.Database), upstream);
-        var builder = new MySqlConnectionStringBuilder { Server = upstream.Host, Port = (uint)upstream.Port, UserID = upstream.User, Database = upstream.Database, SslMode = MySqlSslMode.None };
+        Assert.Equal(new UpstreamEndpoint("127.0.0.1", fixture.Endpoint.Port, "branchtasks_app", fixture.Endpoint.AppPassword, target.Database), upstream);
+        Assert.False(string.IsNullOrEmpty(upstream.Password));
+        Assert.DoesNotContain(upstream.Password!, upstream.ToString());
+        var builder = new MySqlConnectionStringBuilder { Server = upstream.Host, Port = (uint)upstream.Port, UserID = upstream.User, Password = upstream.Password, Database = upstream.Database, SslMode = MySqlSslMode.None };
         await using var connection = new MySqlConnection(builder.ConnectionString);
         await connection.OpenAsync();
         await using var command = new MySqlCommand("CREATE TABLE t (id INT); SELECT DATABASE();", connection);
