@@ -39,7 +39,10 @@ dotnet run --project "$sample" -c Release --no-build -- --Sample:ReadOnly=true >
 state="$BRANCHTASKS_HOME/local"
 server_port=$(python3 -c "import json,sys;print(json.load(open(sys.argv[1]))['port'])" "$state/server.json")
 database=$(bt -C "$sample" up --json | python3 -c "import json,sys;print(json.load(sys.stdin)['database'])")
-direct="Server=127.0.0.1;Port=$server_port;Database=$database;User ID=branchtasks_app"
+app_password=$(python3 -c "import json,sys;print(json.load(open(sys.argv[1]))['appPassword'])" "$state/credentials.json")
+# The direct arm needs the app account's password; it goes in the environment (readable by this user
+# only), never on a command line.
+export BENCH_DIRECT="Server=127.0.0.1;Port=$server_port;Database=$database;User ID=branchtasks_app;Password=$app_password"
 # Admin credentials for the dump arm, in a 0600 option file rather than on a command line.
 (umask 077; python3 - "$state/credentials.json" "$server_port" > "$work/admin.cnf" <<'PY'
 import json, sys
@@ -51,7 +54,7 @@ sql() { mariadb --defaults-extra-file="$work/admin.cnf" "$@"; }
 
 hyperfine --warmup 3 --runs "$runs" --export-json "$work/run.json" --export-markdown "$work/run.md" \
   -n "dotnet run, BranchTasks (warm daemon)" "dotnet run --project $sample -c Release --no-build -- --Sample:ReadOnly=true" \
-  -n "dotnet run, direct connection string" "dotnet run --project $sample -c Release --no-build -p:BranchTasksEnabled=false -- --Sample:ReadOnly=true '--ConnectionStrings:Default=$direct'"
+  -n "dotnet run, direct connection string" "ConnectionStrings__Default=\"\$BENCH_DIRECT\" dotnet run --project $sample -c Release --no-build -p:BranchTasksEnabled=false -- --Sample:ReadOnly=true"
 
 hyperfine --warmup 3 --runs "$runs" --export-json "$work/ensure.json" --export-markdown "$work/ensure.md" \
   -n "msbuild -t:BranchTasksEnsure (enabled)" "dotnet msbuild $sample -t:BranchTasksEnsure -p:Configuration=Release -nologo -v:q" \

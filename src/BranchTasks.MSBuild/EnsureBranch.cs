@@ -61,6 +61,7 @@ public sealed class EnsureBranch : MSBuildTask
             BranchOverride = Environment.GetEnvironmentVariable("BRANCHTASKS_BRANCH"),
         };
 
+        var started = Stopwatch.GetTimestamp();
         var response = DaemonClient.TrySendAsync(StateDirectory.ForCurrentUser().Root, request, TimeSpan.FromMilliseconds(500), CancellationToken.None)
             .GetAwaiter().GetResult()
             ?? RunTool(request);
@@ -88,6 +89,7 @@ public sealed class EnsureBranch : MSBuildTask
             Log.LogMessage(MessageImportance.High, $"BranchTasks: created database branch '{result.Branch}' ({result.Database}).");
         }
 
+        Log.LogMessage(MessageImportance.Low, $"BranchTasks: ensure answered in {Stopwatch.GetElapsedTime(started).TotalMilliseconds:0.0} ms");
         Log.LogMessage(MessageImportance.Normal, $"BranchTasks: git branch '{result.GitBranch}' -> database branch '{result.Branch}' ({result.Database}) via 127.0.0.1:{result.Port}");
         ConnectionString = result.ConnectionString;
         ResolvedConnectionName = result.ConnectionName;

@@ -1,6 +1,8 @@
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using System.Text.Json.Serialization.Metadata;
+using BranchTasks.Core.Ensure;
 
 namespace BranchTasks.Core.Daemon;
 
@@ -12,7 +14,18 @@ public static class DaemonJson
         DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
         // Branch names are often not ASCII; print them as they are. Nothing here ends up in HTML.
         Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+        // Protocol types use generated metadata: reflection-based serialization costs a cold process
+        // (the MSBuild task in `dotnet run`) tens of milliseconds. Other types (CLI output) fall back to reflection.
+        TypeInfoResolver = JsonTypeInfoResolver.Combine(DaemonJsonContext.Default, new DefaultJsonTypeInfoResolver()),
     };
 
     public static readonly JsonSerializerOptions Indented = new(Options) { WriteIndented = true };
+}
+
+[JsonSerializable(typeof(DaemonRequest))]
+[JsonSerializable(typeof(DaemonResponse))]
+[JsonSerializable(typeof(DaemonError))]
+[JsonSerializable(typeof(EnsureResult))]
+internal sealed partial class DaemonJsonContext : JsonSerializerContext
+{
 }
