@@ -52,6 +52,18 @@ public sealed class CommandContext
     public async Task<DaemonResponse> SendAsync(DaemonRequest request, CancellationToken cancellationToken) =>
         await new DaemonLauncher(State, DaemonCommandLine()).SendAsync(request, cancellationToken).ConfigureAwait(false);
 
+    /// <summary>
+    /// Like <see cref="SendAsync"/>, but a daemon error becomes a <see cref="BranchTasksException"/>, which
+    /// <see cref="RunAsync"/> prints like any local one.
+    /// </summary>
+    public async Task<DaemonResponse> SendCheckedAsync(DaemonRequest request, CancellationToken cancellationToken)
+    {
+        var response = await SendAsync(request, cancellationToken).ConfigureAwait(false);
+        return response.Ok
+            ? response
+            : throw new BranchTasksException(response.Error?.Code ?? ErrorCodes.Unexpected, response.Error?.Message ?? "The daemon gave no answer.");
+    }
+
     /// <summary>Sends only when a daemon already runs; never starts one.</summary>
     public Task<DaemonResponse?> TrySendAsync(DaemonRequest request, CancellationToken cancellationToken) =>
         DaemonClient.TrySendAsync(State.Root, request, TimeSpan.FromMilliseconds(500), cancellationToken);

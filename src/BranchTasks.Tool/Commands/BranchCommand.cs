@@ -29,11 +29,7 @@ public static class BranchCommand
             var asJson = parse.GetValue(json);
             return context.RunAsync(async () =>
             {
-                var response = await context.SendAsync(context.WorkspaceRequest(DaemonOps.BranchList), cancellationToken).ConfigureAwait(false);
-                if (!response.Ok)
-                {
-                    return context.Fail(response.Error!, asJson);
-                }
+                var response = await context.SendCheckedAsync(context.WorkspaceRequest(DaemonOps.BranchList), cancellationToken).ConfigureAwait(false);
 
                 var branches = response.Branches ?? [];
                 if (asJson)
@@ -104,11 +100,7 @@ public static class BranchCommand
             {
                 var request = context.WorkspaceRequest(DaemonOps.BranchDelete);
                 request.Name = parse.GetValue(name);
-                var response = await context.SendAsync(request, cancellationToken).ConfigureAwait(false);
-                if (!response.Ok)
-                {
-                    return context.Fail(response.Error!, asJson);
-                }
+                var response = await context.SendCheckedAsync(request, cancellationToken).ConfigureAwait(false);
 
                 if (asJson)
                 {

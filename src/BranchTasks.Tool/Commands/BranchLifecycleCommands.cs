@@ -22,11 +22,7 @@ public static class BranchLifecycleCommands
             {
                 var request = context.WorkspaceRequest(DaemonOps.BranchPrune);
                 request.Confirmed = parse.GetValue(yes);
-                var response = await context.SendAsync(request, cancellationToken).ConfigureAwait(false);
-                if (!response.Ok)
-                {
-                    return context.Fail(response.Error!, asJson);
-                }
+                var response = await context.SendCheckedAsync(request, cancellationToken).ConfigureAwait(false);
 
                 var branches = response.Branches ?? [];
                 if (asJson)
