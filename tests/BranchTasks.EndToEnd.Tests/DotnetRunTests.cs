@@ -44,6 +44,28 @@ public sealed class DotnetRunTests(ProductFixture product)
     }
 
     [Fact]
+    public async Task The_app_process_sees_the_connection_string_but_no_upstream_secret_in_its_arguments_or_environment()
+    {
+        using var repo = product.CreateAppRepository("""{ "provider": "local", "database": "secrets" }""");
+        // The app prints exactly what it was given: every argument and every environment variable.
+        repo.WriteFile("app/Program.cs", """
+            foreach (var argument in Environment.GetCommandLineArgs()) Console.WriteLine("arg: " + argument);
+            foreach (System.Collections.DictionaryEntry variable in Environment.GetEnvironmentVariables()) Console.WriteLine($"env: {variable.Key}={variable.Value}");
+            """);
+        var run = (await product.DotnetAsync(Path.Combine(repo.Path, "app"), "run")).EnsureSuccess("dotnet run");
+
+        Assert.Contains("arg: --ConnectionStrings:Default=Server=127.0.0.1;", run.StandardOutput);
+        Assert.Contains("Database=secrets_main", run.StandardOutput);
+        using var credentials = System.Text.Json.JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(product.Home, "local", "credentials.json")));
+        foreach (var secret in new[] { "appPassword", "adminPassword" })
+        {
+            var value = credentials.RootElement.GetProperty(secret).GetString()!;
+            Assert.True(value.Length >= 16, secret);
+            Assert.DoesNotContain(value, run.StandardOutput + run.StandardError);
+        }
+    }
+
+    [Fact]
     public async Task Dotnet_build_and_design_time_builds_start_nothing()
     {
         using var repo = product.CreateAppRepository("""{ "provider": "local", "database": "quiet" }""");
