@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using BranchTasks.Testing;
 
 namespace BranchTasks.EndToEnd.Tests;
 
@@ -14,32 +15,7 @@ public sealed class LiveProcess : IAsyncDisposable
 
     public static LiveProcess Start(string directory, IReadOnlyDictionary<string, string?> environment, params string[] arguments)
     {
-        var info = new ProcessStartInfo("dotnet")
-        {
-            WorkingDirectory = directory,
-            UseShellExecute = false,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            RedirectStandardInput = true,
-        };
-        foreach (var argument in arguments)
-        {
-            info.ArgumentList.Add(argument);
-        }
-
-        info.Environment.Remove("BRANCHTASKS_BRANCH");
-        info.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
-        info.Environment["DOTNET_NOLOGO"] = "1";
-        info.Environment["MSBUILDDISABLENODEREUSE"] = "1";
-        info.Environment["DOTNET_CLI_USE_MSBUILD_SERVER"] = "0";
-        foreach (var (key, value) in environment)
-        {
-            if (value is not null)
-            {
-                info.Environment[key] = value;
-            }
-        }
-
+        var info = ProcessRunner.CreateStartInfo("dotnet", arguments, directory, environment);
         var process = new Process { StartInfo = info };
         var live = new LiveProcess(process);
         process.OutputDataReceived += (_, e) => { if (e.Data is not null) { live.Lines.Enqueue(e.Data); } };

@@ -12,6 +12,32 @@ public static class ProcessRunner
         IReadOnlyDictionary<string, string?>? environment = null,
         TimeSpan? timeout = null)
     {
+        var info = CreateStartInfo(fileName, arguments, workingDirectory, environment);
+        using var process = Process.Start(info) ?? throw new InvalidOperationException($"Could not start {fileName}.");
+        process.StandardInput.Close();
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        using var cts = new CancellationTokenSource(timeout ?? TimeSpan.FromMinutes(5));
+        try
+        {
+            await process.WaitForExitAsync(cts.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException($"{fileName} {string.Join(' ', arguments)} did not finish in time.\nstdout so far:\n{await stdout}\nstderr:\n{await stderr}");
+        }
+
+        return new ProcessResult(process.ExitCode, await stdout, await stderr);
+    }
+
+    /// <summary>
+    /// How every test starts a real program: output redirected, and an environment cleared of the
+    /// developer's branch override and of long-lived MSBuild nodes; a null value in
+    /// <paramref name="environment"/> removes that variable.
+    /// </summary>
+    public static ProcessStartInfo CreateStartInfo(string fileName, IEnumerable<string> arguments, string workingDirectory, IReadOnlyDictionary<string, string?>? environment)
+    {
         var info = new ProcessStartInfo(fileName)
         {
             WorkingDirectory = workingDirectory,
@@ -48,21 +74,6 @@ public static class ProcessRunner
             }
         }
 
-        using var process = Process.Start(info) ?? throw new InvalidOperationException($"Could not start {fileName}.");
-        process.StandardInput.Close();
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var cts = new CancellationTokenSource(timeout ?? TimeSpan.FromMinutes(5));
-        try
-        {
-            await process.WaitForExitAsync(cts.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"{fileName} {string.Join(' ', arguments)} did not finish in time.\nstdout so far:\n{await stdout}\nstderr:\n{await stderr}");
-        }
-
-        return new ProcessResult(process.ExitCode, await stdout, await stderr);
+        return info;
     }
 }
