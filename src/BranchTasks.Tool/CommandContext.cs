@@ -64,6 +64,29 @@ public sealed class CommandContext
             : throw new BranchTasksException(response.Error?.Code ?? ErrorCodes.Unexpected, response.Error?.Message ?? "The daemon gave no answer.");
     }
 
+    /// <summary>
+    /// The ensure step for a verb (`up`, `exec`): tells the user on stderr when the git branch is not HEAD's
+    /// (warning BT0103, as in builds) and when a database branch was created.
+    /// </summary>
+    public async Task<EnsureResult> EnsureAsync(string? connectionName, CancellationToken cancellationToken)
+    {
+        var request = WorkspaceRequest(DaemonOps.Ensure);
+        request.ConnectionName = connectionName;
+        var response = await SendCheckedAsync(request, cancellationToken).ConfigureAwait(false);
+        var result = response.Ensure ?? throw new BranchTasksException(ErrorCodes.Unexpected, "The daemon answered without a connection.");
+        if (result.Notice is not null)
+        {
+            Console.Error.WriteLine($"branchtasks : warning {ErrorCodes.BranchNotFromHead}: {result.Notice}");
+        }
+
+        if (result.Created)
+        {
+            Console.Error.WriteLine($"branchtasks: created database branch '{result.Branch}' ({result.Database}).");
+        }
+
+        return result;
+    }
+
     /// <summary>Sends only when a daemon already runs; never starts one.</summary>
     public Task<DaemonResponse?> TrySendAsync(DaemonRequest request, CancellationToken cancellationToken) =>
         DaemonClient.TrySendAsync(State.Root, request, TimeSpan.FromMilliseconds(500), cancellationToken);

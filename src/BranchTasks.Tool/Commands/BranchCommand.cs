@@ -1,5 +1,6 @@
 using System.CommandLine;
 using BranchTasks.Core.Daemon;
+using BranchTasks.Core.Errors;
 using BranchTasks.Core.Providers;
 
 namespace BranchTasks.Tool.Commands;
@@ -66,19 +67,16 @@ public static class BranchCommand
                 request.Name = parse.GetValue(name);
                 request.From = parse.GetValue(from);
                 request.CopyData = parse.GetValue(noData) ? false : null;
-                var response = await context.SendAsync(request, cancellationToken).ConfigureAwait(false);
-                if (!response.Ok || response.BranchInfo is null)
-                {
-                    return context.Fail(response.Error!, asJson);
-                }
+                var response = await context.SendCheckedAsync(request, cancellationToken).ConfigureAwait(false);
+                var branch = response.BranchInfo ?? throw new BranchTasksException(ErrorCodes.Unexpected, "The daemon answered without the branch.");
 
                 if (asJson)
                 {
-                    CommandContext.WriteJson(response.BranchInfo);
+                    CommandContext.WriteJson(branch);
                 }
                 else
                 {
-                    Console.Out.WriteLine("Created " + Describe(response.BranchInfo));
+                    Console.Out.WriteLine("Created " + Describe(branch));
                 }
 
                 return 0;

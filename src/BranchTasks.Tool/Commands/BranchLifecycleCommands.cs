@@ -73,15 +73,12 @@ public static class BranchLifecycleCommands
                     }
                 }
 
-                var response = await context.SendAsync(request, cancellationToken).ConfigureAwait(false);
-                if (!response.Ok || response.BranchInfo is null)
-                {
-                    return context.Fail(response.Error!, asJson);
-                }
+                var response = await context.SendCheckedAsync(request, cancellationToken).ConfigureAwait(false);
+                var branch = response.BranchInfo ?? throw new BranchTasksException(ErrorCodes.Unexpected, "The daemon answered without the branch.");
 
                 if (asJson)
                 {
-                    CommandContext.WriteJson(response.BranchInfo);
+                    CommandContext.WriteJson(branch);
                 }
                 else
                 {

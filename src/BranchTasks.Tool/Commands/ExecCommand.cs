@@ -30,19 +30,7 @@ public static class ExecCommand
             var context = new CommandContext(parse, options);
             return context.RunAsync(async () =>
             {
-                var request = context.WorkspaceRequest(DaemonOps.Ensure);
-                request.ConnectionName = parse.GetValue(connectionName);
-                var response = await context.SendAsync(request, cancellationToken).ConfigureAwait(false);
-                if (!response.Ok || response.Ensure is null)
-                {
-                    return context.Fail(response.Error ?? new DaemonError { Code = "BT0001", Message = "The daemon gave no answer." }, json: false);
-                }
-
-                var result = response.Ensure;
-                if (result.Notice is not null)
-                {
-                    Console.Error.WriteLine("branchtasks: " + result.Notice);
-                }
+                var result = await context.EnsureAsync(parse.GetValue(connectionName), cancellationToken).ConfigureAwait(false);
 
                 var arguments = parse.GetValue(commandLine) ?? [];
                 return await RunAsync(arguments, result, cancellationToken).ConfigureAwait(false);

@@ -17,25 +17,7 @@ public static class UpCommand
             var asJson = parse.GetValue(json);
             return context.RunAsync(async () =>
             {
-                var request = context.WorkspaceRequest(DaemonOps.Ensure);
-                request.ConnectionName = parse.GetValue(connectionName);
-                var response = await context.SendAsync(request, cancellationToken).ConfigureAwait(false);
-                if (!response.Ok || response.Ensure is null)
-                {
-                    return context.Fail(response.Error ?? new DaemonError { Code = "BT0001", Message = "The daemon gave no answer." }, asJson);
-                }
-
-                var result = response.Ensure;
-                if (result.Notice is not null)
-                {
-                    Console.Error.WriteLine("branchtasks : warning BT0103: " + result.Notice);
-                }
-
-                if (result.Created)
-                {
-                    Console.Error.WriteLine($"branchtasks: created database branch '{result.Branch}' ({result.Database}).");
-                }
-
+                var result = await context.EnsureAsync(parse.GetValue(connectionName), cancellationToken).ConfigureAwait(false);
                 if (asJson)
                 {
                     CommandContext.WriteJson(result);
