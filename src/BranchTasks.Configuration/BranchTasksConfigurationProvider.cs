@@ -145,6 +145,7 @@ public sealed class BranchTasksConfigurationProvider : ConfigurationProvider, ID
             ConfigFile = _options.ConfigFile,
             ConnectionName = _options.ConnectionName,
             BranchOverride = Environment.GetEnvironmentVariable(BranchOverrideVariable),
+            Credentials = BranchTasks.Core.Providers.CredentialEnvironment.Capture(),
         };
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(_disposed.Token);
         timeout.CancelAfter(_options.RequestTimeout);

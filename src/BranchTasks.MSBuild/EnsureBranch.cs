@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text.Json;
 using BranchTasks.Core.Daemon;
+using BranchTasks.Core.Providers;
 using BranchTasks.Core.Ensure;
 using BranchTasks.Core.State;
 using Microsoft.Build.Framework;
@@ -38,6 +39,9 @@ public sealed class EnsureBranch : MSBuildTask
     [Output]
     public string ResolvedConnectionName { get; set; } = "";
 
+    /// <summary>The project's UserSecretsId: provider credentials may be kept in its user secrets.</summary>
+    public string? UserSecretsId { get; set; }
+
     [Output]
     public string Branch { get; set; } = "";
 
@@ -59,10 +63,12 @@ public sealed class EnsureBranch : MSBuildTask
             ConfigFile = string.IsNullOrWhiteSpace(ConfigFile) ? null : ConfigFile,
             ConnectionName = string.IsNullOrWhiteSpace(ConnectionName) ? null : ConnectionName,
             BranchOverride = Environment.GetEnvironmentVariable("BRANCHTASKS_BRANCH"),
+            Credentials = CredentialEnvironment.Capture(),
+            UserSecretsId = string.IsNullOrWhiteSpace(UserSecretsId) ? null : UserSecretsId,
         };
 
         var started = Stopwatch.GetTimestamp();
-        var response = DaemonClient.TrySendAsync(StateDirectory.ForCurrentUser().Root, request, TimeSpan.FromMilliseconds(500), CancellationToken.None)
+        var response = DaemonClient.TrySendAsync(StateDirectory.ForCurrentUser().Root, request, TimeSpan.FromMilliseconds(500), CancellationToken.None, line => Log.LogMessage(MessageImportance.High, "BranchTasks: " + line))
             .GetAwaiter().GetResult()
             ?? RunTool(request);
         if (response is null)
@@ -129,6 +135,11 @@ public sealed class EnsureBranch : MSBuildTask
             CreateNoWindow = true,
             WorkingDirectory = ProjectDirectory,
         };
+        if (request.UserSecretsId is not null)
+        {
+            info.Environment[CredentialEnvironment.UserSecretsIdVariable] = request.UserSecretsId;
+        }
+
         foreach (var argument in new[] { "exec", ToolPath, "up", "--json", "--project-dir", ProjectDirectory })
         {
             info.ArgumentList.Add(argument);

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Text.Json;
 using BranchTasks.Core.Daemon;
 using BranchTasks.Core.Ensure;
+using BranchTasks.Core.Providers;
 using BranchTasks.Core.Errors;
 using BranchTasks.Core.Git;
 using BranchTasks.Core.State;
@@ -36,6 +37,8 @@ public sealed class CommandContext
         Directory = Directory,
         ConfigFile = ConfigFile,
         BranchOverride = Environment.GetEnvironmentVariable(GitBranchResolver.BranchOverrideVariable),
+        Credentials = CredentialEnvironment.Capture(),
+        UserSecretsId = Environment.GetEnvironmentVariable(CredentialEnvironment.UserSecretsIdVariable),
     };
 
     /// <summary>
@@ -50,7 +53,7 @@ public sealed class CommandContext
     }
 
     public async Task<DaemonResponse> SendAsync(DaemonRequest request, CancellationToken cancellationToken) =>
-        await new DaemonLauncher(State, DaemonCommandLine()).SendAsync(request, cancellationToken).ConfigureAwait(false);
+        await new DaemonLauncher(State, DaemonCommandLine()).SendAsync(request, cancellationToken, line => Console.Error.WriteLine("branchtasks: " + line)).ConfigureAwait(false);
 
     /// <summary>
     /// Like <see cref="SendAsync"/>, but a daemon error becomes a <see cref="BranchTasksException"/>, which

@@ -1,5 +1,3 @@
-using System.Text.Json;
-
 namespace BranchTasks.Core.Configuration;
 
 /// <summary>A validated <c>branchtasks.json</c>. Defaults are the documented ones (README, schema).</summary>
@@ -33,9 +31,12 @@ public sealed class BranchTasksConfig
 
     public LocalSettings Local { get; init; } = new();
 
-    /// <summary>The raw <c>"mysql"</c> object, kept opaque until the mysql provider defines its settings; null when absent.</summary>
-    public JsonElement? Mysql { get; init; }
+    /// <summary>Settings of the <c>mysql</c> provider; null when absent (required when it is the provider).</summary>
+    public MySqlSettings? Mysql { get; init; }
 
-    /// <summary>The raw <c>"planetscale"</c> object, kept opaque until the planetscale provider defines its settings; null when absent.</summary>
-    public JsonElement? PlanetScale { get; init; }
+    /// <summary>Settings of the <c>planetscale</c> provider; null when absent (required when it is the provider).</summary>
+    public PlanetScaleSettings? PlanetScale { get; init; }
+
+    /// <summary>What every physical database name of this configuration starts with, before the project name.</summary>
+    public string DatabasePrefix => Provider == "mysql" ? Mysql?.DatabasePrefix ?? "" : "";
 }

@@ -19,11 +19,31 @@ internal static class ConfigKeys
 
     public const string ServerPath = "serverPath";
     public const string Port = "port";
+    public const string Host = "host";
+    public const string DatabasePrefix = "databasePrefix";
+    public const string Tls = "tls";
+    public const string CaCertificateFile = "caCertificateFile";
+    public const string UserSecretsId = "userSecretsId";
+    public const string Organization = "organization";
+    public const string ApiUrl = "apiUrl";
+    public const string PasswordRole = "passwordRole";
+    public const string PasswordTtl = "passwordTtl";
+    public const string ReadyTimeout = "readyTimeout";
+    public const string AllowProduction = "allowProduction";
 
     public static readonly IReadOnlyList<string> TopLevel =
         [Schema, Provider, Database, ConnectionName, Parent, CopyData, AutoCreate, Protected, Map, LocalAuth, Local, Mysql, PlanetScale];
 
     public static readonly IReadOnlyList<string> LocalKeys = [ServerPath, Port];
+
+    public static readonly IReadOnlyList<string> MysqlKeys = [Host, Port, DatabasePrefix, Tls, CaCertificateFile, UserSecretsId];
+
+    public static readonly IReadOnlyList<string> PlanetScaleKeys =
+        [Organization, Database, ApiUrl, PasswordRole, PasswordTtl, ReadyTimeout, CaCertificateFile, AllowProduction, UserSecretsId];
+
+    public static readonly IReadOnlyList<string> TlsModes = ["preferred", "required", "verify-ca", "verify-full"];
+
+    public static readonly IReadOnlyList<string> PasswordRoles = ["admin", "writer", "readwriter", "reader"];
 
     public static readonly IReadOnlyList<string> LocalAuthModes = ["none", "token"];
 

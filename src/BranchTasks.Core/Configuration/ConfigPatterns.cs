@@ -10,6 +10,18 @@ internal static partial class ConfigPatterns
     public const string ConnectionName = "^[A-Za-z0-9_.-]+$";
     public const string BranchName = "^[a-z0-9][a-z0-9-]*$";
     public const int MaxBranchLength = Mapping.BranchNames.MaxBranchLength;
+    public const string DatabasePrefix = "^[a-z0-9_]{0,24}$";
+    public const string PlanetScaleName = "^[a-z0-9][a-z0-9-]{0,63}$";
+    public const string UserSecretsId = "^[A-Za-z0-9._-]+$";
+
+    [GeneratedRegex(DatabasePrefix, RegexOptions.CultureInvariant)]
+    public static partial Regex DatabasePrefixRegex();
+
+    [GeneratedRegex(PlanetScaleName, RegexOptions.CultureInvariant)]
+    public static partial Regex PlanetScaleNameRegex();
+
+    [GeneratedRegex(UserSecretsId, RegexOptions.CultureInvariant)]
+    public static partial Regex UserSecretsIdRegex();
 
     [GeneratedRegex(Database, RegexOptions.CultureInvariant)]
     public static partial Regex DatabaseRegex();

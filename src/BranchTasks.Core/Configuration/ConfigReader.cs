@@ -32,7 +32,7 @@ internal sealed class ConfigReader(string filePath, JsonLineIndex index)
             properties.TryGetValue(key, out var value) ? read(top.Property(key), value) : fallback;
 
         // Read in a fixed order, not file order, so which error wins does not depend on how the file is laid out.
-        return new BranchTasksConfig
+        var config = new BranchTasksConfig
         {
             FilePath = filePath,
             Database = defaults.Database,
@@ -45,9 +45,22 @@ internal sealed class ConfigReader(string filePath, JsonLineIndex index)
             Map = Get(ConfigKeys.Map, ReadMap, defaults.Map),
             LocalAuth = Get(ConfigKeys.LocalAuth, ReadLocalAuth, defaults.LocalAuth),
             Local = Get(ConfigKeys.Local, ReadLocal, defaults.Local),
-            Mysql = Get<JsonElement?>(ConfigKeys.Mysql, (p, v) => ReadOpaqueObject(p, v), null),
-            PlanetScale = Get<JsonElement?>(ConfigKeys.PlanetScale, (p, v) => ReadOpaqueObject(p, v), null),
+            Mysql = Get<MySqlSettings?>(ConfigKeys.Mysql, ReadMysql, null),
+            PlanetScale = Get<PlanetScaleSettings?>(ConfigKeys.PlanetScale, (p, v) => ReadPlanetScale(p, v, defaults.Database), null),
         };
+
+        // A provider without its settings cannot know where its branches live.
+        if (config.Provider == "mysql" && config.Mysql is null)
+        {
+            throw _errors.MissingKey(top, ConfigKeys.Mysql, "\"mysql\": {\"host\": \"db.dev.example.com\"} (the shared server; credentials come from BRANCHTASKS_MYSQL_USER and BRANCHTASKS_MYSQL_PASSWORD)");
+        }
+
+        if (config.Provider == "planetscale" && config.PlanetScale is null)
+        {
+            throw _errors.MissingKey(top, ConfigKeys.PlanetScale, "\"planetscale\": {\"organization\": \"acme\"} (the service token comes from PLANETSCALE_SERVICE_TOKEN_ID and PLANETSCALE_SERVICE_TOKEN)");
+        }
+
+        return config;
     }
 
     /// <summary>The object's properties, rejecting unknown and duplicate keys.</summary>
@@ -226,11 +239,145 @@ internal sealed class ConfigReader(string filePath, JsonLineIndex index)
 
         return port is >= 1 and <= 65535
             ? (int)port
-            : throw _errors.BadValue(path, value, "Use a TCP port from 1 to 65535, or remove the key to pick a free one.");
+            : throw _errors.BadValue(path, value, "Use a TCP port from 1 to 65535, or remove the key for the default.");
     }
 
-    private JsonElement ReadOpaqueObject(ConfigPath path, JsonElement value) =>
-        value.ValueKind == JsonValueKind.Object ? value.Clone() : throw _errors.WrongType(path, value, "an object");
+    private MySqlSettings ReadMysql(ConfigPath path, JsonElement value)
+    {
+        if (value.ValueKind != JsonValueKind.Object)
+        {
+            throw _errors.WrongType(path, value, "an object, e.g. {\"host\": \"db.dev.example.com\"}");
+        }
+
+        var properties = Properties(value, path, ConfigKeys.MysqlKeys);
+        T Get<T>(string key, Func<ConfigPath, JsonElement, T> read, T fallback) =>
+            properties.TryGetValue(key, out var item) ? read(path.Property(key), item) : fallback;
+        if (!properties.ContainsKey(ConfigKeys.Host))
+        {
+            throw _errors.MissingKey(path, ConfigKeys.Host, "\"host\": \"db.dev.example.com\"");
+        }
+
+        return new MySqlSettings
+        {
+            Host = Get(ConfigKeys.Host, ReadHost, ""),
+            Port = Get(ConfigKeys.Port, ReadPort, 3306),
+            DatabasePrefix = Get(ConfigKeys.DatabasePrefix, ReadDatabasePrefix, ""),
+            Tls = Get(ConfigKeys.Tls, (p, v) => ReadChoice(p, v, ConfigKeys.TlsModes,
+                "\"preferred\" (TLS whenever the server offers it), \"required\", \"verify-ca\" or \"verify-full\" (certificate and host name checked)"), "preferred"),
+            CaCertificateFile = Get<string?>(ConfigKeys.CaCertificateFile, ReadExistingFile, null),
+            UserSecretsId = Get<string?>(ConfigKeys.UserSecretsId, ReadUserSecretsId, null),
+        };
+    }
+
+    private PlanetScaleSettings ReadPlanetScale(ConfigPath path, JsonElement value, string projectDatabase)
+    {
+        if (value.ValueKind != JsonValueKind.Object)
+        {
+            throw _errors.WrongType(path, value, "an object, e.g. {\"organization\": \"acme\"}");
+        }
+
+        var properties = Properties(value, path, ConfigKeys.PlanetScaleKeys);
+        T Get<T>(string key, Func<ConfigPath, JsonElement, T> read, T fallback) =>
+            properties.TryGetValue(key, out var item) ? read(path.Property(key), item) : fallback;
+        if (!properties.ContainsKey(ConfigKeys.Organization))
+        {
+            throw _errors.MissingKey(path, ConfigKeys.Organization, "\"organization\": \"acme\" (the PlanetScale organization holding the database)");
+        }
+
+        if (!properties.ContainsKey(ConfigKeys.Database) && !ConfigPatterns.PlanetScaleNameRegex().IsMatch(projectDatabase))
+        {
+            throw _errors.MissingKey(path, ConfigKeys.Database,
+                $"\"database\": \"{projectDatabase.Replace('_', '-')}\" (the PlanetScale database; the top-level \"database\" '{projectDatabase}' is not a valid PlanetScale name, which is lowercase letters, digits and '-')");
+        }
+
+        var ttl = Get(ConfigKeys.PasswordTtl, (p, v) => ReadSeconds(p, v, 5, 30 * 24 * 3600), 3600);
+        var ready = Get(ConfigKeys.ReadyTimeout, (p, v) => ReadSeconds(p, v, 1, 24 * 3600), 600);
+        return new PlanetScaleSettings
+        {
+            Organization = Get(ConfigKeys.Organization, ReadPlanetScaleName, ""),
+            Database = Get(ConfigKeys.Database, ReadPlanetScaleName, projectDatabase),
+            ApiUrl = Get<string?>(ConfigKeys.ApiUrl, ReadApiUrl, null),
+            PasswordRole = Get(ConfigKeys.PasswordRole, (p, v) => ReadChoice(p, v, ConfigKeys.PasswordRoles,
+                "\"admin\" (the default: schema changes and data), \"readwriter\", \"writer\" or \"reader\""), "admin"),
+            PasswordTtl = TimeSpan.FromSeconds(ttl),
+            ReadyTimeout = TimeSpan.FromSeconds(ready),
+            CaCertificateFile = Get<string?>(ConfigKeys.CaCertificateFile, ReadExistingFile, null),
+            AllowProduction = Get(ConfigKeys.AllowProduction, ReadBool, false),
+            UserSecretsId = Get<string?>(ConfigKeys.UserSecretsId, ReadUserSecretsId, null),
+        };
+    }
+
+    private string ReadHost(ConfigPath path, JsonElement value)
+    {
+        var text = ReadString(path, value);
+        return Uri.CheckHostName(text) != UriHostNameType.Unknown
+            ? text
+            : throw _errors.BadValue(path, value, "Use a host name or IP address, without port or scheme, e.g. \"db.dev.example.com\" (the port goes in \"port\").");
+    }
+
+    private string ReadDatabasePrefix(ConfigPath path, JsonElement value)
+    {
+        if (value.ValueKind != JsonValueKind.String)
+        {
+            throw _errors.WrongType(path, value, "a string");
+        }
+
+        var text = value.GetString()!;
+        return ConfigPatterns.DatabasePrefixRegex().IsMatch(text)
+            ? text
+            : throw _errors.BadValue(path, value, "Use up to 24 lowercase letters, digits and '_', e.g. \"alice_\" (it starts the name of every database BranchTasks creates on the server).");
+    }
+
+    private string ReadPlanetScaleName(ConfigPath path, JsonElement value)
+    {
+        var text = ReadString(path, value);
+        return ConfigPatterns.PlanetScaleNameRegex().IsMatch(text)
+            ? text
+            : throw _errors.BadValue(path, value, "Use the name as PlanetScale shows it: lowercase letters, digits and '-', e.g. \"acme\".");
+    }
+
+    private string ReadApiUrl(ConfigPath path, JsonElement value)
+    {
+        var text = ReadString(path, value);
+        return Uri.TryCreate(text, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttps || uri.Scheme == Uri.UriSchemeHttp) && string.IsNullOrEmpty(uri.Query)
+            ? text.TrimEnd('/')
+            : throw _errors.BadValue(path, value, $"Use an absolute http(s) address without query, e.g. \"{PlanetScaleSettings.DefaultApiUrl}\".");
+    }
+
+    private string ReadChoice(ConfigPath path, JsonElement value, IReadOnlyList<string> allowed, string help)
+    {
+        var text = ReadString(path, value);
+        return allowed.Contains(text) ? text : throw _errors.BadValue(path, value, $"Use {help}.");
+    }
+
+    private int ReadSeconds(ConfigPath path, JsonElement value, int min, int max)
+    {
+        if (value.ValueKind != JsonValueKind.Number || !value.TryGetInt64(out var seconds))
+        {
+            throw _errors.WrongType(path, value, "an integer number of seconds");
+        }
+
+        return seconds >= min && seconds <= max
+            ? (int)seconds
+            : throw _errors.BadValue(path, value, $"Use a number of seconds from {min} to {max}.");
+    }
+
+    private string ReadExistingFile(ConfigPath path, JsonElement value)
+    {
+        var text = ReadString(path, value);
+        var full = Path.GetFullPath(text, Path.GetDirectoryName(filePath)!);
+        return File.Exists(full)
+            ? full
+            : throw _errors.BadValue(path, value, $"There is no file {full}. Give the path of a PEM file with the CA certificate(s), absolute or relative to this file.");
+    }
+
+    private string ReadUserSecretsId(ConfigPath path, JsonElement value)
+    {
+        var text = ReadString(path, value);
+        return ConfigPatterns.UserSecretsIdRegex().IsMatch(text)
+            ? text
+            : throw _errors.BadValue(path, value, "Use the project's <UserSecretsId> (letters, digits, '.', '_' and '-'), as `dotnet user-secrets init` writes it.");
+    }
 
     private bool ReadBool(ConfigPath path, JsonElement value) => value.ValueKind switch
     {

@@ -11,7 +11,8 @@ namespace BranchTasks.Core.Daemon;
 public static class DaemonClient
 {
     /// <summary>Returns null when no daemon listens (the caller may start one).</summary>
-    public static async Task<DaemonResponse?> TrySendAsync(string stateRoot, DaemonRequest request, TimeSpan connectTimeout, CancellationToken cancellationToken)
+    /// <param name="progress">Shown the daemon's interim progress lines, if any.</param>
+    public static async Task<DaemonResponse?> TrySendAsync(string stateRoot, DaemonRequest request, TimeSpan connectTimeout, CancellationToken cancellationToken, Action<string>? progress = null)
     {
         var pipe = new NamedPipeClientStream(".", DaemonEndpoint.PipeName(stateRoot), PipeDirection.InOut, PipeOptions.Asynchronous | PipeOptions.CurrentUserOnly);
         await using (pipe.ConfigureAwait(false))
@@ -43,13 +44,23 @@ public static class DaemonClient
             }
 
             using var reader = new StreamReader(pipe, Encoding.UTF8, detectEncodingFromByteOrderMarks: false, bufferSize: 4096, leaveOpen: true);
-            var answer = await reader.ReadLineAsync(cancellationToken).ConfigureAwait(false);
-            if (answer is null)
+            while (true)
             {
-                return DaemonResponse.Failure("BT0501", "The BranchTasks daemon closed the connection without answering. Its log is daemon.log in " + stateRoot + ".");
-            }
+                var answer = await reader.ReadLineAsync(cancellationToken).ConfigureAwait(false);
+                if (answer is null)
+                {
+                    return DaemonResponse.Failure("BT0501", "The BranchTasks daemon closed the connection without answering. Its log is daemon.log in " + stateRoot + ".");
+                }
 
-            return JsonSerializer.Deserialize<DaemonResponse>(answer, DaemonJson.Options);
+                var response = JsonSerializer.Deserialize<DaemonResponse>(answer, DaemonJson.Options);
+                if (response is { Progress: { } interim, Ok: false, Error: null })
+                {
+                    progress?.Invoke(interim);
+                    continue;
+                }
+
+                return response;
+            }
         }
     }
 }

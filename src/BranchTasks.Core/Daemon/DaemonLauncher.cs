@@ -22,16 +22,16 @@ public sealed class DaemonLauncher
     }
 
     /// <summary>Sends <paramref name="request"/>, starting the daemon first when none answers.</summary>
-    public async Task<DaemonResponse> SendAsync(DaemonRequest request, CancellationToken cancellationToken)
+    public async Task<DaemonResponse> SendAsync(DaemonRequest request, CancellationToken cancellationToken, Action<string>? progress = null)
     {
-        var response = await DaemonClient.TrySendAsync(_state.Root, request, TimeSpan.FromMilliseconds(500), cancellationToken).ConfigureAwait(false);
+        var response = await DaemonClient.TrySendAsync(_state.Root, request, TimeSpan.FromMilliseconds(500), cancellationToken, progress).ConfigureAwait(false);
         if (response is not null)
         {
             return response;
         }
 
         await EnsureStartedAsync(cancellationToken).ConfigureAwait(false);
-        return await DaemonClient.TrySendAsync(_state.Root, request, TimeSpan.FromSeconds(5), cancellationToken).ConfigureAwait(false)
+        return await DaemonClient.TrySendAsync(_state.Root, request, TimeSpan.FromSeconds(5), cancellationToken, progress).ConfigureAwait(false)
             ?? throw Unavailable("it started but stopped answering");
     }
 

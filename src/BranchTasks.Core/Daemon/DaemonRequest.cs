@@ -20,6 +20,15 @@ public sealed class DaemonRequest
     /// <summary>The caller's BRANCHTASKS_BRANCH, if set.</summary>
     public string? BranchOverride { get; set; }
 
+    /// <summary>
+    /// The caller's provider credential variables (<see cref="Providers.CredentialEnvironment"/>): the daemon's own
+    /// environment is whatever the first caller had. Travels only over the per-user pipe.
+    /// </summary>
+    public Dictionary<string, string>? Credentials { get; set; }
+
+    /// <summary>The calling project's UserSecretsId (MSBuild), for provider credentials kept in user secrets.</summary>
+    public string? UserSecretsId { get; set; }
+
     /// <summary>Op-specific: a branch name (branch create/delete).</summary>
     public string? Name { get; set; }
 

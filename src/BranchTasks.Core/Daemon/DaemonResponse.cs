@@ -13,6 +13,12 @@ public sealed class DaemonResponse
     public List<BranchInfo>? Branches { get; set; }
     public BranchInfo? BranchInfo { get; set; }
 
+    /// <summary>
+    /// Set on the interim lines the daemon streams before its answer during long waits (a PlanetScale branch
+    /// becoming ready): the caller shows them and keeps reading.
+    /// </summary>
+    public string? Progress { get; set; }
+
     /// <summary>Free text for ops that only report (down, server stop).</summary>
     public string? Message { get; set; }
 

@@ -140,6 +140,39 @@ public sealed class DaemonServer
         await pipe.DisposeAsync().ConfigureAwait(false);
     }
 
+    private static async Task WriteLineAsync(Stream pipe, SemaphoreSlim writeGate, DaemonResponse response)
+    {
+        var bytes = Encoding.UTF8.GetBytes(JsonSerializer.Serialize(response, DaemonJson.Options) + "\n");
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        await writeGate.WaitAsync(timeout.Token).ConfigureAwait(false);
+        try
+        {
+            await pipe.WriteAsync(bytes, timeout.Token).ConfigureAwait(false);
+            await pipe.FlushAsync(timeout.Token).ConfigureAwait(false);
+        }
+        finally
+        {
+            writeGate.Release();
+        }
+    }
+
+    /// <summary>Streams progress lines to the caller ahead of the answer, and into the daemon's log.</summary>
+    private sealed class PipeProgress(Stream pipe, SemaphoreSlim writeGate, DaemonLog log) : IProgress<string>
+    {
+        public void Report(string value)
+        {
+            log.Write(value);
+            try
+            {
+                // Progress is best effort: a caller that went away must not fail the operation itself.
+                WriteLineAsync(pipe, writeGate, new DaemonResponse { Progress = value }).GetAwaiter().GetResult();
+            }
+            catch (Exception e) when (e is IOException or OperationCanceledException or ObjectDisposedException)
+            {
+            }
+        }
+    }
+
     private static NamedPipeServerStream CreateInstance(string pipeName) =>
         new(pipeName, PipeDirection.InOut, NamedPipeServerStream.MaxAllowedServerInstances, PipeTransmissionMode.Byte, PipeOptions.Asynchronous | PipeOptions.CurrentUserOnly);
 
@@ -152,6 +185,7 @@ public sealed class DaemonServer
             try
             {
                 using var reader = new StreamReader(pipe, Encoding.UTF8, detectEncodingFromByteOrderMarks: false, bufferSize: 4096, leaveOpen: true);
+                using var writeGate = new SemaphoreSlim(1, 1);
                 var line = await reader.ReadLineAsync(cancellationToken).ConfigureAwait(false);
                 if (line is null)
                 {
@@ -166,7 +200,7 @@ public sealed class DaemonServer
                     request = JsonSerializer.Deserialize<DaemonRequest>(line, DaemonJson.Options);
                     response = request is null
                         ? DaemonResponse.Failure(Errors.ErrorCodes.InvalidArgument, "Empty request.")
-                        : await service.HandleAsync(request, cancellationToken).ConfigureAwait(false);
+                        : await service.HandleAsync(request, new PipeProgress(pipe, writeGate, log), cancellationToken).ConfigureAwait(false);
                 }
                 catch (JsonException e)
                 {
@@ -183,10 +217,7 @@ public sealed class DaemonServer
                     ? $"{request?.Op} {request?.Directory}: ok in {elapsed:0.0} ms"
                     : $"{request?.Op} {request?.Directory}: {response.Error?.Code} in {elapsed:0.0} ms: {response.Error?.Message}");
                 // Answer even when this very request stopped the daemon (down --all): the caller waits for it.
-                var bytes = Encoding.UTF8.GetBytes(JsonSerializer.Serialize(response, DaemonJson.Options) + "\n");
-                using var answerTimeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
-                await pipe.WriteAsync(bytes, answerTimeout.Token).ConfigureAwait(false);
-                await pipe.FlushAsync(answerTimeout.Token).ConfigureAwait(false);
+                await WriteLineAsync(pipe, writeGate, response).ConfigureAwait(false);
             }
             catch (Exception e) when (e is IOException or OperationCanceledException or ObjectDisposedException)
             {

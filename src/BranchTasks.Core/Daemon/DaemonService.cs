@@ -29,19 +29,22 @@ public sealed class DaemonService : IAsyncDisposable
     /// <summary>HEAD of every work tree served, so a checkout is ensured before anyone asks.</summary>
     public HeadWatcher Heads { get; }
 
-    public async Task<DaemonResponse> HandleAsync(DaemonRequest request, CancellationToken cancellationToken)
+    public Task<DaemonResponse> HandleAsync(DaemonRequest request, CancellationToken cancellationToken) => HandleAsync(request, null, cancellationToken);
+
+    /// <param name="progress">Where long waits report (PlanetScale branches becoming ready); streamed to the caller before the answer.</param>
+    public async Task<DaemonResponse> HandleAsync(DaemonRequest request, IProgress<string>? progress, CancellationToken cancellationToken)
     {
         try
         {
             return request.Op switch
             {
                 DaemonOps.Ping => new DaemonResponse { Ok = true, Message = "pong" },
-                DaemonOps.Ensure => await EnsureAsync(request, cancellationToken).ConfigureAwait(false),
+                DaemonOps.Ensure => await EnsureAsync(request, progress, cancellationToken).ConfigureAwait(false),
                 DaemonOps.Status => new DaemonResponse { Ok = true, Status = Status() },
                 DaemonOps.Down => await DownAsync(request).ConfigureAwait(false),
                 DaemonOps.Shutdown => await ShutdownAsync().ConfigureAwait(false),
                 DaemonOps.BranchList => await BranchListAsync(request, cancellationToken).ConfigureAwait(false),
-                DaemonOps.BranchCreate => await BranchCreateAsync(request, cancellationToken).ConfigureAwait(false),
+                DaemonOps.BranchCreate => await BranchCreateAsync(request, progress, cancellationToken).ConfigureAwait(false),
                 DaemonOps.BranchDelete => await BranchDeleteAsync(request, cancellationToken).ConfigureAwait(false),
                 DaemonOps.BranchPrune => await BranchPruneAsync(request, cancellationToken).ConfigureAwait(false),
                 DaemonOps.BranchReset => await BranchResetAsync(request, cancellationToken).ConfigureAwait(false),
@@ -56,10 +59,10 @@ public sealed class DaemonService : IAsyncDisposable
         }
     }
 
-    private async Task<DaemonResponse> EnsureAsync(DaemonRequest request, CancellationToken cancellationToken)
+    private async Task<DaemonResponse> EnsureAsync(DaemonRequest request, IProgress<string>? progress, CancellationToken cancellationToken)
     {
         var workspace = OpenWorkspace(request);
-        var result = await _ensure.EnsureAsync(workspace, cancellationToken).ConfigureAwait(false);
+        var result = await _ensure.EnsureAsync(workspace, cancellationToken, progress).ConfigureAwait(false);
         Heads.Watch(workspace.Head.GitDir, request);
         return new DaemonResponse { Ok = true, Ensure = result };
     }
@@ -89,7 +92,8 @@ public sealed class DaemonService : IAsyncDisposable
             throw new BranchTasksException(ErrorCodes.InvalidArgument, "The request names no directory.");
         }
 
-        return Workspace.Open(request.Directory, request.ConfigFile, request.BranchOverride, request.ConnectionName);
+        var workspace = Workspace.Open(request.Directory, request.ConfigFile, request.BranchOverride, request.ConnectionName);
+        return workspace with { Credentials = new ProviderCredentials(request.Credentials, Workspace.UserSecretsIdFor(workspace.Config, request.UserSecretsId)) };
     }
 
     private DaemonStatus Status() => new()
@@ -123,16 +127,16 @@ public sealed class DaemonService : IAsyncDisposable
     private async Task<DaemonResponse> BranchListAsync(DaemonRequest request, CancellationToken cancellationToken)
     {
         var workspace = OpenWorkspace(request);
-        await using var provider = await _providers.CreateAsync(workspace.Config, cancellationToken).ConfigureAwait(false);
+        await using var provider = await _providers.CreateAsync(workspace.Config, workspace.Credentials, cancellationToken).ConfigureAwait(false);
         var branches = await provider.ListAsync(cancellationToken).ConfigureAwait(false);
         return new DaemonResponse { Ok = true, Branches = [.. branches] };
     }
 
-    private async Task<DaemonResponse> BranchCreateAsync(DaemonRequest request, CancellationToken cancellationToken)
+    private async Task<DaemonResponse> BranchCreateAsync(DaemonRequest request, IProgress<string>? progress, CancellationToken cancellationToken)
     {
         var workspace = OpenWorkspace(request);
         var name = RequireName(request);
-        await using var provider = await _providers.CreateAsync(workspace.Config, cancellationToken).ConfigureAwait(false);
+        await using var provider = await _providers.CreateAsync(workspace.Config, workspace.Credentials, cancellationToken, progress).ConfigureAwait(false);
         var from = request.From is null ? null : await ResolveExistingAsync(provider, workspace, request.From, cancellationToken).ConfigureAwait(false);
         var created = await new BranchOperations(provider, workspace.Config).CreateAsync(workspace.TargetFor(name), from, request.CopyData, cancellationToken).ConfigureAwait(false);
         return new DaemonResponse { Ok = true, BranchInfo = created };
@@ -142,11 +146,10 @@ public sealed class DaemonService : IAsyncDisposable
     {
         var workspace = OpenWorkspace(request);
         var name = RequireName(request);
-        await using var provider = await _providers.CreateAsync(workspace.Config, cancellationToken).ConfigureAwait(false);
+        await using var provider = await _providers.CreateAsync(workspace.Config, workspace.Credentials, cancellationToken).ConfigureAwait(false);
         var target = await ResolveExistingAsync(provider, workspace, name, cancellationToken).ConfigureAwait(false);
-        var upstream = await provider.GetUpstreamAsync(target, cancellationToken).ConfigureAwait(false);
         await new BranchOperations(provider, workspace.Config).DeleteAsync(target, cancellationToken).ConfigureAwait(false);
-        await Tunnels.CloseTunnelAsync(new TunnelKey(provider.Name, upstream.Host, upstream.Port, upstream.Database)).ConfigureAwait(false);
+        await Tunnels.CloseTunnelAsync(provider.GetTunnelKey(target)).ConfigureAwait(false);
         return new DaemonResponse { Ok = true, Message = $"Deleted database branch '{target.Branch}' ({target.Database})." };
     }
 
@@ -157,7 +160,7 @@ public sealed class DaemonService : IAsyncDisposable
     private async Task<DaemonResponse> BranchPruneAsync(DaemonRequest request, CancellationToken cancellationToken)
     {
         var workspace = OpenWorkspace(request);
-        await using var provider = await _providers.CreateAsync(workspace.Config, cancellationToken).ConfigureAwait(false);
+        await using var provider = await _providers.CreateAsync(workspace.Config, workspace.Credentials, cancellationToken).ConfigureAwait(false);
         var operations = new BranchOperations(provider, workspace.Config);
         var parentBranch = workspace.TargetFor(workspace.Config.Parent).Branch;
         var gitBranches = Git.GitRefReader.ListBranches(workspace.Head.CommonDir);
@@ -175,8 +178,7 @@ public sealed class DaemonService : IAsyncDisposable
 
         foreach (var branch in stale)
         {
-            var upstream = await provider.GetUpstreamAsync(branch.ToTarget(), cancellationToken).ConfigureAwait(false);
-            await Tunnels.CloseTunnelAsync(new TunnelKey(provider.Name, upstream.Host, upstream.Port, upstream.Database)).ConfigureAwait(false);
+            await Tunnels.CloseTunnelAsync(provider.GetTunnelKey(branch.ToTarget())).ConfigureAwait(false);
             await operations.DeleteAsync(branch.ToTarget(), cancellationToken).ConfigureAwait(false);
         }
 
@@ -186,13 +188,12 @@ public sealed class DaemonService : IAsyncDisposable
     private async Task<DaemonResponse> BranchResetAsync(DaemonRequest request, CancellationToken cancellationToken)
     {
         var workspace = OpenWorkspace(request);
-        await using var provider = await _providers.CreateAsync(workspace.Config, cancellationToken).ConfigureAwait(false);
+        await using var provider = await _providers.CreateAsync(workspace.Config, workspace.Credentials, cancellationToken).ConfigureAwait(false);
         var existing = await FindExistingAsync(provider, workspace, RequireName(request), cancellationToken).ConfigureAwait(false);
-        var upstream = await provider.GetUpstreamAsync(existing.ToTarget(), cancellationToken).ConfigureAwait(false);
         // Connections into a database about to be dropped would only fail; the next `up` opens a fresh tunnel.
         if (!new BranchOperations(provider, workspace.Config).IsProtected(existing.Branch))
         {
-            await Tunnels.CloseTunnelAsync(new TunnelKey(provider.Name, upstream.Host, upstream.Port, upstream.Database)).ConfigureAwait(false);
+            await Tunnels.CloseTunnelAsync(provider.GetTunnelKey(existing.ToTarget())).ConfigureAwait(false);
         }
 
         var reset = await new BranchOperations(provider, workspace.Config).ResetAsync(existing, cancellationToken).ConfigureAwait(false);
@@ -202,14 +203,14 @@ public sealed class DaemonService : IAsyncDisposable
     private async Task<DaemonResponse> BranchDiffAsync(DaemonRequest request, CancellationToken cancellationToken)
     {
         var workspace = OpenWorkspace(request);
-        await using var provider = await _providers.CreateAsync(workspace.Config, cancellationToken).ConfigureAwait(false);
+        await using var provider = await _providers.CreateAsync(workspace.Config, workspace.Credentials, cancellationToken).ConfigureAwait(false);
         var existing = await FindExistingAsync(provider, workspace, request.Name ?? workspace.Target.Branch, cancellationToken).ConfigureAwait(false);
         var parentName = request.From ?? existing.Parent
             ?? throw new BranchTasksException(ErrorCodes.InvalidArgument, $"Database branch '{existing.Branch}' was created empty (the root of the tree), so it has no parent to compare with. Pass --against <branch>.");
         var parent = await FindExistingAsync(provider, workspace, parentName, cancellationToken).ConfigureAwait(false);
         await using var branchConnection = await OpenDirectAsync(provider, existing, cancellationToken).ConfigureAwait(false);
         await using var parentConnection = await OpenDirectAsync(provider, parent, cancellationToken).ConfigureAwait(false);
-        var changes = await SchemaComparer.CompareAsync(branchConnection, existing.Database, parentConnection, parent.Database, cancellationToken).ConfigureAwait(false);
+        var changes = await SchemaComparer.CompareAsync(branchConnection.Connection, branchConnection.Connection.Database, parentConnection.Connection, parentConnection.Connection.Database, cancellationToken).ConfigureAwait(false);
         var diff = new SchemaDiff(existing.Branch, existing.Database, parent.Branch, parent.Database, changes);
         return new DaemonResponse { Ok = true, Data = System.Text.Json.JsonSerializer.SerializeToElement(diff, DaemonJson.Options) };
     }
@@ -219,23 +220,42 @@ public sealed class DaemonService : IAsyncDisposable
         ?? await provider.FindAsync(workspace.TargetFor(name).Branch, cancellationToken).ConfigureAwait(false)
         ?? throw new BranchTasksException(ErrorCodes.BranchNotFound, $"There is no database branch '{name}' (nor one for a git branch of that name). Run `branchtasks branch list` to see the branches.");
 
-    /// <summary>A connection straight to the branch's upstream, with the credentials only the daemon holds.</summary>
-    private static async Task<MySqlConnector.MySqlConnection> OpenDirectAsync(IBranchProvider provider, BranchInfo branch, CancellationToken cancellationToken)
+    /// <summary>A connection straight to the branch's upstream, with the credentials only the daemon holds (released with the connection).</summary>
+    private static async Task<DirectConnection> OpenDirectAsync(IBranchProvider provider, BranchInfo branch, CancellationToken cancellationToken)
     {
-        var upstream = await provider.GetUpstreamAsync(branch.ToTarget(), cancellationToken).ConfigureAwait(false);
-        var builder = new MySqlConnector.MySqlConnectionStringBuilder
+        var lease = await provider.OpenUpstreamAsync(branch.ToTarget(), cancellationToken).ConfigureAwait(false);
+        try
         {
-            Server = upstream.Host,
-            Port = (uint)upstream.Port,
-            UserID = upstream.User,
-            Password = upstream.Password ?? "",
-            Database = upstream.Database,
-            Pooling = false,
-            ConnectionTimeout = 10,
-        };
-        var connection = new MySqlConnector.MySqlConnection(builder.ConnectionString);
-        await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
-        return connection;
+            var upstream = lease.Endpoint;
+            var builder = new MySqlConnector.MySqlConnectionStringBuilder
+            {
+                Server = upstream.Host,
+                Port = (uint)upstream.Port,
+                UserID = upstream.User,
+                Password = upstream.Password ?? "",
+                Database = upstream.Database,
+                Pooling = false,
+                ConnectionTimeout = 10,
+            };
+            Providers.Server.BranchServer.ApplyTls(builder, upstream.Tls);
+            var connection = new MySqlConnector.MySqlConnection(builder.ConnectionString);
+            await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
+            return new DirectConnection(connection, lease);
+        }
+        catch
+        {
+            await lease.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    private sealed record DirectConnection(MySqlConnector.MySqlConnection Connection, UpstreamLease Lease) : IAsyncDisposable
+    {
+        public async ValueTask DisposeAsync()
+        {
+            await Connection.DisposeAsync().ConfigureAwait(false);
+            await Lease.DisposeAsync().ConfigureAwait(false);
+        }
     }
 
     /// <summary>A name on the command line is a database branch name when one exists by that name, else a git branch name.</summary>
@@ -258,9 +278,10 @@ public sealed class DaemonService : IAsyncDisposable
     private static string RequireName(DaemonRequest request) =>
         string.IsNullOrWhiteSpace(request.Name) ? throw new BranchTasksException(ErrorCodes.InvalidArgument, "A branch name is required.") : request.Name;
 
-    public ValueTask DisposeAsync()
+    public async ValueTask DisposeAsync()
     {
         Heads.Dispose();
-        return Tunnels.DisposeAsync();
+        await Tunnels.DisposeAsync().ConfigureAwait(false);
+        await _providers.DisposeAsync().ConfigureAwait(false);
     }
 }

@@ -22,7 +22,7 @@ public sealed class EnsureService
         _tunnels = tunnels;
     }
 
-    public async Task<EnsureResult> EnsureAsync(Workspace workspace, CancellationToken cancellationToken)
+    public async Task<EnsureResult> EnsureAsync(Workspace workspace, CancellationToken cancellationToken, IProgress<string>? progress = null)
     {
         var target = workspace.Target;
         // Concurrent `dotnet run`s of one branch must yield one branch and one tunnel, not races.
@@ -30,13 +30,13 @@ public sealed class EnsureService
         await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            await using var provider = await _providers.CreateAsync(workspace.Config, cancellationToken).ConfigureAwait(false);
+            await using var provider = await _providers.CreateAsync(workspace.Config, workspace.Credentials, cancellationToken, progress).ConfigureAwait(false);
             var created = await new BranchOperations(provider, workspace.Config).EnsureExistsAsync(target, cancellationToken).ConfigureAwait(false);
-            var upstream = await provider.GetUpstreamAsync(target, cancellationToken).ConfigureAwait(false);
-            var key = new TunnelKey(provider.Name, upstream.Host, upstream.Port, upstream.Database);
+            var lease = await provider.OpenUpstreamAsync(target, cancellationToken).ConfigureAwait(false);
             var localAuth = workspace.Config.LocalAuth == "token" ? LocalAuthMode.Token : LocalAuthMode.None;
-            var tunnel = _tunnels.GetOrStart(key, target.Branch, upstream, workspace.Head.WorkTreeRoot, localAuth);
-            var connectionString = TunnelConnectionString.Build(tunnel.Listener.Port, upstream.Database, upstream.User, tunnel.Listener.Options.LocalPassword);
+            var tunnel = _tunnels.GetOrStart(provider.GetTunnelKey(target), target.Branch, lease, workspace.Head.WorkTreeRoot, localAuth);
+            var upstream = tunnel.Listener.Upstream;
+            var connectionString = TunnelConnectionString.Build(tunnel.Listener.Port, upstream.Database, upstream.AppUser, tunnel.Listener.Options.LocalPassword);
             await VerifyAsync(connectionString, upstream, cancellationToken).ConfigureAwait(false);
             await provider.TouchAsync(target.Branch, cancellationToken).ConfigureAwait(false);
 

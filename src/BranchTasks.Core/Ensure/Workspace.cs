@@ -1,6 +1,7 @@
 using BranchTasks.Core.Configuration;
 using BranchTasks.Core.Git;
 using BranchTasks.Core.Mapping;
+using BranchTasks.Core.Providers;
 
 namespace BranchTasks.Core.Ensure;
 
@@ -11,6 +12,17 @@ namespace BranchTasks.Core.Ensure;
 /// </summary>
 public sealed record Workspace(BranchTasksConfig Config, GitHead Head, ResolvedGitBranch GitBranch, BranchTarget Target, string ConnectionName)
 {
+    /// <summary>The caller's provider secrets (environment sent with the request, user secrets).</summary>
+    public ProviderCredentials Credentials { get; init; } = ProviderCredentials.None;
+
+    /// <summary>The user-secrets store the provider's settings name, else the calling project's.</summary>
+    public static string? UserSecretsIdFor(BranchTasksConfig config, string? projectUserSecretsId) => config.Provider switch
+    {
+        "mysql" => config.Mysql?.UserSecretsId,
+        "planetscale" => config.PlanetScale?.UserSecretsId,
+        _ => null,
+    } ?? projectUserSecretsId;
+
     public static Workspace Open(string directory, string? configFile, string? branchOverride, string? connectionName)
     {
         var fullDirectory = Path.GetFullPath(directory);

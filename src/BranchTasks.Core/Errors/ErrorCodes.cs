@@ -48,6 +48,15 @@ public static class ErrorCodes
     public const string DaemonUnavailable = "BT0501";
     public const string TunnelFailed = "BT0502";
 
+    // 07xx: remote providers (mysql, planetscale)
+    public const string ProviderCredentialsMissing = "BT0701";
+    public const string ProviderLoginFailed = "BT0702";
+    public const string ProviderNotFound = "BT0703";
+    public const string ProviderRejected = "BT0704";
+    public const string ProviderUnavailable = "BT0705";
+    public const string BranchNotReady = "BT0706";
+    public const string ProductionBranch = "BT0707";
+
     // 06xx: git hooks and confirmations
     public const string HookConflict = "BT0601";
     public const string ConfirmationRequired = "BT0602";

@@ -30,6 +30,6 @@ public static class BranchMapper
             throw BranchNames.InvalidBranch(branch);
         }
 
-        return new BranchTarget(gitBranch ?? branch, branch, BranchNames.ToDatabaseName(config.Database, branch));
+        return new BranchTarget(gitBranch ?? branch, branch, BranchNames.ToDatabaseName(config.Database, branch, config.DatabasePrefix));
     }
 }

@@ -44,7 +44,8 @@ public static partial class BranchNames
     }
 
     /// <summary>The physical database name of <paramref name="branch"/> in project <paramref name="project"/>.</summary>
-    public static string ToDatabaseName(string project, string branch)
+    /// <param name="prefix">Put before everything (a shared server's per-developer prefix, lowercase [a-z0-9_]).</param>
+    public static string ToDatabaseName(string project, string branch, string prefix = "")
     {
         ArgumentNullException.ThrowIfNull(project);
         ArgumentNullException.ThrowIfNull(branch);
@@ -61,7 +62,7 @@ public static partial class BranchNames
         }
 
         // '-' never occurs in a project name and '_' never in a branch name, so this join is unambiguous.
-        var full = project.ToLowerInvariant() + "_" + branch.Replace('-', '_');
+        var full = prefix + project.ToLowerInvariant() + "_" + branch.Replace('-', '_');
         if (full.Length <= MaxDatabaseLength)
         {
             return full;

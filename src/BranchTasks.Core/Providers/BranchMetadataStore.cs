@@ -4,24 +4,30 @@ using MySqlConnector;
 namespace BranchTasks.Core.Providers;
 
 /// <summary>
-/// The per-branch metadata records kept on the server itself (database <c>_branchtasks</c>), so every
+/// The per-branch metadata records kept on the server itself (database <c>_branchtasks</c>, or
+/// <c>&lt;prefix&gt;_branchtasks</c> on a shared server with a database prefix), so every
 /// machine and process that talks to the server agrees on which databases BranchTasks owns.
 /// </summary>
-public sealed class BranchMetadataStore(string adminConnectionString)
+public sealed class BranchMetadataStore(string adminConnectionString, string schemaName = BranchMetadataStore.DefaultSchemaName)
 {
-    public const string SchemaName = "_branchtasks";
+    public const string DefaultSchemaName = "_branchtasks";
+
+    private readonly string _schema = Sql.SqlIdentifier.Quote(schemaName);
+
+    /// <summary>The metadata database for a database-name prefix: never a name a branch database can have (those start with a letter after the prefix).</summary>
+    public static string SchemaNameFor(string databasePrefix) => databasePrefix + DefaultSchemaName;
 
     private const string Columns = "database_name, project, branch, parent, git_branch, state, created_at, last_used_at";
 
     public async Task EnsureSchemaAsync(CancellationToken cancellationToken)
     {
         await ExecuteAsync(
-            "CREATE DATABASE IF NOT EXISTS `_branchtasks` CHARACTER SET utf8mb4 COLLATE utf8mb4_bin",
+            $"CREATE DATABASE IF NOT EXISTS {_schema} CHARACTER SET utf8mb4 COLLATE utf8mb4_bin",
             [],
             cancellationToken).ConfigureAwait(false);
         await ExecuteAsync(
-            """
-            CREATE TABLE IF NOT EXISTS `_branchtasks`.`branches` (
+            $$"""
+            CREATE TABLE IF NOT EXISTS {{_schema}}.`branches` (
               database_name VARCHAR(64) NOT NULL PRIMARY KEY,
               project VARCHAR(64) NOT NULL,
               branch VARCHAR(64) NOT NULL,
@@ -38,43 +44,43 @@ public sealed class BranchMetadataStore(string adminConnectionString)
     }
 
     public Task<IReadOnlyList<BranchMetadata>> ListAsync(string project, CancellationToken cancellationToken) =>
-        QueryAsync($"SELECT {Columns} FROM `_branchtasks`.`branches` WHERE project = @project ORDER BY branch", [("@project", project)], cancellationToken);
+        QueryAsync($"SELECT {Columns} FROM {_schema}.`branches` WHERE project = @project ORDER BY branch", [("@project", project)], cancellationToken);
 
     public async Task<BranchMetadata?> FindAsync(string project, string branch, CancellationToken cancellationToken) =>
         (await QueryAsync(
-            $"SELECT {Columns} FROM `_branchtasks`.`branches` WHERE project = @project AND branch = @branch",
+            $"SELECT {Columns} FROM {_schema}.`branches` WHERE project = @project AND branch = @branch",
             [("@project", project), ("@branch", branch)],
             cancellationToken).ConfigureAwait(false)).FirstOrDefault();
 
     public async Task<BranchMetadata?> FindByDatabaseAsync(string databaseName, CancellationToken cancellationToken) =>
         (await QueryAsync(
-            $"SELECT {Columns} FROM `_branchtasks`.`branches` WHERE database_name = @database",
+            $"SELECT {Columns} FROM {_schema}.`branches` WHERE database_name = @database",
             [("@database", databaseName)],
             cancellationToken).ConfigureAwait(false)).FirstOrDefault();
 
     /// <summary>Records a branch as being created. Throws a duplicate-key <see cref="MySqlException"/> if the database is already recorded.</summary>
     public Task InsertCreatingAsync(string databaseName, string project, string branch, string? parent, string? gitBranch, CancellationToken cancellationToken) =>
         ExecuteAsync(
-            "INSERT INTO `_branchtasks`.`branches` (database_name, project, branch, parent, git_branch, state, created_at, last_used_at) " +
+            $"INSERT INTO {_schema}.`branches` (database_name, project, branch, parent, git_branch, state, created_at, last_used_at) " +
             "VALUES (@database, @project, @branch, @parent, @gitBranch, 'creating', UTC_TIMESTAMP(6), NULL)",
             [("@database", databaseName), ("@project", project), ("@branch", branch), ("@parent", parent), ("@gitBranch", gitBranch)],
             cancellationToken);
 
     public Task MarkReadyAsync(string databaseName, CancellationToken cancellationToken) =>
         ExecuteAsync(
-            "UPDATE `_branchtasks`.`branches` SET state = 'ready' WHERE database_name = @database",
+            $"UPDATE {_schema}.`branches` SET state = 'ready' WHERE database_name = @database",
             [("@database", databaseName)],
             cancellationToken);
 
     public Task TouchAsync(string databaseName, CancellationToken cancellationToken) =>
         ExecuteAsync(
-            "UPDATE `_branchtasks`.`branches` SET last_used_at = UTC_TIMESTAMP(6) WHERE database_name = @database",
+            $"UPDATE {_schema}.`branches` SET last_used_at = UTC_TIMESTAMP(6) WHERE database_name = @database",
             [("@database", databaseName)],
             cancellationToken);
 
     public Task DeleteAsync(string databaseName, CancellationToken cancellationToken) =>
         ExecuteAsync(
-            "DELETE FROM `_branchtasks`.`branches` WHERE database_name = @database",
+            $"DELETE FROM {_schema}.`branches` WHERE database_name = @database",
             [("@database", databaseName)],
             cancellationToken);
 

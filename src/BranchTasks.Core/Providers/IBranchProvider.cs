@@ -1,4 +1,5 @@
 using BranchTasks.Core.Mapping;
+using BranchTasks.Core.Tunnel;
 
 namespace BranchTasks.Core.Providers;
 
@@ -29,6 +30,12 @@ public interface IBranchProvider : IAsyncDisposable
     /// <summary>Records that the branch was just used.</summary>
     Task TouchAsync(string branch, CancellationToken cancellationToken);
 
-    /// <summary>Where the tunnel for <paramref name="target"/> connects.</summary>
-    Task<UpstreamEndpoint> GetUpstreamAsync(BranchTarget target, CancellationToken cancellationToken);
+    /// <summary>Which tunnel serves <paramref name="target"/>; no network call.</summary>
+    TunnelKey GetTunnelKey(BranchTarget target);
+
+    /// <summary>
+    /// Where and with which credentials to connect to <paramref name="target"/>, held until the lease is
+    /// disposed (a tunnel holds it for its life; PlanetScale deletes the branch password on release).
+    /// </summary>
+    Task<UpstreamLease> OpenUpstreamAsync(BranchTarget target, CancellationToken cancellationToken);
 }

@@ -1,35 +1,60 @@
 using BranchTasks.Core.Configuration;
-using BranchTasks.Core.Errors;
 using BranchTasks.Core.Providers.Local;
+using BranchTasks.Core.Providers.PlanetScale;
+using BranchTasks.Core.Providers.Server;
 using BranchTasks.Core.State;
 
 namespace BranchTasks.Core.Providers;
 
-/// <summary>Turns a configuration's <c>provider</c> into a ready <see cref="IBranchProvider"/>.</summary>
-public sealed class ProviderFactory
+/// <summary>
+/// Turns a configuration's <c>provider</c> into a ready <see cref="IBranchProvider"/>. Lives as long as the
+/// daemon: what outlives one request (PlanetScale's HTTP connections and branch passwords) is kept here.
+/// </summary>
+public sealed class ProviderFactory : IAsyncDisposable
 {
     private readonly StateDirectory _state;
+    private readonly Lazy<PlanetScaleLeaseRegistry> _planetScaleLeases = new(() => new PlanetScaleLeaseRegistry());
+    private readonly Lazy<HttpClient> _http = new(PlanetScaleApiClient.CreateHttpClient);
 
     public ProviderFactory(StateDirectory state)
     {
         _state = state;
     }
 
-    public async Task<IBranchProvider> CreateAsync(BranchTasksConfig config, CancellationToken cancellationToken)
+    public async Task<IBranchProvider> CreateAsync(BranchTasksConfig config, ProviderCredentials credentials, CancellationToken cancellationToken, IProgress<string>? progress = null)
     {
         switch (config.Provider)
         {
-            case "local":
-                var endpoint = await new LocalServer(_state, config.Local).EnsureRunningAsync(cancellationToken).ConfigureAwait(false);
-                return new LocalBranchProvider(endpoint, config.Database);
+            case "mysql":
+                var server = MySqlBranchServer.Create(config, credentials);
+                await MySqlBranchServer.CheckLoginAsync(server, cancellationToken).ConfigureAwait(false);
+                return new ServerBranchProvider("mysql", server, config.Database);
+            case "planetscale":
+                var api = PlanetScaleApiClient.Create(_http.Value, config, credentials);
+                return new PlanetScaleBranchProvider(api, config, new PlanetScaleBranchRecords(_state), _planetScaleLeases.Value, progress);
             default:
-                throw new BranchTasksException(
-                    ErrorCodes.ProviderNotAvailable,
-                    $"{config.FilePath}: provider '{config.Provider}' is not available in this version of BranchTasks. Use \"provider\": \"local\".");
+                var endpoint = await new LocalServer(_state, config.Local).EnsureRunningAsync(cancellationToken).ConfigureAwait(false);
+                return LocalBranchProvider.Create(endpoint, config.Database);
         }
     }
+
+    public Task<IBranchProvider> CreateAsync(BranchTasksConfig config, CancellationToken cancellationToken) =>
+        CreateAsync(config, ProviderCredentials.None, cancellationToken);
 
     /// <summary>Stops the private server of the <c>local</c> provider; false when it was not running.</summary>
     public Task<bool> StopLocalServerAsync(CancellationToken cancellationToken) =>
         new LocalServer(_state, new LocalSettings()).StopAsync(cancellationToken);
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_planetScaleLeases.IsValueCreated)
+        {
+            await _planetScaleLeases.Value.DisposeAsync().ConfigureAwait(false);
+        }
+
+        if (_http.IsValueCreated)
+        {
+            _http.Value.Dispose();
+        }
+    }
 }

@@ -3,6 +3,15 @@ namespace BranchTasks.Core.Providers;
 /// <summary>Where the tunnel connects for one branch, and with which credentials (held by the daemon only).</summary>
 public sealed record UpstreamEndpoint(string Host, int Port, string User, string? Password, string Database)
 {
+    public UpstreamTlsPolicy Tls { get; init; } = UpstreamTlsPolicy.Opportunistic;
+
+    /// <summary>The user name apps put in their connection string (the tunnel ignores it); stable even when <see cref="User"/> rotates.</summary>
+    public string AppUser { get => field ?? User; init; }
+
+    /// <summary>Same server, same database: only the credentials (or nothing) differ.</summary>
+    public bool IsSamePlace(UpstreamEndpoint other) =>
+        string.Equals(Host, other.Host, StringComparison.OrdinalIgnoreCase) && Port == other.Port && Database == other.Database && Tls == other.Tls;
+
     // The generated ToString would print the password into logs, exceptions and test output.
     public override string ToString() =>
         $"{nameof(UpstreamEndpoint)} {{ Host = {Host}, Port = {Port}, User = {User}, Password = {(Password is null ? "none" : "***")}, Database = {Database} }}";

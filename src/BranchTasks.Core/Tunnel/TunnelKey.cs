@@ -1,7 +1,12 @@
 namespace BranchTasks.Core.Tunnel;
 
-/// <summary>One tunnel per provider, upstream server and branch database.</summary>
-public sealed record TunnelKey(string Provider, string UpstreamHost, int UpstreamPort, string Database)
+/// <summary>
+/// One tunnel per provider, place and branch. <paramref name="Scope"/> is where branches live (a server's
+/// host:port, a PlanetScale organization/database); <paramref name="Name"/> names the branch there (its
+/// database, or its PlanetScale branch name). Known without any network call, so closing a tunnel never
+/// has to ask the provider for credentials first.
+/// </summary>
+public sealed record TunnelKey(string Provider, string Scope, string Name)
 {
-    public override string ToString() => $"{Provider}:{UpstreamHost}:{UpstreamPort}/{Database}";
+    public override string ToString() => $"{Provider}:{Scope}/{Name}";
 }

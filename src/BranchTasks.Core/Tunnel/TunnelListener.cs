@@ -26,14 +26,17 @@ public sealed class TunnelListener : IAsyncDisposable
     private TunnelListener(TcpListener listener, UpstreamEndpoint upstream, TunnelOptions options)
     {
         _listener = listener;
-        Upstream = upstream;
+        _upstream = upstream;
         Options = options;
         Port = ((IPEndPoint)listener.LocalEndpoint).Port;
         Touch();
         _acceptLoop = AcceptLoopAsync();
     }
 
-    public UpstreamEndpoint Upstream { get; }
+    private UpstreamEndpoint _upstream;
+
+    /// <summary>Where new connections log in; replaced when short-lived credentials are renewed (open connections keep theirs).</summary>
+    public UpstreamEndpoint Upstream => Volatile.Read(ref _upstream);
 
     public TunnelOptions Options { get; }
 
@@ -91,6 +94,8 @@ public sealed class TunnelListener : IAsyncDisposable
             return null;
         }
     }
+
+    public void UpdateUpstream(UpstreamEndpoint upstream) => Volatile.Write(ref _upstream, upstream);
 
     public void Touch() => Interlocked.Exchange(ref _lastActivityTicks, DateTimeOffset.UtcNow.UtcTicks);
 

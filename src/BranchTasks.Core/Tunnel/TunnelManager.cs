@@ -38,17 +38,40 @@ public sealed class TunnelManager : IAsyncDisposable
     }
 
     /// <summary>Returns the tunnel for <paramref name="key"/>, starting it if needed, and records who uses it.</summary>
-    public TunnelEntry GetOrStart(TunnelKey key, string branch, UpstreamEndpoint upstream, string repositoryRoot, LocalAuthMode localAuth = LocalAuthMode.None)
+    public TunnelEntry GetOrStart(TunnelKey key, string branch, UpstreamEndpoint upstream, string repositoryRoot, LocalAuthMode localAuth = LocalAuthMode.None) =>
+        GetOrStart(key, branch, UpstreamLease.Fixed(upstream), repositoryRoot, localAuth);
+
+    /// <summary>
+    /// Returns the tunnel for <paramref name="key"/>, starting it if needed, and records who uses it. Takes
+    /// ownership of <paramref name="lease"/>: a new tunnel keeps it for its life, an existing one adopts its
+    /// credentials when only they changed, and a lease nobody needs is released.
+    /// </summary>
+    public TunnelEntry GetOrStart(TunnelKey key, string branch, UpstreamLease lease, string repositoryRoot, LocalAuthMode localAuth = LocalAuthMode.None)
     {
         TunnelEntry? replaced = null;
+        UpstreamLease? unused = null;
         TunnelEntry result;
+        var upstream = lease.Endpoint;
         lock (_gate)
         {
-            // A tunnel with another local login mode, or whose upstream credentials changed, is replaced.
-            if (_tunnels.TryGetValue(key, out var existing) && (existing.Listener.Options.LocalAuth != localAuth || existing.Listener.Upstream != upstream))
+            if (_tunnels.TryGetValue(key, out var existing))
             {
-                _tunnels.Remove(key);
-                replaced = existing;
+                if (existing.Listener.Options.LocalAuth != localAuth || !existing.Listener.Upstream.IsSamePlace(upstream))
+                {
+                    // Another local login mode or another server: a fresh listener on the same port.
+                    _tunnels.Remove(key);
+                    replaced = existing;
+                }
+                else if (ReferenceEquals(existing.Lease, lease) || existing.Listener.Upstream == upstream)
+                {
+                    unused = ReferenceEquals(existing.Lease, lease) ? null : lease;
+                }
+                else
+                {
+                    // Only the credentials changed: new connections use the new ones, open connections carry on.
+                    unused = existing.Lease;
+                    existing.Adopt(lease);
+                }
             }
 
             if (!_tunnels.TryGetValue(key, out var entry))
@@ -67,6 +90,7 @@ public sealed class TunnelManager : IAsyncDisposable
                 var listener = TunnelListener.Start(upstream, _ports.Get(key), options);
                 _ports.Set(key, listener.Port);
                 entry = new TunnelEntry(key, branch, listener, DateTimeOffset.UtcNow);
+                entry.Adopt(lease);
                 _tunnels.Add(key, entry);
             }
 
@@ -77,7 +101,12 @@ public sealed class TunnelManager : IAsyncDisposable
 
         if (replaced is not null)
         {
-            _ = replaced.Listener.DisposeAsync().AsTask();
+            _ = replaced.CloseAsync().AsTask();
+        }
+
+        if (unused is not null)
+        {
+            _ = unused.DisposeAsync().AsTask();
         }
 
         return result;
@@ -115,7 +144,7 @@ public sealed class TunnelManager : IAsyncDisposable
 
         foreach (var entry in closing)
         {
-            await entry.Listener.DisposeAsync().ConfigureAwait(false);
+            await entry.CloseAsync().ConfigureAwait(false);
         }
 
         return closing.Count;
@@ -132,7 +161,7 @@ public sealed class TunnelManager : IAsyncDisposable
             }
         }
 
-        await entry.Listener.DisposeAsync().ConfigureAwait(false);
+        await entry.CloseAsync().ConfigureAwait(false);
     }
 
     public List<TunnelStatus> Snapshot()
@@ -143,11 +172,11 @@ public sealed class TunnelManager : IAsyncDisposable
             {
                 Provider = t.Key.Provider,
                 Branch = t.Branch,
-                Database = t.Key.Database,
+                Database = t.Listener.Upstream.Database,
                 Host = "127.0.0.1",
                 Port = t.Listener.Port,
-                UpstreamHost = t.Key.UpstreamHost,
-                UpstreamPort = t.Key.UpstreamPort,
+                UpstreamHost = t.Listener.Upstream.Host,
+                UpstreamPort = t.Listener.Upstream.Port,
                 UpstreamTls = t.Listener.UpstreamTls,
                 UpstreamError = t.Listener.LastLoginError,
                 LocalAuth = t.Listener.Options.LocalAuth == LocalAuthMode.Token ? "token" : "none",
@@ -167,9 +196,37 @@ public sealed class TunnelManager : IAsyncDisposable
 
 public sealed class TunnelEntry(TunnelKey key, string branch, TunnelListener listener, DateTimeOffset createdAt)
 {
+    private UpstreamLease? _lease;
+
     public TunnelKey Key { get; } = key;
     public string Branch { get; } = branch;
     public TunnelListener Listener { get; } = listener;
     public DateTimeOffset CreatedAt { get; } = createdAt;
     public HashSet<string> Repositories { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>The credentials this tunnel holds; released when it closes.</summary>
+    public UpstreamLease? Lease => _lease;
+
+    internal void Adopt(UpstreamLease lease)
+    {
+        if (_lease is not null)
+        {
+            _lease.EndpointChanged -= Listener.UpdateUpstream;
+        }
+
+        _lease = lease;
+        Listener.UpdateUpstream(lease.Endpoint);
+        lease.EndpointChanged += Listener.UpdateUpstream;
+    }
+
+    /// <summary>Stops the listener and its connections, then releases the credentials they used.</summary>
+    internal async ValueTask CloseAsync()
+    {
+        await Listener.DisposeAsync().ConfigureAwait(false);
+        if (_lease is { } lease)
+        {
+            lease.EndpointChanged -= Listener.UpdateUpstream;
+            await lease.DisposeAsync().ConfigureAwait(false);
+        }
+    }
 }

@@ -64,6 +64,12 @@ internal sealed class UpstreamSession : IAsyncDisposable
         var capabilities = (app.Capabilities & ~(CapabilityFlags.Compress | CapabilityFlags.Ssl | CapabilityFlags.ZstdCompressionAlgorithm | CapabilityFlags.SslVerifyServerCertificate))
             | (server & (CapabilityFlags.Protocol41 | CapabilityFlags.SecureConnection | CapabilityFlags.PluginAuth | CapabilityFlags.PluginAuthLengthEncodedClientData));
         byte sequence = 1;
+        if (_endpoint.Tls.Required && ((server & CapabilityFlags.Ssl) == 0 || !_options.UpstreamTls))
+        {
+            // A provider that requires TLS (PlanetScale, a shared server set to "required") must never get the password in the clear.
+            throw new MySqlProtocolException(new ErrorPayload(2026, "HY000", $"the server at {_endpoint.Host}:{_endpoint.Port} does not offer TLS, which its provider requires"));
+        }
+
         if ((server & CapabilityFlags.Ssl) != 0 && _options.UpstreamTls)
         {
             capabilities |= CapabilityFlags.Ssl;
@@ -157,28 +163,10 @@ internal sealed class UpstreamSession : IAsyncDisposable
 
     private bool ValidateCertificate(object sender, X509Certificate? certificate, X509Chain? chain, SslPolicyErrors errors)
     {
-        if (_options.CertificateCheck == UpstreamCertificateCheck.None)
-        {
-            return true;
-        }
-
-        if (certificate is null)
-        {
-            return false;
-        }
-
-        var nameOk = _options.CertificateCheck != UpstreamCertificateCheck.Full || (errors & SslPolicyErrors.RemoteCertificateNameMismatch) == 0;
-        if (_options.CaCertificateFile is null)
-        {
-            return nameOk && (errors & SslPolicyErrors.RemoteCertificateChainErrors) == 0;
-        }
-
-        using var custom = new X509Chain();
-        custom.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-        custom.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
-        custom.ChainPolicy.CustomTrustStore.ImportFromPemFile(_options.CaCertificateFile);
-        using var leaf = new X509Certificate2(certificate);
-        return nameOk && custom.Build(leaf);
+        // The stricter of the tunnel's and the provider's settings wins; an extra CA adds trust, it never removes checks.
+        var check = (UpstreamCertificateCheck)Math.Max((int)_options.CertificateCheck, (int)_endpoint.Tls.Check);
+        var caFile = _endpoint.Tls.CaCertificateFile ?? _options.CaCertificateFile;
+        return CertificateValidation.IsAcceptable(check, caFile, certificate, errors);
     }
 
     public async ValueTask DisposeAsync()

@@ -2,6 +2,7 @@ using BranchTasks.Core.Errors;
 using BranchTasks.Core.Mapping;
 using BranchTasks.Core.Providers;
 using BranchTasks.Core.Providers.Local;
+using BranchTasks.Core.Providers.Server;
 using BranchTasks.Core.Sql;
 using BranchTasks.Testing;
 using MySqlConnector;
@@ -157,10 +158,10 @@ public sealed class CloneFidelityTests(PrivateServerFixture fixture)
         Assert.Equal(0L, Convert.ToInt64(await fixture.ScalarAsync($"SELECT COUNT(*) FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = '{child.Database}'")));
     }
 
-    private (LocalBranchProvider Provider, BranchTarget Child) NewBranch(string branch)
+    private (ServerBranchProvider Provider, BranchTarget Child) NewBranch(string branch)
     {
         var project = PrivateServerFixture.UniqueName("proj");
-        return (new LocalBranchProvider(fixture.Endpoint, project), new BranchTarget(branch, branch, project + "_" + branch.Replace('-', '_')));
+        return (LocalBranchProvider.Create(fixture.Endpoint, project), new BranchTarget(branch, branch, project + "_" + branch.Replace('-', '_')));
     }
 
     private async Task<BranchTarget> CreateRichParentAsync()

@@ -45,8 +45,8 @@ public sealed class ConfigLoaderTests
               "protected": ["main", "prod-data"],
               "map": { "release/**": "staging", "dependabot/*": "main", },
               "local": { "serverPath": "tools/mariadbd", "port": 3390 },
-              "mysql": { "host": "db.internal", "nested": { "a": [1, 2] } },
-              "planetscale": { "organization": "acme" },
+              "mysql": { "host": "db.internal", "port": 3307, "databasePrefix": "alice_", "tls": "verify-full", "userSecretsId": "shop-secrets" },
+              "planetscale": { "organization": "acme", "database": "shop-db", "passwordTtl": 600, "allowProduction": true },
             }
             """);
 
@@ -62,8 +62,17 @@ public sealed class ConfigLoaderTests
         Assert.Equal([new MapRule("release/**", "staging"), new MapRule("dependabot/*", "main")], config.Map);
         Assert.Equal(Path.Combine(file.Folder, "tools", "mariadbd"), config.Local.ServerPath);
         Assert.Equal(3390, config.Local.Port);
-        Assert.Equal("db.internal", config.Mysql!.Value.GetProperty("host").GetString());
-        Assert.Equal("acme", config.PlanetScale!.Value.GetProperty("organization").GetString());
+        Assert.Equal("db.internal", config.Mysql!.Host);
+        Assert.Equal(3307, config.Mysql.Port);
+        Assert.Equal("alice_", config.Mysql.DatabasePrefix);
+        Assert.Equal("verify-full", config.Mysql.Tls);
+        Assert.Equal("shop-secrets", config.Mysql.UserSecretsId);
+        Assert.Equal("alice_", config.DatabasePrefix);
+        Assert.Equal("acme", config.PlanetScale!.Organization);
+        Assert.Equal("shop-db", config.PlanetScale.Database);
+        Assert.Equal(TimeSpan.FromMinutes(10), config.PlanetScale.PasswordTtl);
+        Assert.True(config.PlanetScale.AllowProduction);
+        Assert.Equal("admin", config.PlanetScale.PasswordRole);
     }
 
     [Fact]
@@ -207,6 +216,14 @@ public sealed class ConfigLoaderTests
     [InlineData("\"local\": { \"port\": 70000 }", "local.port", "70000")]
     [InlineData("\"local\": { \"port\": 0 }", "local.port", "0")]
     [InlineData("\"local\": { \"serverPath\": \" \" }", "local.serverPath", "\" \"")]
+    [InlineData("\"mysql\": { \"host\": \"h\", \"tls\": \"off\" }", "mysql.tls", "\"off\"")]
+    [InlineData("\"mysql\": { \"host\": \"h\", \"databasePrefix\": \"Alice-\" }", "mysql.databasePrefix", "\"Alice-\"")]
+    [InlineData("\"mysql\": { \"host\": \"db:3306\" }", "mysql.host", "\"db:3306\"")]
+    [InlineData("\"mysql\": { \"host\": \"h\", \"caCertificateFile\": \"missing.pem\" }", "mysql.caCertificateFile", "\"missing.pem\"")]
+    [InlineData("\"planetscale\": { \"organization\": \"Acme\" }", "planetscale.organization", "\"Acme\"")]
+    [InlineData("\"planetscale\": { \"organization\": \"acme\", \"apiUrl\": \"ftp://x\" }", "planetscale.apiUrl", "\"ftp://x\"")]
+    [InlineData("\"planetscale\": { \"organization\": \"acme\", \"passwordTtl\": 1 }", "planetscale.passwordTtl", "1")]
+    [InlineData("\"planetscale\": { \"organization\": \"acme\", \"passwordRole\": \"root\" }", "planetscale.passwordRole", "\"root\"")]
     public void Bad_value_names_key_value_and_rule(string json, string key, string value)
     {
         var body = json.StartsWith("\"database\"", StringComparison.Ordinal) ? json : "\"database\": \"a\", " + json;
@@ -307,5 +324,55 @@ public sealed class ConfigLoaderTests
         var ex = Assert.Throws<BranchTasksException>(() => ConfigLoader.Load(file.FilePath));
 
         Assert.StartsWith($"{file.FilePath}(1,20): unknown key 'ünknown'", ex.Message);
+    }
+
+    [Theory]
+    [InlineData("\"provider\": \"mysql\"", "'mysql'", "BRANCHTASKS_MYSQL_USER")]
+    [InlineData("\"provider\": \"planetscale\"", "'planetscale'", "PLANETSCALE_SERVICE_TOKEN_ID")]
+    [InlineData("\"mysql\": { \"port\": 3306 }", "'host'", "db.dev.example.com")]
+    [InlineData("\"planetscale\": { \"database\": \"shop\" }", "'organization'", "acme")]
+    public void Provider_settings_name_what_is_missing(string json, string key, string example)
+    {
+        using var file = new TempConfig("{\n  \"database\": \"a\",\n  " + json + "\n}");
+
+        var ex = Assert.Throws<BranchTasksException>(() => ConfigLoader.Load(file.FilePath));
+
+        Assert.Equal(ErrorCodes.ConfigMissingKey, ex.Code);
+        Assert.StartsWith(file.FilePath + "(", ex.Message);
+        Assert.Contains($"required key {key} is missing", ex.Message);
+        Assert.Contains(example, ex.Message);
+    }
+
+    [Fact]
+    public void PlanetScale_database_defaults_to_the_project_database_only_when_it_is_a_valid_planetscale_name()
+    {
+        using (var valid = new TempConfig("""{ "database": "shop", "provider": "planetscale", "planetscale": { "organization": "acme" } }"""))
+        {
+            var config = ConfigLoader.Load(valid.FilePath);
+            Assert.Equal("shop", config.PlanetScale!.Database);
+            Assert.Equal(TimeSpan.FromHours(1), config.PlanetScale.PasswordTtl);
+            Assert.Equal(TimeSpan.FromMinutes(10), config.PlanetScale.ReadyTimeout);
+            Assert.False(config.PlanetScale.AllowProduction);
+            Assert.Equal("", config.DatabasePrefix);
+        }
+
+        using var invalid = new TempConfig("""{ "database": "my_shop", "provider": "planetscale", "planetscale": { "organization": "acme" } }""");
+        var ex = Assert.Throws<BranchTasksException>(() => ConfigLoader.Load(invalid.FilePath));
+        Assert.Equal(ErrorCodes.ConfigMissingKey, ex.Code);
+        Assert.Contains("\"database\": \"my-shop\"", ex.Message);
+    }
+
+    [Fact]
+    public void Mysql_ca_file_is_relative_to_the_config_file_and_prefix_goes_into_database_names()
+    {
+        using var file = new TempConfig("""{ "database": "shop", "provider": "mysql", "mysql": { "host": "db", "databasePrefix": "alice_", "caCertificateFile": "ca.pem" } }""");
+        File.WriteAllText(Path.Combine(file.Folder, "ca.pem"), "not parsed here");
+
+        var config = ConfigLoader.Load(file.FilePath);
+
+        Assert.Equal(Path.Combine(file.Folder, "ca.pem"), config.Mysql!.CaCertificateFile);
+        Assert.Equal("alice_shop_feature_x", BranchTasks.Core.Mapping.BranchMapper.ForDatabaseBranch(config, "feature-x", null).Database);
+        Assert.Equal("preferred", config.Mysql.Tls);
+        Assert.Equal(3306, config.Mysql.Port);
     }
 }

@@ -38,6 +38,10 @@ public sealed class ConfigSchemaTests
 
         Assert.Equal(ConfigKeys.TopLevel.Order(), top);
         Assert.Equal(ConfigKeys.LocalKeys.Order(), local);
+        Assert.Equal(ConfigKeys.MysqlKeys.Order(), Property("mysql").GetProperty("properties").EnumerateObject().Select(p => p.Name).Order());
+        Assert.Equal(ConfigKeys.PlanetScaleKeys.Order(), Property("planetscale").GetProperty("properties").EnumerateObject().Select(p => p.Name).Order());
+        Assert.Equal(ConfigKeys.TlsModes, Property("mysql").GetProperty("properties").GetProperty("tls").GetProperty("enum").EnumerateArray().Select(e => e.GetString()));
+        Assert.Equal(ConfigKeys.PasswordRoles, Property("planetscale").GetProperty("properties").GetProperty("passwordRole").GetProperty("enum").EnumerateArray().Select(e => e.GetString()));
         Assert.False(Property("local").GetProperty("additionalProperties").GetBoolean());
     }
 

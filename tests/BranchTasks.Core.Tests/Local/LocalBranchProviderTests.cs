@@ -2,6 +2,7 @@ using BranchTasks.Core.Errors;
 using BranchTasks.Core.Mapping;
 using BranchTasks.Core.Providers;
 using BranchTasks.Core.Providers.Local;
+using BranchTasks.Core.Providers.Server;
 using BranchTasks.Testing;
 using MySqlConnector;
 
@@ -12,7 +13,7 @@ public sealed class LocalBranchProviderTests(PrivateServerFixture fixture)
 {
     private readonly string _project = PrivateServerFixture.UniqueName("proj");
 
-    private LocalBranchProvider Provider => new(fixture.Endpoint, _project);
+    private ServerBranchProvider Provider => LocalBranchProvider.Create(fixture.Endpoint, _project);
 
     private BranchTarget Target(string branch) => new("git/" + branch, branch, _project + "_" + branch.Replace('-', '_'));
 
@@ -28,7 +29,7 @@ public sealed class LocalBranchProviderTests(PrivateServerFixture fixture)
         Assert.Equal("utf8mb4", await fixture.ScalarAsync($"SELECT DEFAULT_CHARACTER_SET_NAME FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = '{target.Database}'"));
         Assert.Equal([created], await provider.ListAsync(CancellationToken.None));
         Assert.Equal(created, await provider.FindAsync("empty-one", CancellationToken.None));
-        Assert.Empty(await new LocalBranchProvider(fixture.Endpoint, PrivateServerFixture.UniqueName("other")).ListAsync(CancellationToken.None));
+        Assert.Empty(await LocalBranchProvider.Create(fixture.Endpoint, PrivateServerFixture.UniqueName("other")).ListAsync(CancellationToken.None));
 
         await provider.TouchAsync("empty-one", CancellationToken.None);
         Assert.NotNull((await provider.FindAsync("empty-one", CancellationToken.None))!.LastUsedAt);
@@ -100,7 +101,8 @@ public sealed class LocalBranchProviderTests(PrivateServerFixture fixture)
         var target = Target("upstream");
         await provider.CreateAsync(target, null, copyData: true, CancellationToken.None);
 
-        var upstream = await provider.GetUpstreamAsync(target, CancellationToken.None);
+        await using var lease = await provider.OpenUpstreamAsync(target, CancellationToken.None);
+        var upstream = lease.Endpoint;
 
         Assert.Equal(new UpstreamEndpoint("127.0.0.1", fixture.Endpoint.Port, "branchtasks_app", fixture.Endpoint.AppPassword, target.Database), upstream);
         Assert.False(string.IsNullOrEmpty(upstream.Password));
@@ -121,7 +123,7 @@ public sealed class LocalBranchProviderTests(PrivateServerFixture fixture)
         {
             try
             {
-                await new LocalBranchProvider(fixture.Endpoint, _project).CreateAsync(target, null, copyData: true, CancellationToken.None);
+                await LocalBranchProvider.Create(fixture.Endpoint, _project).CreateAsync(target, null, copyData: true, CancellationToken.None);
                 return "created";
             }
             catch (BranchTasksException e)

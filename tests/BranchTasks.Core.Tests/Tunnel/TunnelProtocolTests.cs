@@ -73,7 +73,7 @@ public sealed class TunnelProtocolTests(PrivateServerFixture fixture)
         try
         {
             await using var tunnels = new TunnelManager(new TunnelPortStore(new StateDirectory(home)));
-            var key = new TunnelKey("local", fixture.Endpoint.Host, fixture.Endpoint.Port, "idle_test");
+            var key = new TunnelKey("local", $"{fixture.Endpoint.Host}:{fixture.Endpoint.Port}", "idle_test");
             var first = tunnels.GetOrStart(key, "idle-test", App(), "/repo");
             await using (var connection = new MySqlConnection(Local(first.Listener)))
             {

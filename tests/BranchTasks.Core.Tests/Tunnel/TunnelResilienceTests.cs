@@ -34,7 +34,7 @@ public sealed class TunnelResilienceTests : IDisposable
             var manager = new TunnelManager(new TunnelPortStore(state));
             await using (manager)
             {
-                var tunnel = manager.GetOrStart(new TunnelKey("local", first.Host, first.Port, "mysql"), "main", upstream, _root).Listener;
+                var tunnel = manager.GetOrStart(new TunnelKey("local", $"{first.Host}:{first.Port}", "mysql"), "main", upstream, _root).Listener;
                 var local = $"Server=127.0.0.1;Port={tunnel.Port};User ID=app;SslMode=None;Pooling=false;ConnectionTimeout=5";
                 Assert.Equal(1, await SelectOneAsync(local));
 

@@ -1,0 +1,24 @@
+namespace BranchTasks.Core.Configuration;
+
+/// <summary>
+/// Settings of the <c>mysql</c> provider (the <c>"mysql"</c> object): a shared MySQL/MariaDB server. The admin
+/// credentials are never here: they come from BRANCHTASKS_MYSQL_USER / BRANCHTASKS_MYSQL_PASSWORD or user secrets.
+/// </summary>
+public sealed class MySqlSettings
+{
+    public required string Host { get; init; }
+
+    public int Port { get; init; } = 3306;
+
+    /// <summary>Prefixes every database BranchTasks creates there (e.g. "alice_"), so many developers and projects share one server.</summary>
+    public string DatabasePrefix { get; init; } = "";
+
+    /// <summary>"preferred" (TLS whenever offered), "required", "verify-ca" or "verify-full".</summary>
+    public string Tls { get; init; } = "preferred";
+
+    /// <summary>Full path of extra trusted CA certificates (PEM) for the server's certificate.</summary>
+    public string? CaCertificateFile { get; init; }
+
+    /// <summary>The user-secrets store to read credentials from, when the environment has none.</summary>
+    public string? UserSecretsId { get; init; }
+}

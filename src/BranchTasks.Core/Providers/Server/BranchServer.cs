@@ -1,0 +1,62 @@
+using BranchTasks.Core.Tunnel;
+using MySqlConnector;
+
+namespace BranchTasks.Core.Providers.Server;
+
+/// <summary>
+/// A MySQL/MariaDB server on which every branch is a database: the private server of the <c>local</c>
+/// provider or a team's shared server (<c>mysql</c>). Knows how the daemon reaches it as admin and how
+/// the tunnel logs in for the app.
+/// </summary>
+/// <param name="Admin">Admin connection settings (no database); cloning, dropping and metadata use it.</param>
+/// <param name="UpstreamUser">The account the tunnel logs in as.</param>
+/// <param name="UpstreamPassword">Its password: held by the daemon, never handed to apps.</param>
+/// <param name="MetadataSchema">The database holding the metadata records.</param>
+public sealed record BranchServer(
+    string Host,
+    int Port,
+    MySqlConnectionStringBuilder Admin,
+    string UpstreamUser,
+    string? UpstreamPassword,
+    UpstreamTlsPolicy Tls,
+    string MetadataSchema)
+{
+    public MySqlConnectionStringBuilder CreateAdminConnectionString(string? database = null) =>
+        new(Admin.ConnectionString) { Database = database ?? string.Empty };
+
+    public async Task<MySqlConnection> OpenAdminConnectionAsync(CancellationToken cancellationToken, string? database = null)
+    {
+        var connection = new MySqlConnection(CreateAdminConnectionString(database).ConnectionString);
+        try
+        {
+            await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
+            return connection;
+        }
+        catch
+        {
+            await connection.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    public UpstreamEndpoint UpstreamFor(string database) =>
+        new(Host, Port, UpstreamUser, UpstreamPassword, database) { Tls = Tls };
+
+    /// <summary>MySqlConnector's TLS settings for <paramref name="tls"/>, so the daemon's own connections follow the same rule as the tunnel.</summary>
+    public static void ApplyTls(MySqlConnectionStringBuilder builder, UpstreamTlsPolicy tls)
+    {
+        builder.SslMode = tls.Check switch
+        {
+            UpstreamCertificateCheck.Full => MySqlSslMode.VerifyFull,
+            UpstreamCertificateCheck.Ca => MySqlSslMode.VerifyCA,
+            _ => tls.Required ? MySqlSslMode.Required : MySqlSslMode.Preferred,
+        };
+        if (tls.CaCertificateFile is not null)
+        {
+            builder.SslCa = tls.CaCertificateFile;
+        }
+    }
+
+    // The generated ToString would print the admin password (inside the connection string builder).
+    public override string ToString() => $"{nameof(BranchServer)} {{ Host = {Host}, Port = {Port}, UpstreamUser = {UpstreamUser}, MetadataSchema = {MetadataSchema} }}";
+}

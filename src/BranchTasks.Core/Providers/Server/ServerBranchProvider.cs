@@ -1,0 +1,262 @@
+using System.Security.Cryptography;
+using System.Text;
+using BranchTasks.Core.Cloning;
+using BranchTasks.Core.Errors;
+using BranchTasks.Core.Mapping;
+using BranchTasks.Core.Sql;
+using MySqlConnector;
+
+using BranchTasks.Core.Tunnel;
+
+namespace BranchTasks.Core.Providers.Server;
+
+/// <summary>
+/// Branches as databases on a server (the <c>local</c> provider's private one, or a shared one for
+/// <c>mysql</c>). The metadata record on the server is what makes a database a branch: only recorded
+/// databases are listed, and only they are ever dropped.
+/// </summary>
+public sealed class ServerBranchProvider(string name, BranchServer endpoint, string project) : IBranchProvider
+{
+    private const int MySqlDatabaseExists = 1007;
+    private const int MySqlDuplicateKey = 1062;
+
+    private readonly BranchMetadataStore _metadata = new(endpoint.CreateAdminConnectionString().ConnectionString, endpoint.MetadataSchema);
+    private bool _schemaReady;
+
+    public string Name => name;
+
+    public async Task<IReadOnlyList<BranchInfo>> ListAsync(CancellationToken cancellationToken)
+    {
+        await EnsureSchemaAsync(cancellationToken).ConfigureAwait(false);
+        var rows = await _metadata.ListAsync(project, cancellationToken).ConfigureAwait(false);
+        return rows.Where(r => r.State == BranchState.Ready).Select(r => r.ToBranchInfo()).ToList();
+    }
+
+    public async Task<BranchInfo?> FindAsync(string branch, CancellationToken cancellationToken)
+    {
+        await EnsureSchemaAsync(cancellationToken).ConfigureAwait(false);
+        var row = await _metadata.FindAsync(project, branch, cancellationToken).ConfigureAwait(false);
+        return row is { State: BranchState.Ready } ? row.ToBranchInfo() : null;
+    }
+
+    public async Task<BranchInfo> CreateAsync(BranchTarget target, BranchTarget? parent, bool copyData, CancellationToken cancellationToken)
+    {
+        await EnsureSchemaAsync(cancellationToken).ConfigureAwait(false);
+        await using var connection = await endpoint.OpenAdminConnectionAsync(cancellationToken).ConfigureAwait(false);
+
+        // Held for the whole create: a second process creating the same branch waits, then finds it ready,
+        // instead of mistaking this half-made one for a crash leftover. A crash releases it with the connection.
+        await using var createLock = await CreateLock.AcquireAsync(connection, target.Database, cancellationToken).ConfigureAwait(false);
+
+        var existing = await _metadata.FindByDatabaseAsync(target.Database, cancellationToken).ConfigureAwait(false);
+        if (existing is { State: BranchState.Ready })
+        {
+            throw new BranchTasksException(
+                ErrorCodes.BranchExists,
+                $"The database branch {target.Branch} (database {target.Database}) already exists; use it, or delete it first to create it again.");
+        }
+
+        if (existing is { State: BranchState.Creating })
+        {
+            // Nobody holds its create lock any more, so its creator died mid-way: finish the clean-up it could not.
+            await DropDatabaseAsync(connection, target.Database, cancellationToken).ConfigureAwait(false);
+            await _metadata.DeleteAsync(target.Database, cancellationToken).ConfigureAwait(false);
+        }
+        else if (await DatabaseExistsAsync(connection, target.Database, cancellationToken).ConfigureAwait(false))
+        {
+            throw NotOurs(target.Database, ErrorCodes.BranchExists, $"The database branch {target.Branch} cannot be created there: rename or drop that database yourself, or map the git branch to another name.");
+        }
+
+        try
+        {
+            await _metadata.InsertCreatingAsync(target.Database, project, target.Branch, parent?.Branch, target.GitBranch, cancellationToken).ConfigureAwait(false);
+        }
+        catch (MySqlException e) when (e.Number == MySqlDuplicateKey)
+        {
+            throw new BranchTasksException(ErrorCodes.BranchExists, $"The database branch {target.Branch} (database {target.Database}) is already recorded on the server.", e);
+        }
+
+        var createdDatabase = false;
+        try
+        {
+            try
+            {
+                var charset = parent is null ? " CHARACTER SET utf8mb4" : string.Empty;
+                await ExecuteAsync(connection, $"CREATE DATABASE {SqlIdentifier.Quote(target.Database)}{charset}", cancellationToken).ConfigureAwait(false);
+                createdDatabase = true;
+            }
+            catch (MySqlException e) when (e.Number == MySqlDatabaseExists)
+            {
+                // Someone made it by hand between the check and now; it is theirs.
+                throw NotOurs(target.Database, ErrorCodes.BranchExists, $"The database branch {target.Branch} cannot be created there.");
+            }
+
+            if (parent is not null)
+            {
+                await new DatabaseCloner(connection).CloneAsync(parent.Database, target.Database, copyData, cancellationToken).ConfigureAwait(false);
+            }
+
+            await _metadata.MarkReadyAsync(target.Database, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e)
+        {
+            await UndoCreateAsync(createdDatabase, target.Database).ConfigureAwait(false);
+            if (e is BranchTasksException { Code: ErrorCodes.BranchExists })
+            {
+                throw;
+            }
+
+            var from = parent is null ? "empty" : $"from {parent.Branch} (database {parent.Database})";
+            var cause = e is OperationCanceledException ? "it was cancelled" : e.Message;
+            throw new BranchTasksException(
+                ErrorCodes.BranchCreateFailed,
+                $"Creating the database branch {target.Branch} (database {target.Database}) {from} failed: {cause}. Nothing was left behind; fix the cause and try again.",
+                e);
+        }
+
+        var created = await _metadata.FindByDatabaseAsync(target.Database, cancellationToken).ConfigureAwait(false);
+        return created!.ToBranchInfo();
+    }
+
+    /// <summary>Deletes <paramref name="target"/> by its physical name; refuses a database without a metadata record.</summary>
+    public async Task DeleteAsync(BranchTarget target, CancellationToken cancellationToken)
+    {
+        await EnsureSchemaAsync(cancellationToken).ConfigureAwait(false);
+        await DeleteDatabaseAsync(target.Database, target.Branch, cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task TouchAsync(string branch, CancellationToken cancellationToken)
+    {
+        await EnsureSchemaAsync(cancellationToken).ConfigureAwait(false);
+        var row = await _metadata.FindAsync(project, branch, cancellationToken).ConfigureAwait(false)
+            ?? throw new BranchTasksException(ErrorCodes.BranchNotFound, $"The database branch {branch} does not exist in project {project}.");
+        await _metadata.TouchAsync(row.DatabaseName, cancellationToken).ConfigureAwait(false);
+    }
+
+    public TunnelKey GetTunnelKey(BranchTarget target) => new(name, $"{endpoint.Host}:{endpoint.Port}", target.Database);
+
+    public Task<UpstreamLease> OpenUpstreamAsync(BranchTarget target, CancellationToken cancellationToken) =>
+        Task.FromResult(UpstreamLease.Fixed(endpoint.UpstreamFor(target.Database)));
+
+    public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+
+    // Once per provider: the schema never goes away while BranchTasks runs, and every call would otherwise pay two statements.
+    private async Task EnsureSchemaAsync(CancellationToken cancellationToken)
+    {
+        if (!_schemaReady)
+        {
+            await _metadata.EnsureSchemaAsync(cancellationToken).ConfigureAwait(false);
+            _schemaReady = true;
+        }
+    }
+
+    private async Task DeleteDatabaseAsync(string database, string branch, CancellationToken cancellationToken)
+    {
+        var row = await _metadata.FindByDatabaseAsync(database, cancellationToken).ConfigureAwait(false);
+        if (row is not null && row.Project == project)
+        {
+            await DropAsync(database, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
+        await using var connection = await endpoint.OpenAdminConnectionAsync(cancellationToken).ConfigureAwait(false);
+        if (row is not null || await DatabaseExistsAsync(connection, database, cancellationToken).ConfigureAwait(false))
+        {
+            throw row is not null
+                ? new BranchTasksException(ErrorCodes.BranchNotOwned, $"Database {database} belongs to BranchTasks project {row.Project}, not {project}; it is left untouched.")
+                : NotOurs(database, ErrorCodes.BranchNotOwned, "Drop it yourself if you really mean to delete it.");
+        }
+
+        throw new BranchTasksException(ErrorCodes.BranchNotFound, $"The database branch {branch} does not exist in project {project}; there is nothing to delete.");
+    }
+
+    private async Task DropAsync(string database, CancellationToken cancellationToken)
+    {
+        await using var connection = await endpoint.OpenAdminConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var createLock = await CreateLock.AcquireAsync(connection, database, cancellationToken).ConfigureAwait(false);
+        await DropDatabaseAsync(connection, database, cancellationToken).ConfigureAwait(false);
+        await _metadata.DeleteAsync(database, cancellationToken).ConfigureAwait(false);
+    }
+
+    // Runs after a failure, possibly a cancellation, so it must not be cancelled itself.
+    private async Task UndoCreateAsync(bool dropDatabase, string database)
+    {
+        try
+        {
+            if (dropDatabase)
+            {
+                await using var connection = await endpoint.OpenAdminConnectionAsync(CancellationToken.None).ConfigureAwait(false);
+                await DropDatabaseAsync(connection, database, CancellationToken.None).ConfigureAwait(false);
+            }
+
+            await _metadata.DeleteAsync(database, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (MySqlException)
+        {
+            // The `creating` record stays behind if this fails, and the next create cleans it up.
+        }
+    }
+
+    private static BranchTasksException NotOurs(string database, string code, string advice) =>
+        new(code, $"Database {database} was not created by BranchTasks; it is left untouched. {advice}");
+
+    private static async Task<bool> DatabaseExistsAsync(MySqlConnection connection, string database, CancellationToken cancellationToken)
+    {
+        await using var command = new MySqlCommand("SELECT COUNT(*) FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = @database", connection);
+        command.Parameters.AddWithValue("@database", database);
+        return Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), System.Globalization.CultureInfo.InvariantCulture) > 0;
+    }
+
+    private static Task DropDatabaseAsync(MySqlConnection connection, string database, CancellationToken cancellationToken) =>
+        ExecuteAsync(connection, $"DROP DATABASE IF EXISTS {SqlIdentifier.Quote(database)}", cancellationToken);
+
+    private static async Task ExecuteAsync(MySqlConnection connection, string sql, CancellationToken cancellationToken)
+    {
+        await using var command = new MySqlCommand(sql, connection);
+        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>A server-side named lock per database (GET_LOCK), so creates and deletes of one branch never overlap.</summary>
+    private sealed class CreateLock(MySqlConnection connection, string name) : IAsyncDisposable
+    {
+        private static readonly TimeSpan Wait = TimeSpan.FromMinutes(5);
+
+        public static async Task<CreateLock> AcquireAsync(MySqlConnection connection, string database, CancellationToken cancellationToken)
+        {
+            // Lock names are limited to 64 characters; a hash of the database name always fits.
+            var name = "branchtasks:" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(database)))[..40];
+            await using var command = new MySqlCommand("SELECT GET_LOCK(@name, @seconds)", connection);
+            command.Parameters.AddWithValue("@name", name);
+            command.Parameters.AddWithValue("@seconds", (int)Wait.TotalSeconds);
+            command.CommandTimeout = (int)Wait.TotalSeconds + 30;
+            var result = await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false);
+            if (result is null or DBNull || Convert.ToInt64(result, System.Globalization.CultureInfo.InvariantCulture) != 1)
+            {
+                throw new BranchTasksException(
+                    ErrorCodes.BranchCreateFailed,
+                    $"Another BranchTasks process has been creating or deleting database {database} for more than {Wait.TotalMinutes:0} minutes; wait for it or stop it, then try again.");
+            }
+
+            return new CreateLock(connection, name);
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            if (connection.State != System.Data.ConnectionState.Open)
+            {
+                return;
+            }
+
+            try
+            {
+                await using var command = new MySqlCommand("SELECT RELEASE_LOCK(@name)", connection);
+                command.Parameters.AddWithValue("@name", name);
+                await command.ExecuteScalarAsync().ConfigureAwait(false);
+            }
+            catch (MySqlException)
+            {
+                // Released with the session anyway.
+            }
+        }
+    }
+}
