@@ -1,0 +1,182 @@
+using BranchTasks.Core.Configuration;
+using BranchTasks.Core.Ensure;
+using BranchTasks.Core.Errors;
+using BranchTasks.Core.Mapping;
+using BranchTasks.Core.Providers;
+using BranchTasks.Core.Providers.Local;
+using BranchTasks.Core.State;
+using BranchTasks.Core.Tunnel;
+using BranchTasks.Testing;
+using Microsoft.Extensions.Configuration.UserSecrets;
+using MySqlConnector;
+
+namespace BranchTasks.Core.Tests.Providers;
+
+/// <summary>
+/// The <c>mysql</c> provider against a real MariaDB server standing in for a team's shared server: the test
+/// run's private server, reached over TCP with its password-protected admin account and its TLS certificate.
+/// </summary>
+[Collection(PrivateServerCollection.Name)]
+public sealed class MySqlProviderTests(PrivateServerFixture fixture) : IDisposable
+{
+    private readonly string _project = PrivateServerFixture.UniqueName("shared");
+    private readonly string _prefix = "dev" + Guid.NewGuid().ToString("N")[..6] + "_";
+    private readonly string _state = Directory.CreateTempSubdirectory("bt-mysql-provider-").FullName;
+
+    private string CaFile => new LocalServerLayout(fixture.State).TlsCertificateFile;
+
+    private BranchTasksConfig Config(string tls = "verify-full", string? userSecretsId = null) => new()
+    {
+        FilePath = Path.Combine(_state, "branchtasks.json"),
+        Provider = "mysql",
+        Database = _project,
+        Mysql = new MySqlSettings
+        {
+            Host = "127.0.0.1",
+            Port = fixture.Endpoint.Port,
+            DatabasePrefix = _prefix,
+            Tls = tls,
+            CaCertificateFile = CaFile,
+            UserSecretsId = userSecretsId,
+        },
+    };
+
+    private Dictionary<string, string> AdminCredentials(string? password = null) => new()
+    {
+        [CredentialEnvironment.MySqlUser] = fixture.Endpoint.AdminUser,
+        [CredentialEnvironment.MySqlPassword] = password ?? fixture.Endpoint.AdminPassword,
+    };
+
+    [Fact]
+    public async Task Branches_are_prefixed_databases_recorded_under_the_prefix_and_the_tunnel_logs_in_over_verified_tls()
+    {
+        var config = Config();
+        await using var factory = new ProviderFactory(new StateDirectory(_state));
+        await using var provider = await factory.CreateAsync(config, new ProviderCredentials(AdminCredentials(), null), CancellationToken.None);
+        var target = BranchMapper.Map(config, "feature/y");
+
+        Assert.True(await new BranchOperations(provider, config).EnsureExistsAsync(target, CancellationToken.None));
+
+        Assert.StartsWith(_prefix + _project + "_feature_y", target.Database);
+        var branches = await provider.ListAsync(CancellationToken.None);
+        Assert.Equal(new[] { _prefix + _project + "_main", target.Database }.Order(StringComparer.Ordinal), branches.Select(b => b.Database).Order(StringComparer.Ordinal));
+        Assert.Equal(2L, Convert.ToInt64(await fixture.ScalarAsync($"SELECT COUNT(*) FROM `{_prefix}_branchtasks`.branches WHERE project = '{_project}'")));
+        Assert.Equal(0L, Convert.ToInt64(await fixture.ScalarAsync($"SELECT COUNT(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA = '_branchtasks' AND TABLE_NAME = 'branches'") is 0L
+            ? 0L
+            : await fixture.ScalarAsync($"SELECT COUNT(*) FROM `_branchtasks`.branches WHERE project = '{_project}'")));
+
+        await using var lease = await provider.OpenUpstreamAsync(target, CancellationToken.None);
+        Assert.Equal(new UpstreamTlsPolicy(true, UpstreamCertificateCheck.Full, CaFile), lease.Endpoint.Tls);
+        Assert.Equal(fixture.Endpoint.AdminUser, lease.Endpoint.User);
+
+        var home = Directory.CreateTempSubdirectory("bt-mysql-tunnel-").FullName;
+        try
+        {
+            await using var tunnels = new TunnelManager(new TunnelPortStore(new StateDirectory(home)));
+            var tunnel = tunnels.GetOrStart(provider.GetTunnelKey(target), target.Branch, UpstreamLease.Fixed(lease.Endpoint), "/repo");
+            var local = TunnelConnectionString.Build(tunnel.Listener.Port, target.Database, lease.Endpoint.AppUser);
+            Assert.DoesNotContain(fixture.Endpoint.AdminPassword, local);
+            await using (var connection = new MySqlConnection(local + ";SslMode=None;Pooling=false"))
+            {
+                await connection.OpenAsync();
+                await using var command = new MySqlCommand("SELECT DATABASE()", connection);
+                Assert.Equal(target.Database, await command.ExecuteScalarAsync());
+            }
+
+            Assert.True(tunnel.Listener.UpstreamTls);
+            Assert.Equal($"mysql:127.0.0.1:{fixture.Endpoint.Port}/{target.Database}", tunnel.Key.ToString());
+        }
+        finally
+        {
+            Directory.Delete(home, recursive: true);
+        }
+
+        await provider.DeleteAsync(target, CancellationToken.None);
+        await provider.DeleteAsync(BranchMapper.Map(config, "main"), CancellationToken.None);
+        Assert.Empty(await provider.ListAsync(CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task A_database_under_the_prefix_that_the_tool_did_not_create_is_never_dropped()
+    {
+        var config = Config();
+        var foreign = BranchMapper.Map(config, "handmade");
+        await fixture.ExecuteAsync($"CREATE DATABASE `{foreign.Database}`");
+        try
+        {
+            await using var factory = new ProviderFactory(new StateDirectory(_state));
+            await using var provider = await factory.CreateAsync(config, new ProviderCredentials(AdminCredentials(), null), CancellationToken.None);
+
+            var ex = await Assert.ThrowsAsync<BranchTasksException>(() => provider.DeleteAsync(foreign, CancellationToken.None));
+
+            Assert.Equal(ErrorCodes.BranchNotOwned, ex.Code);
+            Assert.Equal(1L, Convert.ToInt64(await fixture.ScalarAsync($"SELECT COUNT(*) FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = '{foreign.Database}'")));
+        }
+        finally
+        {
+            await fixture.ExecuteAsync($"DROP DATABASE `{foreign.Database}`");
+        }
+    }
+
+    [Fact]
+    public async Task Missing_credentials_name_the_variables_and_user_secrets_and_never_the_config_file_as_a_place_for_them()
+    {
+        await using var factory = new ProviderFactory(new StateDirectory(_state));
+        var partial = new Dictionary<string, string> { [CredentialEnvironment.MySqlUser] = "someone" };
+
+        var ex = await Assert.ThrowsAsync<BranchTasksException>(() => factory.CreateAsync(Config(), new ProviderCredentials(partial, null), CancellationToken.None));
+
+        Assert.Equal(ErrorCodes.ProviderCredentialsMissing, ex.Code);
+        Assert.Contains(CredentialEnvironment.MySqlPassword + " is not set", ex.Message);
+        Assert.Contains("userSecretsId", ex.Message);
+        Assert.Contains("Never put them in branchtasks.json", ex.Message);
+    }
+
+    [Fact]
+    public async Task A_wrong_password_or_an_unreachable_server_is_one_clear_login_error()
+    {
+        await using var factory = new ProviderFactory(new StateDirectory(_state));
+
+        var denied = await Assert.ThrowsAsync<BranchTasksException>(() => factory.CreateAsync(Config(), new ProviderCredentials(AdminCredentials("wrong-password"), null), CancellationToken.None));
+        Assert.Equal(ErrorCodes.ProviderLoginFailed, denied.Code);
+        Assert.Contains($"127.0.0.1:{fixture.Endpoint.Port}", denied.Message);
+        Assert.Contains(CredentialEnvironment.MySqlPassword, denied.Message);
+        Assert.DoesNotContain("wrong-password", denied.Message);
+
+        var unreachable = new BranchTasksConfig
+        {
+            FilePath = Config().FilePath,
+            Provider = "mysql",
+            Database = _project,
+            Mysql = new MySqlSettings { Host = "127.0.0.1", Port = LoopbackPorts.PickFree() },
+        };
+        var ex = await Assert.ThrowsAsync<BranchTasksException>(() => factory.CreateAsync(unreachable, new ProviderCredentials(AdminCredentials(), null), CancellationToken.None));
+        Assert.Equal(ErrorCodes.ProviderLoginFailed, ex.Code);
+        Assert.Contains("reachable", ex.Message);
+    }
+
+    [Fact]
+    public async Task Credentials_come_from_user_secrets_when_the_environment_has_none()
+    {
+        var id = "branchtasks-test-" + Guid.NewGuid().ToString("N")[..12];
+        var secretsFile = PathHelper.GetSecretsPathFromSecretsId(id);
+        Directory.CreateDirectory(Path.GetDirectoryName(secretsFile)!);
+        await File.WriteAllTextAsync(secretsFile, $$"""
+            { "BranchTasks:MySql:User": "{{fixture.Endpoint.AdminUser}}", "BranchTasks:MySql:Password": "{{fixture.Endpoint.AdminPassword}}" }
+            """);
+        try
+        {
+            var config = Config(userSecretsId: id);
+            await using var factory = new ProviderFactory(new StateDirectory(_state));
+            await using var provider = await factory.CreateAsync(config, new ProviderCredentials(null, Workspace.UserSecretsIdFor(config, "ignored-project-id")), CancellationToken.None);
+
+            Assert.Empty(await provider.ListAsync(CancellationToken.None));
+        }
+        finally
+        {
+            Directory.Delete(Path.GetDirectoryName(secretsFile)!, recursive: true);
+        }
+    }
+
+    public void Dispose() => Directory.Delete(_state, recursive: true);
+}
