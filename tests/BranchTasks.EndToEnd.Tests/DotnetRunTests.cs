@@ -84,22 +84,6 @@ public sealed class DotnetRunTests(ProductFixture product)
         Assert.Empty(Directory.EnumerateFileSystemEntries(home));
     }
 
-    private async Task<AppOutput> RunAppAsync(string app, string? note)
-    {
-        var arguments = new List<string> { "run", "--" };
-        arguments.Add(note is null ? "--Sample:ReadOnly=true" : "--Sample:Note=" + note);
-        var result = (await product.DotnetAsync(app, [.. arguments])).EnsureSuccess("dotnet run");
-        return AppOutput.Parse(result.StandardOutput);
-    }
-
-    private sealed record AppOutput(string Database, List<string> Notes)
-    {
-        public static AppOutput Parse(string output)
-        {
-            var lines = output.Split('\n', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
-            var database = lines.Single(l => l.StartsWith("database: ", StringComparison.Ordinal))["database: ".Length..];
-            var notes = lines.Where(l => l.StartsWith("order ", StringComparison.Ordinal)).Select(l => l[(l.IndexOf(": ", StringComparison.Ordinal) + 2)..]).ToList();
-            return new AppOutput(database, notes);
-        }
-    }
+    private async Task<AppOutput> RunAppAsync(string app, string? note) =>
+        AppOutput.Parse((await product.DotnetAsync(app, AppOutput.RunArguments(note))).EnsureSuccess("dotnet run").StandardOutput);
 }
