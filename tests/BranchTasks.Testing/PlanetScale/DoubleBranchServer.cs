@@ -93,6 +93,12 @@ internal sealed class DoubleBranchServer
         }
     }
 
+    /// <summary>
+    /// The admin connection string without a database, pooled: the connection that locks expired users must open
+    /// fast, and this exact pool is the one <see cref="LocalServer"/> clears when it stops the server.
+    /// </summary>
+    public string LockConnectionString() => Endpoint.CreateAdminConnectionString().ConnectionString;
+
     public async Task ExecuteAsync(string sql, CancellationToken cancellationToken, bool useDatabase = true)
     {
         await using var connection = await OpenAdminAsync(cancellationToken, useDatabase).ConfigureAwait(false);

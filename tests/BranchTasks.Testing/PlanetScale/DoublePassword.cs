@@ -18,7 +18,7 @@ internal sealed class DoublePassword
         Username = RandomIds.Username();
         PlainText = RandomIds.PlainText();
         CreatedAt = createdAt;
-        _status = new PasswordStatus(ttlSeconds > 0 ? createdAt.AddSeconds(ttlSeconds) : null, null, false);
+        _status = new PasswordStatus(ttlSeconds > 0 ? createdAt.AddSeconds(ttlSeconds) : null, null, null);
     }
 
     public string Id { get; }
@@ -48,15 +48,18 @@ internal sealed class DoublePassword
         set => _status = value;
     }
 
-    /// <summary>The pending expiry of the current deadline; cancelled when the deadline moves or the password goes. Guarded by <see cref="Gate"/>.</summary>
-    public CancellationTokenSource? ExpiryTimer { get; set; }
+    /// <summary>The armed expiry of the current deadline. Guarded by <see cref="Gate"/>.</summary>
+    public PasswordExpiry.Deadline? Expiry { get; set; }
 
     public PasswordInfo ToInfo()
     {
         var status = Status;
-        return new PasswordInfo(Id, Name, Branch.Name, Role, Username, PlainText, TtlSeconds, CreatedAt, status.ExpiresAt, status.DeletedAt, status.Expired);
+        return new PasswordInfo(Id, Name, Branch.Name, Role, Username, PlainText, TtlSeconds, CreatedAt, status.ExpiresAt, status.DeletedAt, status.LockedAt);
     }
 }
 
-/// <param name="Expired">The deadline passed and the user was locked.</param>
-internal sealed record PasswordStatus(DateTimeOffset? ExpiresAt, DateTimeOffset? DeletedAt, bool Expired);
+/// <param name="LockedAt">When the deadline passed and the user was locked; null while it works.</param>
+internal sealed record PasswordStatus(DateTimeOffset? ExpiresAt, DateTimeOffset? DeletedAt, DateTimeOffset? LockedAt)
+{
+    public bool Expired => LockedAt is not null;
+}
