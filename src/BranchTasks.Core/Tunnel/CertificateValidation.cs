@@ -35,11 +35,30 @@ public static class CertificateValidation
             return false;
         }
 
-        using var custom = new X509Chain();
-        custom.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-        custom.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
-        custom.ChainPolicy.CustomTrustStore.ImportFromPemFile(caCertificateFile);
         using var leaf = new X509Certificate2(certificate);
-        return custom.Build(leaf);
+        var trusted = new X509Certificate2Collection();
+        trusted.ImportFromPemFile(caCertificateFile);
+        try
+        {
+            // A self-signed server certificate listed in the file is trusted as it is: chain building looks
+            // issuers up by subject, which picks the wrong one when several such certificates share a name.
+            if (trusted.Any(t => t.RawDataMemory.Span.SequenceEqual(leaf.RawDataMemory.Span)))
+            {
+                return true;
+            }
+
+            using var custom = new X509Chain();
+            custom.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
+            custom.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
+            custom.ChainPolicy.CustomTrustStore.AddRange(trusted);
+            return custom.Build(leaf);
+        }
+        finally
+        {
+            foreach (var item in trusted)
+            {
+                item.Dispose();
+            }
+        }
     }
 }

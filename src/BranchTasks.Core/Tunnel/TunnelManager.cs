@@ -64,7 +64,8 @@ public sealed class TunnelManager : IAsyncDisposable
                 }
                 else if (ReferenceEquals(existing.Lease, lease) || existing.Listener.Upstream == upstream)
                 {
-                    unused = ReferenceEquals(existing.Lease, lease) ? null : lease;
+                    // Releasing a shared lease only drops the caller's hold; the tunnel keeps its own.
+                    unused = lease;
                 }
                 else
                 {

@@ -1,0 +1,338 @@
+using BranchTasks.Core.Configuration;
+using BranchTasks.Core.Ensure;
+using BranchTasks.Core.Errors;
+using BranchTasks.Core.Mapping;
+using BranchTasks.Core.Providers;
+using BranchTasks.Core.Providers.PlanetScale;
+using BranchTasks.Core.State;
+using BranchTasks.Core.Tunnel;
+using BranchTasks.Testing.PlanetScale;
+using MySqlConnector;
+
+namespace BranchTasks.Core.Tests.Providers;
+
+/// <summary>One PlanetScale API double (and its MariaDB servers) for the provider's tests.</summary>
+public sealed class PlanetScaleDoubleFixture : IAsyncLifetime
+{
+    public PlanetScaleApiDouble Api { get; private set; } = null!;
+
+    public async Task InitializeAsync()
+    {
+        Api = await PlanetScaleApiDouble.StartNewAsync(organization: "acme", database: "shop");
+        await using var main = await Api.OpenBranchAdminAsync("main");
+        await using var create = new MySqlCommand("CREATE TABLE items (id INT PRIMARY KEY, name VARCHAR(50) NOT NULL); INSERT INTO items VALUES (1, 'on main')", main);
+        await create.ExecuteNonQueryAsync();
+    }
+
+    public async Task DisposeAsync() => await Api.DisposeAsync();
+}
+
+/// <summary>The <c>planetscale</c> provider against the API double: real HTTP, real TLS logins with real branch passwords.</summary>
+public sealed class PlanetScaleProviderTests : IClassFixture<PlanetScaleDoubleFixture>, IAsyncLifetime
+{
+    private readonly PlanetScaleApiDouble _api;
+    private readonly string _state = Directory.CreateTempSubdirectory("bt-planetscale-").FullName;
+    private readonly ProviderFactory _factory;
+    private readonly TunnelManager _tunnels;
+
+    public PlanetScaleProviderTests(PlanetScaleDoubleFixture fixture)
+    {
+        _api = fixture.Api;
+        _factory = new ProviderFactory(new StateDirectory(_state));
+        _tunnels = new TunnelManager(new TunnelPortStore(new StateDirectory(_state)));
+        PlanetScaleApiClient.RetryDelay = TimeSpan.FromMilliseconds(50);
+    }
+
+    private BranchTasksConfig Config(int ttl = 3600, int readyTimeout = 60, bool allowProduction = false, string? organization = null, string? apiUrl = null) => new()
+    {
+        FilePath = Path.Combine(_state, "branchtasks.json"),
+        Provider = "planetscale",
+        Database = "shop",
+        PlanetScale = new PlanetScaleSettings
+        {
+            Organization = organization ?? _api.Organization,
+            Database = _api.Database,
+            ApiUrl = apiUrl ?? _api.ApiUrl,
+            CaCertificateFile = _api.CaCertificateFile,
+            PasswordTtl = TimeSpan.FromSeconds(ttl),
+            ReadyTimeout = TimeSpan.FromSeconds(readyTimeout),
+            AllowProduction = allowProduction,
+        },
+    };
+
+    private ProviderCredentials Token(string? token = null) => new(
+        new Dictionary<string, string>
+        {
+            [CredentialEnvironment.PlanetScaleTokenId] = _api.TokenId,
+            [CredentialEnvironment.PlanetScaleToken] = token ?? _api.Token,
+        },
+        null);
+
+    private Task<IBranchProvider> ProviderAsync(BranchTasksConfig config, IProgress<string>? progress = null, ProviderCredentials? credentials = null) =>
+        _factory.CreateAsync(config, credentials ?? Token(), CancellationToken.None, progress);
+
+    [Fact]
+    public async Task A_new_branch_comes_from_its_parent_when_ready_and_its_tunnel_password_is_deleted_when_the_tunnel_closes()
+    {
+        var config = Config();
+        var progress = new ProgressLog();
+        await using var provider = await ProviderAsync(config, progress);
+        var target = BranchMapper.Map(config, "feature/y-" + Guid.NewGuid().ToString("N")[..6]);
+
+        Assert.True(await new BranchOperations(provider, config).EnsureExistsAsync(target, CancellationToken.None));
+
+        var branch = _api.FindBranch(target.Branch)!;
+        Assert.True(branch.Ready);
+        Assert.Equal("main", branch.ParentBranch);
+        Assert.Contains(progress.Lines, l => l.Contains($"Waiting for PlanetScale branch '{target.Branch}'", StringComparison.Ordinal));
+        Assert.Contains(progress.Lines, l => l.Contains("is ready", StringComparison.Ordinal));
+        var listed = Assert.Single(await provider.ListAsync(CancellationToken.None), b => b.Branch == target.Branch);
+        Assert.Equal(target.GitBranch, listed.GitBranch);
+        Assert.Equal("main", listed.Parent);
+
+        var lease = await provider.OpenUpstreamAsync(target, CancellationToken.None);
+        Assert.Equal(new UpstreamTlsPolicy(true, UpstreamCertificateCheck.Full, _api.CaCertificateFile), lease.Endpoint.Tls);
+        Assert.Equal(branch.Port, lease.Endpoint.Port);
+        var key = provider.GetTunnelKey(target);
+        var tunnel = _tunnels.GetOrStart(key, target.Branch, lease, "/repo");
+        var local = TunnelConnectionString.Build(tunnel.Listener.Port, lease.Endpoint.Database, lease.Endpoint.AppUser) + ";SslMode=None;Pooling=false";
+        Assert.DoesNotContain(lease.Endpoint.Password!, local);
+        Assert.Contains("User ID=branchtasks", local);
+        await using (var connection = new MySqlConnection(local))
+        {
+            await connection.OpenAsync();
+            // PlanetScale branches get the parent's schema, not its rows.
+            Assert.Equal(0L, Convert.ToInt64(await Scalar(connection, "SELECT COUNT(*) FROM items")));
+            await Scalar(connection, "INSERT INTO items VALUES (2, 'on the branch')");
+            Assert.Equal("shop", await Scalar(connection, "SELECT DATABASE()"));
+        }
+
+        Assert.True(tunnel.Listener.UpstreamTls);
+        var password = Assert.Single(_api.LivePasswords, p => p.Branch == target.Branch);
+        Assert.Equal(lease.Endpoint.User, password.Username);
+
+        await _tunnels.CloseTunnelAsync(key);
+
+        Assert.True(Assert.Single(_api.Passwords, p => p.Id == password.Id).IsDeleted);
+        await provider.DeleteAsync(target, CancellationToken.None);
+        Assert.Null(_api.FindBranch(target.Branch));
+    }
+
+    [Fact]
+    public async Task An_open_tunnel_is_shared_by_later_ensures_with_one_password()
+    {
+        var config = Config();
+        await using var provider = await ProviderAsync(config);
+        var target = BranchMapper.Map(config, "shared-" + Guid.NewGuid().ToString("N")[..6]);
+        await new BranchOperations(provider, config).EnsureExistsAsync(target, CancellationToken.None);
+
+        var key = provider.GetTunnelKey(target);
+        var first = _tunnels.GetOrStart(key, target.Branch, await provider.OpenUpstreamAsync(target, CancellationToken.None), "/repo");
+        var second = _tunnels.GetOrStart(key, target.Branch, await provider.OpenUpstreamAsync(target, CancellationToken.None), "/repo");
+
+        Assert.Same(first, second);
+        Assert.Single(_api.Passwords, p => p.Branch == target.Branch);
+        await _tunnels.CloseTunnelAsync(key);
+        Assert.DoesNotContain(_api.LivePasswords, p => p.Branch == target.Branch);
+        await provider.DeleteAsync(target, CancellationToken.None);
+    }
+
+    [Fact]
+    public async Task Passwords_are_renewed_or_replaced_before_they_expire_and_new_connections_never_notice()
+    {
+        var config = Config(ttl: 5);
+        await using var provider = await ProviderAsync(config);
+        var target = BranchMapper.Map(config, "renew-" + Guid.NewGuid().ToString("N")[..6]);
+        await new BranchOperations(provider, config).EnsureExistsAsync(target, CancellationToken.None);
+        var key = provider.GetTunnelKey(target);
+        var tunnel = _tunnels.GetOrStart(key, target.Branch, await provider.OpenUpstreamAsync(target, CancellationToken.None), "/repo");
+        var local = TunnelConnectionString.Build(tunnel.Listener.Port, "shop", "app") + ";SslMode=None;Pooling=false";
+        var original = Assert.Single(_api.Passwords, p => p.Branch == target.Branch);
+
+        // Past the first password's original expiry: it was renewed, so every new connection still logs in.
+        await ConnectRepeatedlyAsync(local, TimeSpan.FromSeconds(7));
+        Assert.NotEmpty(_api.Requests.Matching("POST", $"/passwords/{original.Id}/renew$"));
+        Assert.True(Assert.Single(_api.Passwords, p => p.Id == original.Id).IsLive);
+
+        // PlanetScale refuses the next renewal: a fresh password takes over and the old one is deleted.
+        _api.Faults.Enqueue("POST", "/renew$", FaultResponse.Of(422, message: "Password cannot be renewed."));
+        await ConnectRepeatedlyAsync(local, TimeSpan.FromSeconds(5));
+        Assert.True(Assert.Single(_api.Passwords, p => p.Id == original.Id).IsDeleted);
+        var replacement = Assert.Single(_api.LivePasswords, p => p.Branch == target.Branch);
+        Assert.NotEqual(original.Username, replacement.Username);
+        Assert.Equal(replacement.Username, tunnel.Listener.Upstream.User);
+
+        await _tunnels.CloseTunnelAsync(key);
+        Assert.DoesNotContain(_api.LivePasswords, p => p.Branch == target.Branch);
+        await provider.DeleteAsync(target, CancellationToken.None);
+    }
+
+    [Fact]
+    public async Task Production_branches_need_the_opt_in_and_are_never_deleted()
+    {
+        var main = BranchMapper.Map(Config(), "main");
+        await using (var provider = await ProviderAsync(Config()))
+        {
+            var refused = await Assert.ThrowsAsync<BranchTasksException>(() => provider.OpenUpstreamAsync(main, CancellationToken.None));
+            Assert.Equal(ErrorCodes.ProductionBranch, refused.Code);
+            Assert.Contains("allowProduction", refused.Message);
+            var delete = await Assert.ThrowsAsync<BranchTasksException>(() => provider.DeleteAsync(main, CancellationToken.None));
+            Assert.Equal(ErrorCodes.ProductionBranch, delete.Code);
+        }
+
+        await using var optedIn = await ProviderAsync(Config(allowProduction: true));
+        await using var lease = await optedIn.OpenUpstreamAsync(main, CancellationToken.None);
+        Assert.Equal(_api.FindBranch("main")!.Port, lease.Endpoint.Port);
+    }
+
+    [Fact]
+    public async Task A_branch_the_tool_did_not_create_is_left_alone()
+    {
+        var name = "handmade-" + Guid.NewGuid().ToString("N")[..6];
+        await _api.CreateBranchAsync(name, "main");
+        await using var provider = await ProviderAsync(Config());
+
+        var ex = await Assert.ThrowsAsync<BranchTasksException>(() => provider.DeleteAsync(BranchMapper.ForDatabaseBranch(Config(), name, null), CancellationToken.None));
+
+        Assert.Equal(ErrorCodes.BranchNotOwned, ex.Code);
+        Assert.NotNull(_api.FindBranch(name));
+    }
+
+    [Fact]
+    public async Task A_branch_that_is_not_ready_in_time_is_deleted_again_with_a_clear_error()
+    {
+        var config = Config(readyTimeout: 1);
+        var previous = _api.ReadyAfter;
+        _api.ReadyAfter = TimeSpan.FromSeconds(30);
+        try
+        {
+            await using var provider = await ProviderAsync(config);
+            var target = BranchMapper.Map(config, "slow-" + Guid.NewGuid().ToString("N")[..6]);
+
+            var ex = await Assert.ThrowsAsync<BranchTasksException>(() => new BranchOperations(provider, config).EnsureExistsAsync(target, CancellationToken.None));
+
+            Assert.Equal(ErrorCodes.BranchNotReady, ex.Code);
+            Assert.Contains("readyTimeout", ex.Message);
+            Assert.Null(_api.FindBranch(target.Branch));
+        }
+        finally
+        {
+            _api.ReadyAfter = previous;
+        }
+    }
+
+    [Fact]
+    public async Task Http_errors_become_clear_messages_and_transient_ones_are_retried()
+    {
+        var config = Config();
+
+        var missing = await Assert.ThrowsAsync<BranchTasksException>(() => ProviderAsync(config, credentials: new ProviderCredentials(new Dictionary<string, string>(), null)));
+        Assert.Equal(ErrorCodes.ProviderCredentialsMissing, missing.Code);
+        Assert.Contains(CredentialEnvironment.PlanetScaleTokenId, missing.Message);
+
+        await using (var wrongToken = await ProviderAsync(config, credentials: Token("pscale_tkn_wrong")))
+        {
+            var ex = await Assert.ThrowsAsync<BranchTasksException>(() => wrongToken.ListAsync(CancellationToken.None));
+            Assert.Equal(ErrorCodes.ProviderLoginFailed, ex.Code);
+            Assert.Contains("HTTP 401", ex.Message);
+            Assert.Contains(CredentialEnvironment.PlanetScaleToken, ex.Message);
+            Assert.DoesNotContain("pscale_tkn_wrong", ex.Message);
+        }
+
+        await using var provider = await ProviderAsync(config);
+        _api.Faults.Enqueue("GET", "/branches$", FaultResponse.Of(403, message: "Missing permission read_branch."));
+        var forbidden = await Assert.ThrowsAsync<BranchTasksException>(() => provider.ListAsync(CancellationToken.None));
+        Assert.Equal(ErrorCodes.ProviderLoginFailed, forbidden.Code);
+        Assert.Contains("HTTP 403: Missing permission read_branch.", forbidden.Message);
+
+        await using (var unknownOrg = await ProviderAsync(Config(organization: "nobody")))
+        {
+            var ex = await Assert.ThrowsAsync<BranchTasksException>(() => unknownOrg.ListAsync(CancellationToken.None));
+            Assert.Equal(ErrorCodes.ProviderNotFound, ex.Code);
+            Assert.Contains("'nobody'", ex.Message);
+        }
+
+        _api.Faults.Enqueue("POST", "/branches$", FaultResponse.Of(422, message: "Name has already been taken."));
+        var rejected = await Assert.ThrowsAsync<BranchTasksException>(() => provider.CreateAsync(BranchMapper.Map(config, "x-422"), BranchMapper.Map(config, "main"), true, CancellationToken.None));
+        Assert.Equal(ErrorCodes.ProviderRejected, rejected.Code);
+        Assert.Contains("Name has already been taken.", rejected.Message);
+
+        // 429: waits as long as Retry-After says, then succeeds.
+        _api.Requests.Clear();
+        _api.Faults.Enqueue("GET", "/branches/main$", FaultResponse.RateLimited(1));
+        Assert.NotNull(await provider.FindAsync("main", CancellationToken.None));
+        var calls = _api.Requests.Matching("GET", "/branches/main$");
+        Assert.Equal(2, calls.Count);
+        Assert.True(calls[1].Time - calls[0].Time >= TimeSpan.FromSeconds(0.9), $"retried after {(calls[1].Time - calls[0].Time).TotalMilliseconds} ms");
+
+        // 5xx: retried a bounded number of times.
+        _api.Faults.Enqueue("GET", "/branches/main$", 502, times: 2);
+        Assert.NotNull(await provider.FindAsync("main", CancellationToken.None));
+        _api.Faults.Enqueue("GET", "/branches/main$", 503, times: 10);
+        var outage = await Assert.ThrowsAsync<BranchTasksException>(() => provider.FindAsync("main", CancellationToken.None));
+        Assert.Equal(ErrorCodes.ProviderUnavailable, outage.Code);
+        Assert.Contains("HTTP 503", outage.Message);
+        _api.Faults.Clear();
+
+        await using var unreachable = await ProviderAsync(Config(apiUrl: $"http://127.0.0.1:{BranchTasks.Core.Providers.Local.LoopbackPorts.PickFree()}/v1"));
+        var network = await Assert.ThrowsAsync<BranchTasksException>(() => unreachable.ListAsync(CancellationToken.None));
+        Assert.Equal(ErrorCodes.ProviderUnavailable, network.Code);
+        Assert.Contains("Could not reach", network.Message);
+    }
+
+    private static async Task ConnectRepeatedlyAsync(string connectionString, TimeSpan duration)
+    {
+        var until = DateTimeOffset.UtcNow + duration;
+        var count = 0;
+        while (DateTimeOffset.UtcNow < until)
+        {
+            await using var connection = new MySqlConnection(connectionString);
+            await connection.OpenAsync();
+            Assert.Equal(1, Convert.ToInt32(await Scalar(connection, "SELECT 1")));
+            count++;
+            await Task.Delay(250);
+        }
+
+        Assert.True(count > 3);
+    }
+
+    private static async Task<object?> Scalar(MySqlConnection connection, string sql)
+    {
+        await using var command = new MySqlCommand(sql, connection);
+        return await command.ExecuteScalarAsync();
+    }
+
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public async Task DisposeAsync()
+    {
+        await _tunnels.DisposeAsync();
+        await _factory.DisposeAsync();
+        Directory.Delete(_state, recursive: true);
+    }
+
+    /// <summary>Records progress synchronously (<see cref="Progress{T}"/> would post it later).</summary>
+    private sealed class ProgressLog : IProgress<string>
+    {
+        private readonly List<string> _lines = [];
+
+        public IReadOnlyList<string> Lines
+        {
+            get
+            {
+                lock (_lines)
+                {
+                    return [.. _lines];
+                }
+            }
+        }
+
+        public void Report(string value)
+        {
+            lock (_lines)
+            {
+                _lines.Add(value);
+            }
+        }
+    }
+}
