@@ -4,7 +4,7 @@ namespace BranchTasks.Testing.PlanetScale;
 /// An API error as PlanetScale returns it (<c>{"code":..,"message":..}</c> with its status); thrown by the
 /// double's operations and written by the request pipeline, so every error leaves through one place.
 /// </summary>
-public sealed class ApiException(int statusCode, string code, string message) : Exception(message)
+internal sealed class ApiException(int statusCode, string code, string message) : Exception(message)
 {
     public int StatusCode { get; } = statusCode;
 

@@ -16,7 +16,7 @@ internal sealed class DoublePassword
         Role = role;
         TtlSeconds = ttlSeconds;
         Username = RandomIds.Username();
-        PlainText = RandomIds.PlainText();
+        PlainText = RandomIds.Secret("pscale_pw_");
         CreatedAt = createdAt;
         _status = new PasswordStatus(ttlSeconds > 0 ? createdAt.AddSeconds(ttlSeconds) : null, null, null);
     }

@@ -31,7 +31,7 @@ public sealed class PlanetScaleApiDouble : IAsyncDisposable
         Organization = organization ?? "org-" + RandomIds.Hex(8);
         Database = database ?? "db-" + RandomIds.Hex(8);
         TokenId = tokenId ?? RandomIds.Id();
-        Token = token ?? "pscale_tkn_" + RandomIds.PlainText()["pscale_pw_".Length..];
+        Token = token ?? RandomIds.Secret("pscale_tkn_");
         WorkDirectory = Path.Combine(Path.GetTempPath(), "bt-psd-" + RandomIds.Hex(10));
         _database = new DoubleDatabase(Database, WorkDirectory);
         _projection = new ApiProjection(Organization, Database, new ActorJson(TokenId, "ServiceToken", $"Service token {TokenId}"));
@@ -73,7 +73,11 @@ public sealed class PlanetScaleApiDouble : IAsyncDisposable
     /// <summary><c>organizations/&lt;org&gt;/databases/&lt;db&gt;</c>, relative to <see cref="ApiUrl"/>.</summary>
     public string DatabasePath => $"organizations/{Organization}/databases/{Database}";
 
-    /// <summary>A PEM file with the certificate of every branch server, rewritten when a branch is created or deleted.</summary>
+    /// <summary>
+    /// A PEM file with the certificate of every branch server, for a client's extra CA file. Rewritten (in one
+    /// rename) when a branch's server has started, so it holds a branch's certificate by the time the branch is ready,
+    /// and when a branch is deleted.
+    /// </summary>
     public string CaCertificateFile => _database.CaCertificateFile;
 
     /// <summary>The temporary folder holding every branch server's files; deleted on dispose.</summary>

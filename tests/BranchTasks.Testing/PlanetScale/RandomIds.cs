@@ -13,8 +13,8 @@ internal static class RandomIds
 
     public static string Username() => RandomNumberGenerator.GetString(Lowercase, 12);
 
-    // Letters and digits only after the prefix, so the password needs no quoting in a connection string or a shell.
-    public static string PlainText() => "pscale_pw_" + RandomNumberGenerator.GetString(Alphanumeric, 43);
+    // Letters and digits only after the prefix, so a secret needs no quoting in a connection string, header or shell.
+    public static string Secret(string prefix) => prefix + RandomNumberGenerator.GetString(Alphanumeric, 43);
 
     public static string Hex(int length) => Convert.ToHexStringLower(RandomNumberGenerator.GetBytes((length + 1) / 2))[..length];
 }
