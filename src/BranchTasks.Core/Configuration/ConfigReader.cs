@@ -244,12 +244,7 @@ internal sealed class ConfigReader(string filePath, JsonLineIndex index)
 
     private MySqlSettings ReadMysql(ConfigPath path, JsonElement value)
     {
-        if (value.ValueKind != JsonValueKind.Object)
-        {
-            throw _errors.WrongType(path, value, "an object, e.g. {\"host\": \"db.dev.example.com\"}");
-        }
-
-        var properties = Properties(value, path, ConfigKeys.MysqlKeys);
+        var properties = ReadSettingsObject(path, value, ConfigKeys.MysqlKeys, "an object, e.g. {\"host\": \"db.dev.example.com\"}");
         T Get<T>(string key, Func<ConfigPath, JsonElement, T> read, T fallback) =>
             properties.TryGetValue(key, out var item) ? read(path.Property(key), item) : fallback;
         if (!properties.ContainsKey(ConfigKeys.Host))
@@ -269,14 +264,13 @@ internal sealed class ConfigReader(string filePath, JsonLineIndex index)
         };
     }
 
+    /// <summary>A provider's settings object: its properties, unknown and duplicate keys rejected.</summary>
+    private Dictionary<string, JsonElement> ReadSettingsObject(ConfigPath path, JsonElement value, IReadOnlyList<string> allowed, string expected) =>
+        value.ValueKind == JsonValueKind.Object ? Properties(value, path, allowed) : throw _errors.WrongType(path, value, expected);
+
     private PlanetScaleSettings ReadPlanetScale(ConfigPath path, JsonElement value, string projectDatabase)
     {
-        if (value.ValueKind != JsonValueKind.Object)
-        {
-            throw _errors.WrongType(path, value, "an object, e.g. {\"organization\": \"acme\"}");
-        }
-
-        var properties = Properties(value, path, ConfigKeys.PlanetScaleKeys);
+        var properties = ReadSettingsObject(path, value, ConfigKeys.PlanetScaleKeys, "an object, e.g. {\"organization\": \"acme\"}");
         T Get<T>(string key, Func<ConfigPath, JsonElement, T> read, T fallback) =>
             properties.TryGetValue(key, out var item) ? read(path.Property(key), item) : fallback;
         if (!properties.ContainsKey(ConfigKeys.Organization))

@@ -76,21 +76,11 @@ internal sealed class DoubleBranchServer
     }
 
     /// <summary>An admin connection to the branch's database; unpooled, so nothing lingers after the server stops.</summary>
-    public async Task<MySqlConnection> OpenAdminAsync(CancellationToken cancellationToken, bool useDatabase = true)
+    public Task<MySqlConnection> OpenAdminAsync(CancellationToken cancellationToken, bool useDatabase = true)
     {
         var builder = Endpoint.CreateAdminConnectionString(useDatabase ? Database : null);
         builder.Pooling = false;
-        var connection = new MySqlConnection(builder.ConnectionString);
-        try
-        {
-            await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
-            return connection;
-        }
-        catch
-        {
-            await connection.DisposeAsync().ConfigureAwait(false);
-            throw;
-        }
+        return BranchTasks.Core.Sql.MySqlConnections.OpenAsync(builder.ConnectionString, cancellationToken);
     }
 
     /// <summary>

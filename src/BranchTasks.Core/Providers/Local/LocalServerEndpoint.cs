@@ -43,20 +43,8 @@ public sealed record LocalServerEndpoint(
         ConnectionTimeout = 10,
     };
 
-    public async Task<MySqlConnection> OpenAdminConnectionAsync(CancellationToken cancellationToken, string? database = null)
-    {
-        var connection = new MySqlConnection(CreateAdminConnectionString(database).ConnectionString);
-        try
-        {
-            await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
-            return connection;
-        }
-        catch
-        {
-            await connection.DisposeAsync().ConfigureAwait(false);
-            throw;
-        }
-    }
+    public Task<MySqlConnection> OpenAdminConnectionAsync(CancellationToken cancellationToken, string? database = null) =>
+        Sql.MySqlConnections.OpenAsync(CreateAdminConnectionString(database).ConnectionString, cancellationToken);
 
     // The generated ToString would print the admin password into logs and test output.
     public override string ToString() =>

@@ -24,20 +24,8 @@ public sealed record BranchServer(
     public MySqlConnectionStringBuilder CreateAdminConnectionString(string? database = null) =>
         new(Admin.ConnectionString) { Database = database ?? string.Empty };
 
-    public async Task<MySqlConnection> OpenAdminConnectionAsync(CancellationToken cancellationToken, string? database = null)
-    {
-        var connection = new MySqlConnection(CreateAdminConnectionString(database).ConnectionString);
-        try
-        {
-            await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
-            return connection;
-        }
-        catch
-        {
-            await connection.DisposeAsync().ConfigureAwait(false);
-            throw;
-        }
-    }
+    public Task<MySqlConnection> OpenAdminConnectionAsync(CancellationToken cancellationToken, string? database = null) =>
+        Sql.MySqlConnections.OpenAsync(CreateAdminConnectionString(database).ConnectionString, cancellationToken);
 
     public UpstreamEndpoint UpstreamFor(string database) =>
         new(Host, Port, UpstreamUser, UpstreamPassword, database) { Tls = Tls };
