@@ -26,6 +26,7 @@ public static class ErrorCodes
     public const string UnknownProvider = "BT0207";
     public const string ConfigDuplicateKey = "BT0208";
     public const string ConfigUnreadable = "BT0209";
+    /// <summary>Retired: every provider is available. Kept so the number is never reused.</summary>
     public const string ProviderNotAvailable = "BT0210";
 
     // 03xx: branch mapping and branch operations
