@@ -1,0 +1,132 @@
+#!/usr/bin/env python3
+"""Turns bench/tunnel-benchmark.sh's raw results into its section of docs/benchmarks.md (printed on stdout).
+
+Usage: tunnel-report.py RESULTS.tsv LATENCY.tsv STATUS.json LOAD_START LOAD_END SETTINGS
+  RESULTS.tsv  measurement, round, arm, value (empty when the run failed), unit (qps or s)
+  LATENCY.tsv  arm, median ms, p10, p90, mean, runs (bench/TunnelBench latency)
+  STATUS.json  `branchtasks status --json`, to show that the daemon's tunnel used TLS upstream
+"""
+import collections
+import datetime
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+
+results_path, latency_path, status_path, load_start, load_end, settings = sys.argv[1:7]
+ARMS = ["direct", "direct+TLS", "socat", "socat+TLS", "tunnel", "tunnel+TLS"]
+# (numerator, denominator): each tunnel arm against the arm with the same TLS setting towards the server.
+PAIRS = [("tunnel", "socat"), ("tunnel+TLS", "socat+TLS"), ("tunnel", "direct"), ("tunnel+TLS", "direct+TLS")]
+
+values = collections.OrderedDict()  # measurement -> round -> arm -> value (None: failed)
+units = {}
+for line in open(results_path):
+    key, rnd, arm, value, unit = line.rstrip("\n").split("\t")
+    values.setdefault(key, collections.OrderedDict()).setdefault(rnd, {})[arm] = float(value) if value else None
+    units[key] = unit
+
+
+def median_of(key, arm):
+    xs = [r[arm] for r in values[key].values() if r.get(arm) is not None]
+    return statistics.median(xs) if xs else None
+
+
+def ratios(key, a, b):
+    """Per-round ratios a/b, from rounds where both arms ran."""
+    return [r[a] / r[b] for r in values[key].values() if r.get(a) and r.get(b)]
+
+
+def failures(key, arm):
+    return sum(1 for r in values[key].values() if arm in r and r[arm] is None)
+
+
+def fmt_value(key, v):
+    if v is None:
+        return "failed"
+    return f"{v:,.0f}" if units[key] == "qps" else f"{v:.3f} s"
+
+
+def fmt_ratio(rs):
+    if not rs:
+        return ""
+    m = statistics.median(rs)
+    return f"{m:.2f}" if len(rs) == 1 else f"{m:.2f} ({min(rs):.2f}–{max(rs):.2f})"
+
+
+latency = {}
+for line in open(latency_path):
+    parts = line.rstrip("\n").split("\t")
+    if len(parts) == 6:
+        latency[parts[0]] = {"median": float(parts[1]), "p10": float(parts[2]), "p90": float(parts[3]), "mean": float(parts[4]), "runs": int(parts[5])}
+
+upstream_tls = None
+try:
+    status = json.load(open(status_path))
+    tunnels = status.get("tunnels", []) if isinstance(status, dict) else []
+    if tunnels:
+        upstream_tls = tunnels[0].get("upstreamTls")
+except (OSError, ValueError):
+    pass
+
+cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), platform.processor())
+server = next((p for p in ("/usr/sbin/mariadbd", "/usr/sbin/mysqld") if os.path.exists(p)), "mariadbd")
+version = subprocess.run([server, "--version"], capture_output=True, text=True).stdout.strip()
+sysbench = subprocess.run(["sysbench", "--version"], capture_output=True, text=True).stdout.strip()
+socat = subprocess.run(["socat", "-V"], capture_output=True, text=True).stdout
+socat = next((l.strip() for l in socat.splitlines() if "socat version" in l), "socat")
+
+out = []
+w = out.append
+w(f"## Tunnel vs direct vs socat, {datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M} UTC\n")
+w(f"Produced by `bench/tunnel-benchmark.sh` ({settings}) on {cpu}, {os.cpu_count()} CPUs; {version}; {sysbench}; {socat}.")
+w(f"Load average at start {load_start}, at end {load_end} (other work on the machine makes single numbers noisy; ratios are paired within a round).\n")
+w("Arms, each compared with the one that puts the same TLS on the wire to the server: `direct` / `direct+TLS` (the client talks")
+w("to the server, with TLS in the second), `socat` / `socat+TLS` (a `socat` TCP relay; in the second the client's TLS passes")
+w("through it), `tunnel` (the tunnel with its upstream leg plain, hosted by bench/TunnelBench) / `tunnel+TLS` (the daemon's")
+w("tunnel as shipped, TLS upstream" + ("" if upstream_tls is None else f", `status --json` upstreamTls={str(upstream_tls).lower()}") + "). The tunnels' app legs are plain loopback, so in the")
+w("TLS pairs the tunnel does the TLS work that the client does in `socat+TLS` and `direct+TLS`.\n")
+
+w("### Throughput and a 100 MB result\n")
+w("sysbench queries/s (higher is better; median of the rounds) and seconds to read ~100 MB with `mariadb --quick` (lower is better).")
+w("Ratio columns: median of the per-round ratios, with the lowest and highest round in brackets; for q/s above 1 means the")
+w("tunnel is faster, for seconds above 1 means it is slower.\n")
+w("| measurement | " + " | ".join(ARMS) + " | " + " | ".join(f"{a}/{b}" for a, b in PAIRS) + " |")
+w("|---|" + "---:|" * (len(ARMS) + len(PAIRS)))
+for key in values:
+    cells = [fmt_value(key, median_of(key, arm)) + (f" ({failures(key, arm)} failed)" if failures(key, arm) and median_of(key, arm) is not None else "") for arm in ARMS]
+    w(f"| {key} | " + " | ".join(cells) + " | " + " | ".join(fmt_ratio(ratios(key, a, b)) for a, b in PAIRS) + " |")
+
+w("\n### Connect plus first query\n")
+w("In-process (bench/TunnelBench, MySqlConnector with Pooling=false): open, `SELECT 1`, close, the arms interleaved, after a warm-up.")
+w("The difference column is the arm's median minus the median of the direct arm with the same TLS setting towards the server.\n")
+w("| arm | median ms | p10 ms | p90 ms | mean ms | runs | median − direct (same TLS) |")
+w("|---|---:|---:|---:|---:|---:|---:|")
+same_tls_direct = {"direct": None, "direct+TLS": None, "socat": "direct", "socat+TLS": "direct+TLS", "tunnel": "direct", "tunnel+TLS": "direct+TLS"}
+for arm in ARMS:
+    if arm not in latency:
+        continue
+    l = latency[arm]
+    base = same_tls_direct[arm]
+    diff = f"{l['median'] - latency[base]['median']:+.3f} ms" if base and base in latency else ""
+    w(f"| {arm} | {l['median']:.3f} | {l['p10']:.3f} | {l['p90']:.3f} | {l['mean']:.3f} | {l['runs']} | {diff} |")
+
+w("\n### Against the acceptance of issue 3 (this run)\n")
+for key in values:
+    if units[key] != "qps" or key.rsplit("@", 1)[-1] not in ("8", "32"):
+        continue
+    parts = []
+    for a, b in PAIRS[:2]:
+        rs = ratios(key, a, b)
+        if not rs:
+            parts.append(f"{a}/{b}: no complete round")
+            continue
+        m = statistics.median(rs)
+        parts.append(f"{a}/{b} {m:.2f} ({sum(r >= 1 for r in rs)} of {len(rs)} rounds ≥ 1): {'holds' if m >= 1 else 'not met'}")
+    w(f"- Throughput, {key}: " + "; ".join(parts) + ".")
+for arm, base in (("tunnel", "direct"), ("tunnel+TLS", "direct+TLS")):
+    if arm in latency and base in latency:
+        d = latency[arm]["median"] - latency[base]["median"]
+        w(f"- Connect plus first query, {arm} − {base} at the median: {d:+.3f} ms: {'holds' if d <= 1.0 else 'not met'} (bar: within 1 ms).")
+print("\n".join(out))
