@@ -112,6 +112,15 @@ tunnel_plain_port=$(sed -n 's/^port=//p' "$work/host.out")
 
 MYSQL_PWD="$password" mariadb --host=127.0.0.1 --port="$server_port" --user=branchtasks_app --skip-ssl -e "SET GLOBAL max_connections = 1000" "$database"
 
+daemon_pid=$(bt status --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["processId"])')
+server_pid=$(json "$BRANCHTASKS_HOME/local/server.json" processId)
+# The process that relays each arm's traffic, for the CPU it spends per query (socat's forked children are counted
+# through their parent once it has reaped them).
+declare -A relay_pid=([direct]="" [direct+TLS]="" [socat]=$socat_pid [socat+TLS]=$socat_pid [tunnel]=$host_pid [tunnel+TLS]=$daemon_pid)
+# user+system CPU ticks of a process and its reaped children
+ticks() { [ -n "$1" ] && awk '{ print $14 + $15 + $16 + $17 }' "/proc/$1/stat" || echo 0; }
+hz=$(getconf CLK_TCK)
+
 # name|port|password (yes/no)|client TLS (on/off): the tunnels' app legs are always plain; tunnel+TLS's TLS is upstream.
 arms=(
   "direct|$server_port|yes|off"
@@ -137,11 +146,21 @@ sb "$server_port" yes off oltp_read_only 4 prepare >/dev/null
 
 results="$work/results.tsv"
 : > "$results"
+: > "$work/cpu.tsv"
 for test in oltp_point_select oltp_read_only; do
   for threads in $THREADS; do
     for ((round = 0; round < ROUNDS; round++)); do
       while IFS='|' read -r name port pw ssl; do
-        qps=$(sb "$port" "$pw" "$ssl" "$test" "$threads" run 2>>"$work/sysbench.err" | awk '/queries:/ { gsub(/\(/, "", $3); print $3; exit }') || true
+        relay_before=$(ticks "${relay_pid[$name]}"); server_before=$(ticks "$server_pid")
+        TIMEFORMAT='%U %S'
+        client_cpu=$( { time sb "$port" "$pw" "$ssl" "$test" "$threads" run > "$work/sysbench.out" 2>>"$work/sysbench.err"; } 2>&1 ) || true
+        qps=$(awk '/queries:/ { gsub(/\(/, "", $3); print $3; exit }' "$work/sysbench.out")
+        queries=$(awk '/queries:/ { print $2; exit }' "$work/sysbench.out")
+        sleep 0.3 # let socat reap its children, so their CPU is counted
+        if [ -n "$qps" ]; then
+          printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$name" "$queries" "$(($(ticks "${relay_pid[$name]}") - relay_before))" \
+            "$(($(ticks "$server_pid") - server_before))" "$hz" "$client_cpu" "$test@$threads" >> "$work/cpu.tsv"
+        fi
         if [ -z "$qps" ]; then
           echo "$test@$threads round $round $name: FAILED" >&2
           tail -3 "$work/sysbench.err" >&2
@@ -182,7 +201,7 @@ status=$(bt status --json 2>/dev/null || true)
 echo "$status" > "$work/status.json"
 
 load_end=$(cut -d' ' -f1-3 /proc/loadavg)
-python3 "$root/bench/tunnel-report.py" "$results" "$work/latency.tsv" "$work/status.json" "$load_start" "$load_end" \
+python3 "$root/bench/tunnel-report.py" "$results" "$work/latency.tsv" "$work/status.json" "$work/cpu.tsv" "$load_start" "$load_end" \
   "DURATION=$DURATION ROUNDS=$ROUNDS THREADS=\"$THREADS\" LATENCY_RUNS=$LATENCY_RUNS" > "$work/section.md"
 cat "$work/section.md"
 if [ "$WRITE_DOCS" = 1 ]; then

@@ -1,10 +1,11 @@
 #!/usr/bin/env python3
 """Turns bench/tunnel-benchmark.sh's raw results into its section of docs/benchmarks.md (printed on stdout).
 
-Usage: tunnel-report.py RESULTS.tsv LATENCY.tsv STATUS.json LOAD_START LOAD_END SETTINGS
+Usage: tunnel-report.py RESULTS.tsv LATENCY.tsv STATUS.json CPU.tsv LOAD_START LOAD_END SETTINGS
   RESULTS.tsv  measurement, round, arm, value (empty when the run failed), unit (qps or s)
   LATENCY.tsv  arm, median ms, p10, p90, mean, runs (bench/TunnelBench latency)
   STATUS.json  `branchtasks status --json`, to show that the daemon's tunnel used TLS upstream
+  CPU.tsv      arm, queries, relay ticks, server ticks, ticks per second, "client-user client-system" seconds, measurement
 """
 import collections
 import datetime
@@ -15,7 +16,7 @@ import statistics
 import subprocess
 import sys
 
-results_path, latency_path, status_path, load_start, load_end, settings = sys.argv[1:7]
+results_path, latency_path, status_path, cpu_path, load_start, load_end, settings = sys.argv[1:8]
 ARMS = ["direct", "direct+TLS", "socat", "socat+TLS", "tunnel", "tunnel+TLS"]
 # (numerator, denominator): each tunnel arm against the arm with the same TLS setting towards the server.
 PAIRS = [("tunnel", "socat"), ("tunnel+TLS", "socat+TLS"), ("tunnel", "direct"), ("tunnel+TLS", "direct+TLS")]
@@ -98,6 +99,27 @@ for key in values:
     cells = [fmt_value(key, median_of(key, arm)) + (f" ({failures(key, arm)} failed)" if failures(key, arm) and median_of(key, arm) is not None else "") for arm in ARMS]
     w(f"| {key} | " + " | ".join(cells) + " | " + " | ".join(fmt_ratio(ratios(key, a, b)) for a, b in PAIRS) + " |")
 
+cpu = collections.defaultdict(lambda: [0, 0.0, 0.0, 0.0])  # arm -> queries, relay s, server s, client s
+for line in open(cpu_path):
+    arm, queries, relay, server_ticks, hz, client, _ = line.rstrip("\n").split("\t")
+    c = cpu[arm]
+    c[0] += int(queries)
+    c[1] += int(relay) / int(hz)
+    c[2] += int(server_ticks) / int(hz)
+    c[3] += sum(float(x) for x in client.split())
+if cpu:
+    w("\nCPU time per query over all the sysbench runs above, in µs (user + system): the relay process (socat and its forked")
+    w("children, the bench/TunnelBench host, the daemon), the server, and sysbench. On this 2-CPU machine every arm is CPU-bound,")
+    w("so these sums, which other work on the machine disturbs far less than queries/s, show where each arm's time goes.\n")
+    w("| arm | relay | server | sysbench | total |")
+    w("|---|---:|---:|---:|---:|")
+    for arm in ARMS:
+        if arm in cpu and cpu[arm][0]:
+            q, r, sv, cl = cpu[arm]
+            if arm.startswith("direct"):
+                r = 0.0  # no relay
+            w(f"| {arm} | {'' if arm.startswith('direct') else f'{r * 1e6 / q:.1f}'} | {sv * 1e6 / q:.1f} | {cl * 1e6 / q:.1f} | {(r + sv + cl) * 1e6 / q:.1f} |")
+
 w("\n### Connect plus first query\n")
 w("In-process (bench/TunnelBench, MySqlConnector with Pooling=false): open, `SELECT 1`, close, the arms interleaved, after a warm-up.")
 w("The difference column is the arm's median minus the median of the direct arm with the same TLS setting towards the server.\n")
@@ -129,4 +151,16 @@ for arm, base in (("tunnel", "direct"), ("tunnel+TLS", "direct+TLS")):
     if arm in latency and base in latency:
         d = latency[arm]["median"] - latency[base]["median"]
         w(f"- Connect plus first query, {arm} − {base} at the median: {d:+.3f} ms: {'holds' if d <= 1.0 else 'not met'} (bar: within 1 ms).")
+w("\n### What separates the arms\n")
+w("- After login the tunnel copies bytes: towards the server it reads only packet headers, to spot COM_CHANGE_USER at the start")
+w("  of a command; towards the app it is a plain copy. With socket continuations run inline on the event thread, as the daemon is")
+w("  started (DaemonLauncher sets DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1), this costs about as much CPU per query as socat")
+w("  (the `relay` column of `tunnel` and `socat`). Measured while profiling in 2026-11, not by this script: without that setting")
+w("  every packet hops to the thread pool and the relay costs roughly twice as much CPU per query; two blocking threads per")
+w("  connection, poll-then-read threads and dropping the per-read cancellation token were no better than the inline relay.")
+w("- With TLS upstream the tunnel encrypts and decrypts every packet with .NET's SslStream; in `socat+TLS` and `direct+TLS` the")
+w("  client does that work with its own OpenSSL. Compare how much `relay` grows from `tunnel` to `tunnel+TLS` with how much")
+w("  `sysbench` grows from `socat` to `socat+TLS`: on a CPU-bound machine that difference decides the TLS pair.")
+w("- Connecting through the tunnel adds one loopback connect and the upstream greeting before the app sees its own; with TLS, the")
+w("  upstream TLS handshake (done by the daemon) replaces the one a direct TLS client would do itself.")
 print("\n".join(out))
