@@ -3,11 +3,10 @@
 # run on this machine, and writes the results to its section of docs/benchmarks.md.
 #
 #   bench/tunnel-benchmark.sh                                   # installs sysbench, socat, mariadb-client if missing
-#   DURATION=10 ROUNDS=3 THREADS="1 8 32" LATENCY_RUNS=300 bench/tunnel-benchmark.sh
+#   DURATION=6 ROUNDS=5 THREADS="1 8 32" LATENCY_RUNS=300 bench/tunnel-benchmark.sh   # the defaults (~25 min)
 #   WRITE_DOCS=0 bench/tunnel-benchmark.sh                      # print the section, leave docs/benchmarks.md alone
 #
-# Arms, each compared with the arm that has the same TLS setting on the wire to the server (the table's
-# "client TLS" column is what the benchmark client itself negotiates):
+# Arms, each compared with the arm that has the same TLS setting on the wire to the server:
 #   direct       plain TCP to the private server              direct+TLS   TLS to the server (the client does TLS)
 #   socat        socat TCP relay, plain                       socat+TLS    the same relay carrying the client's TLS
 #   tunnel       the tunnel, upstream leg plain               tunnel+TLS   the tunnel as shipped: the daemon's, TLS upstream
@@ -25,8 +24,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
-DURATION=${DURATION:-10}
-ROUNDS=${ROUNDS:-3}
+DURATION=${DURATION:-6}
+ROUNDS=${ROUNDS:-5}
 THREADS=${THREADS:-"1 8 32"}
 LATENCY_RUNS=${LATENCY_RUNS:-300}
 BIG_ROUNDS=${BIG_ROUNDS:-3}
