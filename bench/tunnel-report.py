@@ -81,7 +81,7 @@ socat = next((l.strip() for l in socat.splitlines() if "socat version" in l), "s
 out = []
 w = out.append
 w(f"## Tunnel vs direct vs socat, {datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M} UTC\n")
-w(f"Produced by `bench/tunnel-benchmark.sh` ({settings}) on {cpu}, {os.cpu_count()} CPUs; {version}; {sysbench}; {socat}.")
+w(f"Command: `{settings} bench/tunnel-benchmark.sh` (the defaults), on {cpu}, {os.cpu_count()} CPUs; {version}; {sysbench}; {socat}.")
 w(f"Load average at start {load_start}, at end {load_end} (other work on the machine makes single numbers noisy; ratios are paired within a round).\n")
 w("Arms, each compared with the one that puts the same TLS on the wire to the server: `direct` / `direct+TLS` (the client talks")
 w("to the server, with TLS in the second), `socat` / `socat+TLS` (a `socat` TCP relay; in the second the client's TLS passes")
@@ -135,6 +135,9 @@ for arm in ARMS:
     w(f"| {arm} | {l['median']:.3f} | {l['p10']:.3f} | {l['p90']:.3f} | {l['mean']:.3f} | {l['runs']} | {diff} |")
 
 w("\n### Against the acceptance of issue 3 (this run)\n")
+cells = [(key, a, b) for key in values if units[key] == "qps" and key.rsplit("@", 1)[-1] in ("8", "32") for a, b in PAIRS[:2]]
+held = [c for c in cells if ratios(*c) and statistics.median(ratios(*c)) >= 1]
+w(f"Throughput bar (tunnel at least socat with the same TLS setting, at 8 and 32 threads): {len(held)} of {len(cells)} cells hold in this run.\n")
 for key in values:
     if units[key] != "qps" or key.rsplit("@", 1)[-1] not in ("8", "32"):
         continue
@@ -154,10 +157,11 @@ for arm, base in (("tunnel", "direct"), ("tunnel+TLS", "direct+TLS")):
 w("\n### What separates the arms\n")
 w("- After login the tunnel copies bytes: towards the server it reads only packet headers, to spot COM_CHANGE_USER at the start")
 w("  of a command; towards the app it is a plain copy. With socket continuations run inline on the event thread, as the daemon is")
-w("  started (DaemonLauncher sets DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1), this costs about as much CPU per query as socat")
-w("  (the `relay` column of `tunnel` and `socat`). Measured while profiling in 2026-11, not by this script: without that setting")
-w("  every packet hops to the thread pool and the relay costs roughly twice as much CPU per query; two blocking threads per")
-w("  connection, poll-then-read threads and dropping the per-read cancellation token were no better than the inline relay.")
+w("  started (DaemonLauncher sets DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1), this costs about as much CPU per query as")
+w("  socat or less (the `relay` column of `tunnel` and `socat`). Measured while profiling in 2026-11, not by this script:")
+w("  without that setting every packet hops to the thread pool and the relay costs roughly twice as much CPU per query; two")
+w("  blocking threads per connection, poll-then-read threads and dropping the per-read cancellation token were no better")
+w("  than the inline relay.")
 w("- With TLS upstream the tunnel encrypts and decrypts every packet with .NET's SslStream; in `socat+TLS` and `direct+TLS` the")
 w("  client does that work with its own OpenSSL. Compare how much `relay` grows from `tunnel` to `tunnel+TLS` with how much")
 w("  `sysbench` grows from `socat` to `socat+TLS`: on a CPU-bound machine that difference decides the TLS pair.")
