@@ -1,156 +1,210 @@
 #!/usr/bin/env bash
-# Measures the BranchTasks tunnel against a direct connection and a plain `socat` TCP relay, in one run, on
-# this machine, and writes the results (as ratios to direct) to its section of docs/benchmarks.md.
+# Measures the BranchTasks tunnel against a direct connection and a plain `socat` TCP relay, side by side in one
+# run on this machine, and writes the results to its section of docs/benchmarks.md.
 #
-#   bench/tunnel-benchmark.sh            # needs: dotnet, mariadbd + mariadb client, sysbench, socat, hyperfine, python3
-#   DURATION=20 THREADS="1 8 32" bench/tunnel-benchmark.sh
+#   bench/tunnel-benchmark.sh                                   # installs sysbench, socat, mariadb-client if missing
+#   DURATION=6 ROUNDS=5 THREADS="1 8 32" LATENCY_RUNS=300 bench/tunnel-benchmark.sh   # the defaults (~25 min)
+#   WRITE_DOCS=0 bench/tunnel-benchmark.sh                      # print the section, leave docs/benchmarks.md alone
 #
-# What runs: sysbench oltp_point_select and oltp_read_only at each thread count, a ~100 MB result set read
-# with the mariadb client, and connect-plus-first-query latency (mariadb -e 'SELECT 1', hyperfine median).
-# Targets: the private server directly (plain and TLS), through socat (plain and TLS end to end), and
-# through the tunnel (the app's leg is plain loopback; the tunnel's upstream leg uses TLS, as shipped).
-# sysbench runs only the plain targets (its TLS mode needs client certificate files).
+# Arms, each compared with the arm that has the same TLS setting on the wire to the server:
+#   direct       plain TCP to the private server              direct+TLS   TLS to the server (the client does TLS)
+#   socat        socat TCP relay, plain                       socat+TLS    the same relay carrying the client's TLS
+#   tunnel       the tunnel, upstream leg plain               tunnel+TLS   the tunnel as shipped: the daemon's, TLS upstream
+# The tunnels' app legs are plain loopback. `tunnel+TLS` is the real daemon started by `branchtasks up`; `tunnel` runs
+# the same TunnelListener code in bench/TunnelBench (the daemon cannot be told to skip TLS), started with the same
+# runtime setting the daemon gets (DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1).
+#
+# What runs:
+#   - sysbench oltp_point_select and oltp_read_only at each thread count; every round runs all arms once, in an order
+#     that rotates from round to round, and the table shows medians over ROUNDS rounds; ratios are the median of the
+#     per-round ratios (each ratio compares two arms measured minutes apart at most);
+#   - a ~100 MB result set read with the mariadb client (--quick), interleaved the same way, median seconds;
+#   - connect-plus-first-query latency measured in-process by bench/TunnelBench (MySqlConnector, Pooling=false:
+#     open, SELECT 1, close), LATENCY_RUNS times per arm with the arms interleaved, median and p90 ms.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
-DURATION=${DURATION:-10}
+DURATION=${DURATION:-6}
+ROUNDS=${ROUNDS:-5}
 THREADS=${THREADS:-"1 8 32"}
-LATENCY_RUNS=${LATENCY_RUNS:-200}
-for tool in dotnet sysbench socat hyperfine mariadb python3 git; do
-  command -v "$tool" >/dev/null || { echo "tunnel-benchmark: '$tool' is required (apt-get install -y sysbench socat hyperfine mariadb-client)" >&2; exit 1; }
+LATENCY_RUNS=${LATENCY_RUNS:-300}
+BIG_ROUNDS=${BIG_ROUNDS:-3}
+WRITE_DOCS=${WRITE_DOCS:-1}
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
+
+missing=()
+command -v sysbench >/dev/null || missing+=(sysbench)
+command -v socat >/dev/null || missing+=(socat)
+command -v mariadb >/dev/null || missing+=(mariadb-client)
+command -v openssl >/dev/null || missing+=(openssl)
+if [ ${#missing[@]} -gt 0 ]; then
+  sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  echo "Installing ${missing[*]}..."
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+for tool in dotnet python3 git; do
+  command -v "$tool" >/dev/null || { echo "tunnel-benchmark: '$tool' is required" >&2; exit 1; }
 done
 
 work=$(mktemp -d /tmp/bt-bench-XXXXXX)
 export BRANCHTASKS_HOME="$work/home"
 socat_pid=""
+host_pid=""
+bt() { (cd "$work/repo" && dotnet "$work/tool/branchtasks.dll" "$@"); }
 cleanup() {
   [ -n "$socat_pid" ] && kill "$socat_pid" 2>/dev/null || true
-  if [ -x "$work/tool/branchtasks" ] || [ -f "$work/tool/branchtasks.dll" ]; then
-    (cd "$work/repo" && dotnet "$work/tool/branchtasks.dll" down --all >/dev/null 2>&1 || true)
-    (cd "$work/repo" && dotnet "$work/tool/branchtasks.dll" server stop >/dev/null 2>&1 || true)
+  [ -n "$host_pid" ] && kill "$host_pid" 2>/dev/null || true
+  if [ -f "$work/tool/branchtasks.dll" ] && [ -d "$work/repo" ]; then
+    bt down --all >/dev/null 2>&1 || true
+    bt server stop >/dev/null 2>&1 || true
   fi
   rm -rf "$work"
 }
 trap cleanup EXIT
 
-echo "Building the tool..."
+echo "Building the tool and bench/TunnelBench..."
 dotnet publish src/BranchTasks.Tool -c Release -o "$work/tool" -nologo -v:q >/dev/null
+dotnet publish bench/TunnelBench -c Release -o "$work/bench" -nologo -v:q >/dev/null
+
+# sysbench 1.0's --mysql-ssl=on always presents client-cert.pem/client-key.pem from its working directory, and the
+# private server (which has no ssl-ca of its own) checks client certificates against OpenSSL's default trust store.
+# A throw-away self-signed client certificate, trusted through SSL_CERT_FILE by the server this script starts (and
+# only by it), lets the TLS arms run; the server does not otherwise use client certificates.
+certs="$work/sysbench"
+mkdir -p "$certs"
+openssl req -x509 -newkey rsa:2048 -nodes -keyout "$certs/client-key.pem" -out "$certs/client-cert.pem" \
+  -days 2 -subj "/CN=bench client" >/dev/null 2>&1
+export SSL_CERT_FILE="$certs/client-cert.pem"
 
 mkdir -p "$work/repo"
 git -C "$work/repo" init -q -b main
 echo '{ "database": "bench", "copyData": false }' > "$work/repo/branchtasks.json"
 git -C "$work/repo" add branchtasks.json
 git -C "$work/repo" -c user.name=bench -c user.email=bench@example.invalid commit -qm init
-up=$(cd "$work/repo" && dotnet "$work/tool/branchtasks.dll" up --json)
-tunnel_port=$(python3 -c 'import json,sys; print(json.loads(sys.argv[1])["port"])' "$up")
-database=$(python3 -c 'import json,sys; print(json.loads(sys.argv[1])["database"])' "$up")
-server_port=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["port"])' "$BRANCHTASKS_HOME/local/server.json")
-# The direct and socat targets need the upstream password; it stays in this script's memory.
-password=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["appPassword"])' "$BRANCHTASKS_HOME/local/credentials.json")
-socat_port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-socat TCP-LISTEN:"$socat_port",bind=127.0.0.1,fork,reuseaddr,nodelay TCP:127.0.0.1:"$server_port",nodelay &
+up=$(bt up --json)
+unset SSL_CERT_FILE
+json() { python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))[sys.argv[2]])' "$@"; }
+echo "$up" > "$work/up.json"
+tunnel_tls_port=$(json "$work/up.json" port)
+database=$(json "$work/up.json" database)
+server_port=$(json "$BRANCHTASKS_HOME/local/server.json" port)
+cp "$BRANCHTASKS_HOME/local/tls/server-cert.pem" "$certs/cacert.pem"
+# The direct and socat arms need the upstream password; it stays in this script's memory and environment.
+password=$(json "$BRANCHTASKS_HOME/local/credentials.json" appPassword)
+export BT_BENCH_PASSWORD="$password"
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+socat_port=$(free_port)
+# backlog: socat forks per connection and accepts slowly on a busy machine; with its default backlog of 5, 32 threads
+# connecting at once overflow the accept queue, the dropped handshakes are retried with exponential back-off, and
+# sysbench gives up ("Worker threads failed to initialize within 30 seconds"). The tunnel listens with a backlog of 512.
+socat TCP-LISTEN:"$socat_port",bind=127.0.0.1,fork,reuseaddr,nodelay,backlog=512 TCP:127.0.0.1:"$server_port",nodelay &
 socat_pid=$!
-sleep 0.5
 
-mariadb --host=127.0.0.1 --port="$server_port" --user=branchtasks_app --password="$password" --skip-ssl \
-  -e "SET GLOBAL max_connections = 1000" "$database"
+DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1 dotnet "$work/bench/tunnel-bench.dll" serve --server-port "$server_port" \
+  --user branchtasks_app --database "$database" --upstream-tls off > "$work/host.out" 2>&1 &
+host_pid=$!
+for _ in $(seq 100); do grep -q '^port=' "$work/host.out" 2>/dev/null && break; sleep 0.1; done
+tunnel_plain_port=$(sed -n 's/^port=//p' "$work/host.out")
+[ -n "$tunnel_plain_port" ] || { echo "tunnel-bench serve did not start:" >&2; cat "$work/host.out" >&2; exit 1; }
 
-# target name, port, password argument, TLS (on/off)
-targets=(
-  "direct|$server_port|$password|off"
-  "direct+TLS|$server_port|$password|on"
-  "socat|$socat_port|$password|off"
-  "socat+TLS|$socat_port|$password|on"
-  "tunnel|$tunnel_port||off"
+MYSQL_PWD="$password" mariadb --host=127.0.0.1 --port="$server_port" --user=branchtasks_app --skip-ssl -e "SET GLOBAL max_connections = 1000" "$database"
+
+daemon_pid=$(bt status --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["processId"])')
+server_pid=$(json "$BRANCHTASKS_HOME/local/server.json" processId)
+# The process that relays each arm's traffic, for the CPU it spends per query (socat's forked children are counted
+# through their parent once it has reaped them).
+declare -A relay_pid=([direct]="" [direct+TLS]="" [socat]=$socat_pid [socat+TLS]=$socat_pid [tunnel]=$host_pid [tunnel+TLS]=$daemon_pid)
+# user+system CPU ticks of a process and its reaped children
+ticks() { [ -n "$1" ] && awk '{ print $14 + $15 + $16 + $17 }' "/proc/$1/stat" || echo 0; }
+hz=$(getconf CLK_TCK)
+
+# name|port|password (yes/no)|client TLS (on/off): the tunnels' app legs are always plain; tunnel+TLS's TLS is upstream.
+arms=(
+  "direct|$server_port|yes|off"
+  "direct+TLS|$server_port|yes|on"
+  "socat|$socat_port|yes|off"
+  "socat+TLS|$socat_port|yes|on"
+  "tunnel|$tunnel_plain_port|no|off"
+  "tunnel+TLS|$tunnel_tls_port|no|off"
 )
+# The arms in round r, rotated so that no arm always runs first or last.
+rotated() { local r=$1 n=${#arms[@]} k; for ((k = 0; k < n; k++)); do echo "${arms[$(((r + k) % n))]}"; done; }
 
-sb() { # target-port password ssl test threads command
-  local args=(--db-driver=mysql --mysql-host=127.0.0.1 --mysql-port="$1" --mysql-user=branchtasks_app --mysql-db="$database" --mysql-ssl="$3" --tables=4 --table-size=10000 --threads="$5")
-  [ -n "$2" ] && args+=(--mysql-password="$2")
-  sysbench "$4" "${args[@]}" --time="$DURATION" --report-interval=0 "$6"
+sb() { # port password-yes/no tls test threads command
+  local args=(--db-driver=mysql --mysql-host=127.0.0.1 --mysql-port="$1" --mysql-user=branchtasks_app --mysql-db="$database"
+    --mysql-ssl="$3" --tables=4 --table-size=10000 --threads="$5" --time="$DURATION" --report-interval=0)
+  [ "$2" = yes ] && args+=(--mysql-password="$password")
+  (cd "$certs" && sysbench "$4" "${args[@]}" "$6")
 }
 
+load_start=$(cut -d' ' -f1-3 /proc/loadavg)
 echo "Preparing sysbench tables..."
-sb "$server_port" "$password" off oltp_read_only 4 prepare >/dev/null
+sb "$server_port" yes off oltp_read_only 4 prepare >/dev/null
 
-mkdir -p "$root/docs"
 results="$work/results.tsv"
 : > "$results"
+: > "$work/cpu.tsv"
 for test in oltp_point_select oltp_read_only; do
   for threads in $THREADS; do
-    for target in "${targets[@]}"; do
-      IFS='|' read -r name port pw ssl <<< "$target"
-      # sysbench 1.0's --mysql-ssl=on wants client certificate files; its TLS rows are left out.
-      [ "$ssl" = on ] && continue
-      qps=$(sb "$port" "$pw" "$ssl" "$test" "$threads" run 2>>"$work/sysbench.err" | awk '/queries:/ { gsub(/\(/, "", $3); print $3; exit }') || true
-      if [ -z "$qps" ]; then
-        echo "$test threads=$threads $name: failed:" >&2
-        tail -5 "$work/sysbench.err" >&2
-        continue
-      fi
-      echo "$test threads=$threads $name: $qps queries/s"
-      printf '%s\t%s\t%s\t%s\n' "$test@$threads" "$name" "$qps" "qps" >> "$results"
+    for ((round = 0; round < ROUNDS; round++)); do
+      while IFS='|' read -r name port pw ssl; do
+        relay_before=$(ticks "${relay_pid[$name]}"); server_before=$(ticks "$server_pid")
+        TIMEFORMAT='%U %S'
+        client_cpu=$( { time sb "$port" "$pw" "$ssl" "$test" "$threads" run > "$work/sysbench.out" 2>>"$work/sysbench.err"; } 2>&1 ) || true
+        qps=$(awk '/queries:/ { gsub(/\(/, "", $3); print $3; exit }' "$work/sysbench.out")
+        queries=$(awk '/queries:/ { print $2; exit }' "$work/sysbench.out")
+        sleep 0.3 # let socat reap its children, so their CPU is counted
+        if [ -n "$qps" ]; then
+          printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$name" "$queries" "$(($(ticks "${relay_pid[$name]}") - relay_before))" \
+            "$(($(ticks "$server_pid") - server_before))" "$hz" "$client_cpu" "$test@$threads" >> "$work/cpu.tsv"
+        fi
+        if [ -z "$qps" ]; then
+          echo "$test@$threads round $round $name: FAILED" >&2
+          tail -3 "$work/sysbench.err" >&2
+          printf '%s\t%s\t%s\t%s\t%s\n' "$test@$threads" "$round" "$name" "" "qps" >> "$results"
+          continue
+        fi
+        echo "$test@$threads round $round $name: $qps q/s"
+        printf '%s\t%s\t%s\t%s\t%s\n' "$test@$threads" "$round" "$name" "$qps" "qps" >> "$results"
+      done < <(rotated "$round")
     done
   done
 done
+sb "$server_port" yes off oltp_read_only 4 cleanup >/dev/null
 
-mysql_cli() { # port password ssl
-  local args=(--host=127.0.0.1 --port="$1" --user=branchtasks_app --batch --skip-column-names)
-  [ -n "$2" ] && args+=(--password="$2")
-  [ "$3" = on ] && args+=(--ssl) || args+=(--skip-ssl)
-  printf '%q ' mariadb "${args[@]}"
-}
-
-for target in "${targets[@]}"; do
-  IFS='|' read -r name port pw ssl <<< "$target"
-  cli=$(mysql_cli "$port" "$pw" "$ssl")
-  hyperfine --style none --runs 5 --export-json "$work/big.json" \
-    "$cli --quick -e \"SELECT REPEAT('x', 1000) FROM seq_1_to_100000\" $database > /dev/null" >/dev/null
-  seconds=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["results"][0]["median"])' "$work/big.json")
-  echo "100 MB result $name: ${seconds}s"
-  printf '%s\t%s\t%s\t%s\n' "100MB" "$name" "$seconds" "s" >> "$results"
-
-  hyperfine --style none -N --warmup 10 --runs "$LATENCY_RUNS" --export-json "$work/lat.json" \
-    "$cli -e \"SELECT 1\" $database" >/dev/null
-  ms=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["results"][0]["median"]*1000)' "$work/lat.json")
-  echo "connect+SELECT 1 $name: ${ms} ms (median, includes starting the mariadb client)"
-  printf '%s\t%s\t%s\t%s\n' "latency" "$name" "$ms" "ms" >> "$results"
+for ((round = 0; round < BIG_ROUNDS; round++)); do
+  while IFS='|' read -r name port pw ssl; do
+    tls=--skip-ssl; [ "$ssl" = on ] && tls=--ssl
+    pwenv=(); [ "$pw" = yes ] && pwenv=(env MYSQL_PWD="$password")
+    start=$(date +%s%N)
+    "${pwenv[@]}" mariadb --host=127.0.0.1 --port="$port" --user=branchtasks_app "$tls" --quick --batch --skip-column-names \
+      -e "SELECT REPEAT('x', 1000) FROM seq_1_to_100000" "$database" > /dev/null
+    seconds=$(python3 -c "print(($(date +%s%N) - $start) / 1e9)")
+    echo "100MB round $round $name: ${seconds}s"
+    printf '%s\t%s\t%s\t%s\t%s\n' "100MB" "$round" "$name" "$seconds" "s" >> "$results"
+  done < <(rotated "$round")
 done
 
-sb "$server_port" "$password" off oltp_read_only 4 cleanup >/dev/null
+latency_arms=()
+for arm in "${arms[@]}"; do
+  IFS='|' read -r name port pw ssl <<< "$arm"
+  latency_arms+=("$name=$port:$([ "$ssl" = on ] && echo required || echo none):$([ "$pw" = yes ] && echo password || echo none)")
+done
+echo "Connect + SELECT 1, $LATENCY_RUNS times per arm, interleaved..."
+dotnet "$work/bench/tunnel-bench.dll" latency --database "$database" --runs "$LATENCY_RUNS" --warmup 30 "${latency_arms[@]}" > "$work/latency.tsv"
+cat "$work/latency.tsv"
 
-python3 - "$results" "$DURATION" "$THREADS" > "$work/section.md" <<'PY'
-import collections, datetime, os, platform, subprocess, sys
-results, duration, threads = sys.argv[1:4]
-rows = collections.OrderedDict()
-units = {}
-for line in open(results):
-    key, name, value, unit = line.rstrip("\n").split("\t")
-    rows.setdefault(key, {})[name] = float(value)
-    units[key] = unit
-names = ["direct", "direct+TLS", "socat", "socat+TLS", "tunnel"]
-cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), platform.processor())
-server = next((p for p in ("/usr/sbin/mariadbd", "/usr/sbin/mysqld") if os.path.exists(p)), "mariadbd")
-version = subprocess.run([server, "--version"], capture_output=True, text=True).stdout.strip()
-lines = [f"## Tunnel vs direct vs socat, {datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M} UTC\n",
-         f"`bench/tunnel-benchmark.sh` (DURATION={duration}, THREADS=\"{threads}\") on {cpu}, {os.cpu_count()} CPUs; {version}.",
-         "Throughput rows are queries/s (higher is better), the 100 MB row seconds and the latency row the median ms of",
-         "`mariadb -e 'SELECT 1'` including client start (lower is better). Ratios are to `direct` (plain TCP to the server);",
-         "the tunnel's app leg is plain loopback and its upstream leg TLS, so compare it with both `direct` and `direct+TLS`.",
-         "For q/s a ratio above 1 means the tunnel is faster; for seconds and ms, above 1 means slower.",
-         "sysbench's TLS mode needs client certificate files, so its TLS cells are empty.\n",
-         "| measurement | " + " | ".join(names) + " | tunnel/direct | tunnel/direct+TLS | tunnel/socat |",
-         "|---|" + "---:|" * (len(names) + 3)]
-for key, values in rows.items():
-    unit = units[key]
-    def fmt(v):
-        return f"{v:,.0f}" if unit == "qps" else f"{v:.3f}"
-    d, dt, s, t = values.get("direct"), values.get("direct+TLS"), values.get("socat"), values.get("tunnel")
-    cells = [fmt(values[n]) + (" q/s" if unit == "qps" else " " + unit) if n in values else "" for n in names]
-    ratio = lambda a, b: f"{a / b:.2f}" if a and b else ""
-    lines.append(f"| {key} | " + " | ".join(cells) + f" | {ratio(t, d)} | {ratio(t, dt)} | {ratio(t, s)} |")
-print("\n".join(lines))
-PY
+status=$(bt status --json 2>/dev/null || true)
+echo "$status" > "$work/status.json"
+
+load_end=$(cut -d' ' -f1-3 /proc/loadavg)
+python3 "$root/bench/tunnel-report.py" "$results" "$work/latency.tsv" "$work/status.json" "$work/cpu.tsv" "$load_start" "$load_end" \
+  "DURATION=$DURATION ROUNDS=$ROUNDS THREADS=\"$THREADS\" LATENCY_RUNS=$LATENCY_RUNS" > "$work/section.md"
 cat "$work/section.md"
-python3 "$root/bench/write-section.py" "$root/docs/benchmarks.md" tunnel < "$work/section.md"
-echo "Wrote the tunnel section of docs/benchmarks.md"
+if [ "$WRITE_DOCS" = 1 ]; then
+  mkdir -p "$root/docs"
+  python3 "$root/bench/write-section.py" "$root/docs/benchmarks.md" tunnel < "$work/section.md"
+  echo "Wrote the tunnel section of docs/benchmarks.md"
+fi
