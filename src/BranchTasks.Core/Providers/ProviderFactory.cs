@@ -38,9 +38,6 @@ public sealed class ProviderFactory : IAsyncDisposable
         }
     }
 
-    public Task<IBranchProvider> CreateAsync(BranchTasksConfig config, CancellationToken cancellationToken) =>
-        CreateAsync(config, ProviderCredentials.None, cancellationToken);
-
     /// <summary>Stops the private server of the <c>local</c> provider; false when it was not running.</summary>
     public Task<bool> StopLocalServerAsync(CancellationToken cancellationToken) =>
         new LocalServer(_state, new LocalSettings()).StopAsync(cancellationToken);

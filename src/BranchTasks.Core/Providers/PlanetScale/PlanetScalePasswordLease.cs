@@ -33,9 +33,6 @@ public sealed class PlanetScalePasswordLease : UpstreamLease
 
     public override UpstreamEndpoint Endpoint => Volatile.Read(ref _endpoint);
 
-    /// <summary>The password's id at PlanetScale (changes when it had to be replaced).</summary>
-    public string PasswordId => Volatile.Read(ref _password).Id;
-
     internal bool IsReleased { get; private set; }
 
     internal static async Task<PlanetScalePasswordLease> CreateAsync(PlanetScaleApiClient api, string branch, Action<PlanetScalePasswordLease> onReleased, CancellationToken cancellationToken)
