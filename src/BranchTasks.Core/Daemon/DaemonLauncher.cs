@@ -88,13 +88,6 @@ public sealed class DaemonLauncher
             info.ArgumentList.Add(argument);
         }
 
-        // The tunnels are relays: running socket continuations inline on the event thread, instead of hopping to
-        // the thread pool, roughly halves the latency each relayed packet adds (see docs/benchmarks.md).
-        if (!info.Environment.ContainsKey("DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS"))
-        {
-            info.Environment["DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS"] = "1";
-        }
-
         var process = Process.Start(info) ?? throw Unavailable("the process could not be started");
         process.StandardInput.Close();
         // Drain and drop: the daemon logs to its file; this only keeps a stray write from blocking.

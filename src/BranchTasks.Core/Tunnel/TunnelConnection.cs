@@ -24,6 +24,7 @@ internal sealed class TunnelConnection
     private readonly TunnelListener _owner;
     private readonly byte[] _scramble = System.Text.Encoding.ASCII.GetBytes(RandomNumberGenerator.GetString(ScrambleAlphabet, 20));
     private PendingChangeUser? _pendingChangeUser;
+    private UpstreamSession? _upstream;
 
     public TunnelConnection(Socket client, UpstreamEndpoint endpoint, TunnelOptions options, TunnelListener owner)
     {
@@ -35,16 +36,23 @@ internal sealed class TunnelConnection
 
     private sealed record PendingChangeUser(ChangeUserPayload Request, TaskCompletionSource Done);
 
+    /// <summary>
+    /// Serves the connection on the calling thread, which <see cref="TunnelListener"/> dedicates to it; the
+    /// server-to-app direction gets a second thread. Both sockets are only ever used with blocking calls (see
+    /// <see cref="BlockingSocketStream"/>), so the async protocol code of the login completes before it returns.
+    /// </summary>
     public async Task RunAsync(CancellationToken cancellationToken)
     {
         _client.NoDelay = true;
-        await using var clientStream = new NetworkStream(_client, ownsSocket: false);
+        await using var clientStream = new BlockingSocketStream(_client);
+        // Blocking calls do not watch the token: stopping the tunnel shuts the sockets down, which wakes them.
+        using var stop = cancellationToken.Register(ShutDown);
         UpstreamSession upstream;
         try
         {
             upstream = await UpstreamSession.ConnectAsync(_endpoint, _options, cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception e) when (e is SocketException or IOException or InvalidDataException or EndOfStreamException or MySqlProtocolException)
+        catch (Exception e) when (e is SocketException or IOException or InvalidDataException or EndOfStreamException or MySqlProtocolException or ObjectDisposedException)
         {
             // Tell the app why, in the protocol it speaks, instead of a bare disconnect.
             var message = e is MySqlProtocolException p ? p.Error.Message : e.Message;
@@ -54,32 +62,43 @@ internal sealed class TunnelConnection
 
         await using (upstream.ConfigureAwait(false))
         {
-            if (!await LoginAsync(clientStream, upstream, cancellationToken).ConfigureAwait(false))
+            Volatile.Write(ref _upstream, upstream);
+            if (cancellationToken.IsCancellationRequested || !await LoginAsync(clientStream, upstream, cancellationToken).ConfigureAwait(false))
             {
                 return;
             }
 
             _owner.ConnectionLoggedIn(upstream.UsesTls);
-            using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            var up = PumpToServerAsync(clientStream, upstream, linked.Token);
-            var down = PumpToClientAsync(upstream, clientStream, linked.Token);
-            await Task.WhenAny(up, down).ConfigureAwait(false);
+            var down = new Thread(() =>
+            {
+                PumpToClient(upstream, clientStream);
+                ShutDown();
+            })
+            {
+                IsBackground = true,
+                Name = "BranchTasks relay",
+            };
+            down.Start();
+            PumpToServer(clientStream, upstream);
             // One side ended: end the other so neither leg lingers half-open.
-            linked.Cancel();
-            try
-            {
-                _client.Shutdown(SocketShutdown.Both);
-            }
-            catch (SocketException)
-            {
-            }
-
-            await upstream.DisposeAsync().ConfigureAwait(false);
-            await Task.WhenAll(up, down).ConfigureAwait(false);
+            ShutDown();
+            down.Join();
         }
     }
 
-    private async Task<bool> LoginAsync(NetworkStream client, UpstreamSession upstream, CancellationToken cancellationToken)
+    private void ShutDown()
+    {
+        Volatile.Read(ref _upstream)?.Shutdown();
+        try
+        {
+            _client.Shutdown(SocketShutdown.Both);
+        }
+        catch (Exception e) when (e is SocketException or ObjectDisposedException)
+        {
+        }
+    }
+
+    private async Task<bool> LoginAsync(Stream client, UpstreamSession upstream, CancellationToken cancellationToken)
     {
         var server = upstream.Handshake;
         var offered = server.Capabilities & ~(CapabilityFlags.Compress | CapabilityFlags.Ssl | CapabilityFlags.ZstdCompressionAlgorithm | CapabilityFlags.SslVerifyServerCertificate | CapabilityFlags.MultiFactorAuthentication);
@@ -153,11 +172,23 @@ internal sealed class TunnelConnection
         }
     }
 
+    private void ShutDown(UpstreamSession upstream)
+    {
+        upstream.Shutdown();
+        try
+        {
+            _client.Shutdown(SocketShutdown.Both);
+        }
+        catch (Exception e) when (e is SocketException or ObjectDisposedException)
+        {
+        }
+    }
+
     /// <summary>
     /// App → server: a copy loop that tracks packet boundaries (headers only) to spot COM_CHANGE_USER at the start of
     /// a command (sequence id 0). Bytes are forwarded as they arrive; only a partial header at the end of a read is held back.
     /// </summary>
-    private async Task PumpToServerAsync(Stream client, UpstreamSession upstream, CancellationToken cancellationToken)
+    private void PumpToServer(Stream client, UpstreamSession upstream)
     {
         var buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
         try
@@ -168,7 +199,7 @@ internal sealed class TunnelConnection
             var previousWasMax = false;
             while (true)
             {
-                var read = await client.ReadAsync(buffer.AsMemory(filled, BufferSize - filled), cancellationToken).ConfigureAwait(false);
+                var read = client.Read(buffer.AsSpan(filled, BufferSize - filled));
                 if (read == 0)
                 {
                     break;
@@ -220,7 +251,7 @@ internal sealed class TunnelConnection
 
                 if (forwardEnd > 0)
                 {
-                    await upstream.Stream.WriteAsync(buffer.AsMemory(0, forwardEnd), cancellationToken).ConfigureAwait(false);
+                    upstream.Stream.Write(buffer.AsSpan(0, forwardEnd));
                     _owner.AddToServer(forwardEnd);
                 }
 
@@ -233,7 +264,7 @@ internal sealed class TunnelConnection
                     buffer.AsSpan(4, have).CopyTo(packet);
                     if (have < changeUserLength)
                     {
-                        await client.ReadExactlyAsync(packet.AsMemory(have), cancellationToken).ConfigureAwait(false);
+                        client.ReadExactly(packet.AsSpan(have));
                     }
 
                     var consumed = 4 + have;
@@ -241,7 +272,7 @@ internal sealed class TunnelConnection
                     filled -= consumed;
                     previousSequence = 0;
                     previousWasMax = false;
-                    if (!await ChangeUserAsync(client, upstream, packet, cancellationToken).ConfigureAwait(false))
+                    if (!ChangeUser(client, upstream, packet))
                     {
                         break;
                     }
@@ -259,7 +290,7 @@ internal sealed class TunnelConnection
         }
     }
 
-    private async Task<bool> ChangeUserAsync(Stream client, UpstreamSession upstream, byte[] packet, CancellationToken cancellationToken)
+    private bool ChangeUser(Stream client, UpstreamSession upstream, byte[] packet)
     {
         ChangeUserPayload request;
         try
@@ -268,32 +299,33 @@ internal sealed class TunnelConnection
         }
         catch (Exception e) when (e is ArgumentOutOfRangeException or FormatException or IndexOutOfRangeException)
         {
-            await TrySendErrorAsync(client, 1, new ErrorPayload(1047, "08S01", "BranchTasks tunnel: malformed COM_CHANGE_USER."), cancellationToken).ConfigureAwait(false);
+            TrySendErrorAsync(client, 1, new ErrorPayload(1047, "08S01", "BranchTasks tunnel: malformed COM_CHANGE_USER."), CancellationToken.None).GetAwaiter().GetResult();
             return false;
         }
 
         if (_options.LocalAuth == LocalAuthMode.Token && !NativePasswordPlugin.Verify(_options.LocalPassword ?? "", _scramble, request.AuthResponse))
         {
-            await TrySendErrorAsync(client, 1, new ErrorPayload(1045, "28000", $"BranchTasks tunnel: access denied for user '{request.User}' (COM_CHANGE_USER): the tunnel's password is required."), cancellationToken).ConfigureAwait(false);
+            TrySendErrorAsync(client, 1, new ErrorPayload(1045, "28000", $"BranchTasks tunnel: access denied for user '{request.User}' (COM_CHANGE_USER): the tunnel's password is required."), CancellationToken.None).GetAwaiter().GetResult();
             return false;
         }
 
         var pending = new PendingChangeUser(request, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
         Volatile.Write(ref _pendingChangeUser, pending);
-        await upstream.SendChangeUserAsync(request, cancellationToken).ConfigureAwait(false);
-        await pending.Done.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+        upstream.SendChangeUserAsync(request, CancellationToken.None).GetAwaiter().GetResult();
+        // The server's answer arrives on the other direction's thread, which completes the exchange.
+        pending.Done.Task.GetAwaiter().GetResult();
         return true;
     }
 
     /// <summary>Server → app: a plain copy loop; it only steps in to finish a COM_CHANGE_USER exchange the other pump started.</summary>
-    private async Task PumpToClientAsync(UpstreamSession upstream, Stream client, CancellationToken cancellationToken)
+    private void PumpToClient(UpstreamSession upstream, Stream client)
     {
         var buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
         try
         {
             while (true)
             {
-                var read = await upstream.Stream.ReadAsync(buffer.AsMemory(0, BufferSize), cancellationToken).ConfigureAwait(false);
+                var read = upstream.Stream.Read(buffer.AsSpan(0, BufferSize));
                 if (read == 0)
                 {
                     break;
@@ -306,19 +338,19 @@ internal sealed class TunnelConnection
                     byte[] reply;
                     try
                     {
-                        reply = await upstream.CompleteAuthenticationAsync(new PacketReader(upstream.Stream, buffer.AsMemory(0, read).ToArray()), cancellationToken).ConfigureAwait(false);
+                        reply = upstream.CompleteAuthenticationAsync(new PacketReader(upstream.Stream, buffer.AsMemory(0, read).ToArray()), CancellationToken.None).GetAwaiter().GetResult();
                     }
                     catch (MySqlProtocolException e)
                     {
                         reply = (e.Error with { Message = $"BranchTasks tunnel: re-authenticating as '{_endpoint.User}' failed: {e.Error.Message}" }).Serialize();
                     }
 
-                    await PacketWriter.WritePayloadAsync(client, 1, reply, cancellationToken).ConfigureAwait(false);
+                    PacketWriter.WritePayloadAsync(client, 1, reply, CancellationToken.None).GetAwaiter().GetResult();
                     pending.Done.TrySetResult();
                     continue;
                 }
 
-                await client.WriteAsync(buffer.AsMemory(0, read), cancellationToken).ConfigureAwait(false);
+                client.Write(buffer.AsSpan(0, read));
                 _owner.AddToClient(read);
             }
         }

@@ -117,13 +117,34 @@ public sealed class TunnelListener : IAsyncDisposable
                 continue;
             }
 
-            var relay = RelayAsync(client);
+            var relay = StartRelay(client);
             lock (_gate)
             {
                 _connections.RemoveAll(t => t.IsCompleted);
                 _connections.Add(relay);
             }
         }
+    }
+
+    /// <summary>
+    /// Each connection gets threads of its own, like socat's process per connection: a relay thread blocked in
+    /// recv() is woken by the kernel with the data, where the runtime's socket event loop would first fail a
+    /// speculative read, then wake and dispatch for every packet (see docs/benchmarks.md).
+    /// </summary>
+    private Task StartRelay(Socket client)
+    {
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var thread = new Thread(() =>
+        {
+            RelayAsync(client).GetAwaiter().GetResult();
+            done.SetResult();
+        })
+        {
+            IsBackground = true,
+            Name = "BranchTasks connection",
+        };
+        thread.Start();
+        return done.Task;
     }
 
     private async Task RelayAsync(Socket client)

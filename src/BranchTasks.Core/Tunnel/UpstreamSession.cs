@@ -23,7 +23,7 @@ internal sealed class UpstreamSession : IAsyncDisposable
         _options = options;
         _socket = socket;
         Handshake = handshake;
-        Stream = new NetworkStream(socket, ownsSocket: false);
+        Stream = new BlockingSocketStream(socket);
         _scramble = handshake.AuthPluginData;
         _pluginName = handshake.AuthPluginName;
     }
@@ -42,8 +42,14 @@ internal sealed class UpstreamSession : IAsyncDisposable
         var socket = new Socket(AddressFamily.InterNetworkV6, SocketType.Stream, ProtocolType.Tcp) { DualMode = true, NoDelay = true };
         try
         {
-            await socket.ConnectAsync(endpoint.Host, endpoint.Port, cancellationToken).ConfigureAwait(false);
-            using var stream = new NetworkStream(socket, ownsSocket: false);
+            // A blocking connect, like every call on this socket (see BlockingSocketStream); stopping the tunnel
+            // closes the socket, which ends a connect that hangs.
+            using (cancellationToken.Register(socket.Dispose))
+            {
+                socket.Connect(endpoint.Host, endpoint.Port);
+            }
+
+            var stream = new BlockingSocketStream(socket);
             var payload = await new PacketReader(stream).ReadPayloadAsync(cancellationToken).ConfigureAwait(false);
             return new UpstreamSession(endpoint, options, socket, InitialHandshakePayload.Parse(payload));
         }
@@ -181,6 +187,18 @@ internal sealed class UpstreamSession : IAsyncDisposable
         var check = (UpstreamCertificateCheck)Math.Max((int)_options.CertificateCheck, (int)_endpoint.Tls.Check);
         var caFile = _endpoint.Tls.CaCertificateFile ?? _options.CaCertificateFile;
         return CertificateValidation.IsAcceptable(check, caFile, certificate, errors);
+    }
+
+    /// <summary>Ends both directions of the upstream socket, which wakes a relay thread blocked on it.</summary>
+    public void Shutdown()
+    {
+        try
+        {
+            _socket.Shutdown(SocketShutdown.Both);
+        }
+        catch (Exception e) when (e is SocketException or ObjectDisposedException)
+        {
+        }
     }
 
     public async ValueTask DisposeAsync()
