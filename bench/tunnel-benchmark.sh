@@ -11,8 +11,7 @@
 #   socat        socat TCP relay, plain                       socat+TLS    the same relay carrying the client's TLS
 #   tunnel       the tunnel, upstream leg plain               tunnel+TLS   the tunnel as shipped: the daemon's, TLS upstream
 # The tunnels' app legs are plain loopback. `tunnel+TLS` is the real daemon started by `branchtasks up`; `tunnel` runs
-# the same TunnelListener code in bench/TunnelBench (the daemon cannot be told to skip TLS), started with the same
-# runtime setting the daemon gets (DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1).
+# the same TunnelListener code in bench/TunnelBench (the daemon cannot be told to skip TLS).
 #
 # What runs:
 #   - sysbench oltp_point_select and oltp_read_only at each thread count; every round runs all arms once, in an order
@@ -102,7 +101,7 @@ socat_port=$(free_port)
 socat TCP-LISTEN:"$socat_port",bind=127.0.0.1,fork,reuseaddr,nodelay,backlog=512 TCP:127.0.0.1:"$server_port",nodelay &
 socat_pid=$!
 
-DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1 dotnet "$work/bench/tunnel-bench.dll" serve --server-port "$server_port" \
+dotnet "$work/bench/tunnel-bench.dll" serve --server-port "$server_port" \
   --user branchtasks_app --database "$database" --upstream-tls off > "$work/host.out" 2>&1 &
 host_pid=$!
 for _ in $(seq 100); do grep -q '^port=' "$work/host.out" 2>/dev/null && break; sleep 0.1; done

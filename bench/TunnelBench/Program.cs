@@ -8,7 +8,6 @@ using MySqlConnector;
 // tunnel-bench serve   --server-port P --user U --database D --upstream-tls on|off     (password: BT_BENCH_PASSWORD)
 //   Hosts one tunnel to the server with the daemon's code and options except the chosen upstream TLS setting
 //   (the daemon always uses TLS when the server offers it); prints "port=N", then runs until SIGTERM or SIGINT.
-//   Start it with DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1, as the daemon is started (DaemonLauncher).
 // tunnel-bench latency --database D --runs N --warmup W ARM...                          (password: BT_BENCH_PASSWORD)
 //   ARM is name=port:ssl:auth, ssl none|required, auth password|none. Opens a connection (no pooling), runs SELECT 1
 //   and closes it, N times per arm with the arms interleaved (round-robin, order rotated each round), and prints
