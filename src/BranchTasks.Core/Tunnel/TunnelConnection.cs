@@ -34,12 +34,14 @@ internal sealed class TunnelConnection
         _owner = owner;
     }
 
-    private sealed record PendingChangeUser(ChangeUserPayload Request, TaskCompletionSource Done);
+    /// <summary>A COM_CHANGE_USER in flight: <c>Sent</c> once the request is written upstream, <c>Done</c> once the app has the answer.</summary>
+    private sealed record PendingChangeUser(ChangeUserPayload Request, TaskCompletionSource Sent, TaskCompletionSource Done);
 
     /// <summary>
     /// Serves the connection on the calling thread, which <see cref="TunnelListener"/> dedicates to it; the
     /// server-to-app direction gets a second thread. Both sockets are only ever used with blocking calls (see
-    /// <see cref="BlockingSocketStream"/>), so the async protocol code of the login completes before it returns.
+    /// <see cref="BlockingSocketStream"/>), so the async protocol code shared with the login completes before it
+    /// returns, here and where the relay loops call it with GetAwaiter().GetResult().
     /// </summary>
     public async Task RunAsync(CancellationToken cancellationToken)
     {
@@ -71,8 +73,18 @@ internal sealed class TunnelConnection
             _owner.ConnectionLoggedIn(upstream.UsesTls);
             var down = new Thread(() =>
             {
-                PumpToClient(upstream, clientStream);
-                ShutDown();
+                try
+                {
+                    PumpToClient(upstream, clientStream);
+                }
+                catch (Exception)
+                {
+                    // As in TunnelListener: a relay failure ends this connection only, never the daemon.
+                }
+                finally
+                {
+                    ShutDown();
+                }
             })
             {
                 IsBackground = true,
@@ -168,18 +180,6 @@ internal sealed class TunnelConnection
             await PacketWriter.WritePayloadAsync(client, sequence, error.Serialize(), cancellationToken).ConfigureAwait(false);
         }
         catch (Exception e) when (e is IOException or SocketException or OperationCanceledException or ObjectDisposedException)
-        {
-        }
-    }
-
-    private void ShutDown(UpstreamSession upstream)
-    {
-        upstream.Shutdown();
-        try
-        {
-            _client.Shutdown(SocketShutdown.Both);
-        }
-        catch (Exception e) when (e is SocketException or ObjectDisposedException)
         {
         }
     }
@@ -309,9 +309,17 @@ internal sealed class TunnelConnection
             return false;
         }
 
-        var pending = new PendingChangeUser(request, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+        var pending = new PendingChangeUser(request, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously), new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
         Volatile.Write(ref _pendingChangeUser, pending);
-        upstream.SendChangeUserAsync(request, CancellationToken.None).GetAwaiter().GetResult();
+        try
+        {
+            upstream.SendChangeUserAsync(request, CancellationToken.None).GetAwaiter().GetResult();
+        }
+        finally
+        {
+            pending.Sent.TrySetResult();
+        }
+
         // The server's answer arrives on the other direction's thread, which completes the exchange.
         pending.Done.Task.GetAwaiter().GetResult();
         return true;
@@ -335,6 +343,9 @@ internal sealed class TunnelConnection
                 if (pending is not null)
                 {
                     Volatile.Write(ref _pendingChangeUser, null);
+                    // The answer can arrive before the other thread has returned from writing the request; the
+                    // exchange writes upstream too, and SslStream allows one writer at a time.
+                    pending.Sent.Task.GetAwaiter().GetResult();
                     byte[] reply;
                     try
                     {

@@ -329,11 +329,19 @@ public sealed class TunnelProtocolTests(PrivateServerFixture fixture)
         await PacketWriter.WritePayloadAsync(stream, 1, login.Serialize(), default);
         Assert.Equal(OkPayload.Header, (await reader.ReadPayloadAsync(default))[0]);
 
-        var change = new ChangeUserPayload { User = "someone-else", Database = second, CharacterSet = 45, AuthPluginName = NativePasswordPlugin.PluginName };
-        await PacketWriter.WritePayloadAsync(stream, 0, change.Serialize(capabilities), default);
-        var reply = await reader.ReadPayloadAsync(default);
-        Assert.True(reply[0] == OkPayload.Header, reply[0] == ErrorPayload.Header ? ErrorPayload.Parse(reply).Message : $"0x{reply[0]:X2}");
-        Assert.Equal(1, reader.LastSequenceId);
+        // Many times over, ending in the second database: the tunnel's two relay threads hand the exchange over
+        // between them (the request goes up on one, the answer comes back on the other), over TLS upstream.
+        byte[] reply = [];
+        for (var i = 0; i < 300; i++)
+        {
+            var change = new ChangeUserPayload { User = "someone-else", Database = i % 2 == 0 ? first : second, CharacterSet = 45, AuthPluginName = NativePasswordPlugin.PluginName };
+            await PacketWriter.WritePayloadAsync(stream, 0, change.Serialize(capabilities), default);
+            reply = await reader.ReadPayloadAsync(default);
+            Assert.True(reply[0] == OkPayload.Header, reply[0] == ErrorPayload.Header ? ErrorPayload.Parse(reply).Message : $"0x{reply[0]:X2}");
+            Assert.Equal(1, reader.LastSequenceId);
+        }
+
+        Assert.True(tunnel.UpstreamTls);
 
         // The connection now works in the new database as the daemon's user.
         await PacketWriter.WritePayloadAsync(stream, 0, Query("CREATE TABLE changed (x INT)"), default);
