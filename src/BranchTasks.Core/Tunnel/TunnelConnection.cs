@@ -39,7 +39,7 @@ internal sealed class TunnelConnection
 
     /// <summary>
     /// Serves the connection on the calling thread, which <see cref="TunnelListener"/> dedicates to it; the
-    /// server-to-app direction gets a second thread. Both sockets are only ever used with blocking calls (see
+    /// server-to-app direction gets a second one (both from <see cref="RelayThreads"/>). Both sockets are only ever used with blocking calls (see
     /// <see cref="BlockingSocketStream"/>), so the async protocol code shared with the login completes before it
     /// returns, here and where the relay loops call it with GetAwaiter().GetResult().
     /// </summary>
@@ -71,7 +71,8 @@ internal sealed class TunnelConnection
             }
 
             _owner.ConnectionLoggedIn(upstream.UsesTls);
-            var down = new Thread(() =>
+            using var downDone = new ManualResetEventSlim(false, spinCount: 0);
+            RelayThreads.Shared.Run(() =>
             {
                 try
                 {
@@ -84,17 +85,13 @@ internal sealed class TunnelConnection
                 finally
                 {
                     ShutDown();
+                    downDone.Set();
                 }
-            })
-            {
-                IsBackground = true,
-                Name = "BranchTasks relay",
-            };
-            down.Start();
+            });
             PumpToServer(clientStream, upstream);
             // One side ended: end the other so neither leg lingers half-open.
             ShutDown();
-            down.Join();
+            downDone.Wait();
         }
     }
 

@@ -127,23 +127,24 @@ public sealed class TunnelListener : IAsyncDisposable
     }
 
     /// <summary>
-    /// Each connection gets threads of its own, like socat's process per connection: a relay thread blocked in
-    /// recv() is woken by the kernel with the data, where the runtime's socket event loop would first fail a
-    /// speculative read, then wake and dispatch for every packet (see docs/benchmarks.md).
+    /// Each connection gets threads of its own (<see cref="RelayThreads"/>), like socat's process per connection:
+    /// a relay thread blocked in recv() is woken by the kernel with the data, where the runtime's socket event loop
+    /// would first fail a speculative read, then wake and dispatch for every packet (see docs/benchmarks.md).
     /// </summary>
     private Task StartRelay(Socket client)
     {
         var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var thread = new Thread(() =>
+        RelayThreads.Shared.Run(() =>
         {
-            RelayAsync(client).GetAwaiter().GetResult();
-            done.SetResult();
-        })
-        {
-            IsBackground = true,
-            Name = "BranchTasks connection",
-        };
-        thread.Start();
+            try
+            {
+                RelayAsync(client).GetAwaiter().GetResult();
+            }
+            finally
+            {
+                done.SetResult();
+            }
+        });
         return done.Task;
     }
 
