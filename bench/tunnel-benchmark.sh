@@ -89,9 +89,11 @@ tunnel_tls_port=$(json "$work/up.json" port)
 database=$(json "$work/up.json" database)
 server_port=$(json "$BRANCHTASKS_HOME/local/server.json" port)
 cp "$BRANCHTASKS_HOME/local/tls/server-cert.pem" "$certs/cacert.pem"
-# The direct and socat arms need the upstream password; it stays in this script's memory and environment.
+# The direct and socat arms need the upstream password; it stays in this script's memory and environment, and reaches
+# sysbench through a 0600 options file instead of its command line (which `ps` shows to every user).
 password=$(json "$BRANCHTASKS_HOME/local/credentials.json" appPassword)
 export BT_BENCH_PASSWORD="$password"
+(umask 077 && printf 'mysql-password=%s\n' "$password" > "$work/sysbench-password.conf")
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 socat_port=$(free_port)
@@ -134,7 +136,7 @@ rotated() { local r=$1 n=${#arms[@]} k; for ((k = 0; k < n; k++)); do echo "${ar
 sb() { # port password-yes/no tls test threads command
   local args=(--db-driver=mysql --mysql-host=127.0.0.1 --mysql-port="$1" --mysql-user=branchtasks_app --mysql-db="$database"
     --mysql-ssl="$3" --tables=4 --table-size=10000 --threads="$5" --time="$DURATION" --report-interval=0)
-  [ "$2" = yes ] && args+=(--mysql-password="$password")
+  [ "$2" = yes ] && args+=(--config-file="$work/sysbench-password.conf")
   (cd "$certs" && sysbench "$4" "${args[@]}" "$6")
 }
 
