@@ -42,13 +42,10 @@ internal sealed class UpstreamSession : IAsyncDisposable
         var socket = new Socket(AddressFamily.InterNetworkV6, SocketType.Stream, ProtocolType.Tcp) { DualMode = true, NoDelay = true };
         try
         {
-            // A blocking connect, like every call on this socket (see BlockingSocketStream); stopping the tunnel
-            // closes the socket, which ends a connect that hangs.
-            using (cancellationToken.Register(socket.Dispose))
-            {
-                socket.Connect(endpoint.Host, endpoint.Port);
-            }
-
+            // Blocking calls, like every call on this socket (see BlockingSocketStream); stopping the tunnel closes
+            // the socket, which ends a connect or a wait for the greeting that hangs.
+            using var stop = cancellationToken.Register(socket.Dispose);
+            socket.Connect(endpoint.Host, endpoint.Port);
             var stream = new BlockingSocketStream(socket);
             var payload = await new PacketReader(stream).ReadPayloadAsync(cancellationToken).ConfigureAwait(false);
             return new UpstreamSession(endpoint, options, socket, InitialHandshakePayload.Parse(payload));

@@ -68,4 +68,26 @@ public sealed class TunnelListenerTests
         Assert.Equal(2, tunnel.TotalConnections);
     }
 
+    [Fact]
+    public async Task Stopping_the_tunnel_ends_connections_whose_upstream_never_greets()
+    {
+        // An upstream that accepts and then says nothing: the relay thread blocks reading its greeting.
+        using var silent = new TcpListener(IPAddress.Loopback, 0);
+        silent.Start();
+        var tunnel = TunnelListener.Start(new UpstreamEndpoint("127.0.0.1", ((IPEndPoint)silent.LocalEndpoint).Port, "u", null, "db"), preferredPort: null);
+        using var client = new TcpClient();
+        await client.ConnectAsync(IPAddress.Loopback, tunnel.Port);
+        using var accepted = await silent.AcceptTcpClientAsync().WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Equal(1, tunnel.OpenConnections);
+
+        await tunnel.DisposeAsync();
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(5);
+        while (tunnel.OpenConnections != 0)
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the connection's thread still waits for the greeting after the tunnel stopped");
+            await Task.Delay(20);
+        }
+
+        Assert.Equal(0, await client.GetStream().ReadAsync(new byte[16]).AsTask().WaitAsync(TimeSpan.FromSeconds(5)));
+    }
 }
