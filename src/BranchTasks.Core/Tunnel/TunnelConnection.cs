@@ -39,9 +39,9 @@ internal sealed class TunnelConnection
 
     /// <summary>
     /// Serves the connection on the calling thread, which <see cref="TunnelListener"/> dedicates to it; the
-    /// server-to-app direction gets a second one (both from <see cref="RelayThreads"/>). Both sockets are only ever used with blocking calls (see
-    /// <see cref="BlockingSocketStream"/>), so the async protocol code shared with the login completes before it
-    /// returns, here and where the relay loops call it with GetAwaiter().GetResult().
+    /// server-to-app direction gets a second one (both from <see cref="RelayThreads"/>). Both sockets are only ever
+    /// used with blocking calls (see <see cref="BlockingSocketStream"/>), so the async protocol code shared with the
+    /// login completes before it returns, here and where the relay loops call it with GetAwaiter().GetResult().
     /// </summary>
     public async Task RunAsync(CancellationToken cancellationToken)
     {
@@ -74,13 +74,10 @@ internal sealed class TunnelConnection
             using var downDone = new ManualResetEventSlim(false, spinCount: 0);
             RelayThreads.Shared.Run(() =>
             {
+                // What escapes the loop is swallowed by RelayThreads: it ends this connection only, never the daemon.
                 try
                 {
                     PumpToClient(upstream, clientStream);
-                }
-                catch (Exception)
-                {
-                    // As in TunnelListener: a relay failure ends this connection only, never the daemon.
                 }
                 finally
                 {
