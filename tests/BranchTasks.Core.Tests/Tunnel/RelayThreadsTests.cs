@@ -1,5 +1,5 @@
 using BranchTasks.Core.Tunnel;
-using Xunit;
+using static BranchTasks.Core.Tests.Tunnel.TunnelProtocolTests;
 
 namespace BranchTasks.Core.Tests.Tunnel;
 
@@ -57,15 +57,5 @@ public sealed class RelayThreadsTests
         var result = new TaskCompletionSource<T>(TaskCreationOptions.RunContinuationsAsynchronously);
         threads.Run(() => result.SetResult(work()));
         return result.Task.WaitAsync(TimeSpan.FromSeconds(20));
-    }
-
-    private static async Task WaitUntil(Func<bool> condition)
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);
-        while (!condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, "condition not met within 20 seconds");
-            await Task.Delay(20);
-        }
     }
 }
