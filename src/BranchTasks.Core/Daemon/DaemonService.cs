@@ -18,7 +18,7 @@ public sealed class DaemonService : IAsyncDisposable
     public DaemonService(StateDirectory state, Action requestShutdown, Action<string>? log = null)
     {
         _providers = new ProviderFactory(state);
-        Tunnels = new TunnelManager(new TunnelPortStore(state));
+        Tunnels = new TunnelManager(new TunnelPortStore(state), log);
         _ensure = new EnsureService(_providers, Tunnels);
         _requestShutdown = requestShutdown;
         Heads = new HeadWatcher(EnsureAheadAsync, log ?? (_ => { }));

@@ -29,6 +29,9 @@ public sealed class TunnelStatus
     public string LocalAuth { get; set; } = "none";
     public int OpenConnections { get; set; }
     public long TotalConnections { get; set; }
+
+    /// <summary>Connections turned away: another OS user, a wrong token, or over the connection limit.</summary>
+    public long RefusedConnections { get; set; }
     public long BytesToServer { get; set; }
     public long BytesToClient { get; set; }
     public DateTimeOffset CreatedAt { get; set; }

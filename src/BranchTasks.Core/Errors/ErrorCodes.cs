@@ -49,6 +49,12 @@ public static class ErrorCodes
     public const string DaemonUnavailable = "BT0501";
     public const string TunnelFailed = "BT0502";
 
+    /// <summary>In a MySQL error packet: a connection from another OS user (or one the platform cannot identify) was refused.</summary>
+    public const string TunnelPeerRefused = "BT0505";
+
+    /// <summary>In a MySQL error packet: the tunnel holds its maximum number of connections.</summary>
+    public const string TunnelConnectionLimit = "BT0506";
+
     // 07xx: remote providers (mysql, planetscale)
     public const string ProviderCredentialsMissing = "BT0701";
     public const string ProviderLoginFailed = "BT0702";

@@ -42,6 +42,8 @@ internal sealed class TunnelConnection
     /// server-to-app direction gets a second one (both from <see cref="RelayThreads"/>). Both sockets are only ever
     /// used with blocking calls (see <see cref="BlockingSocketStream"/>), so the async protocol code shared with the
     /// login completes before it returns, here and where the relay loops call it with GetAwaiter().GetResult().
+    /// Until the app's login has passed, the peer costs bounded memory, a deadline and no upstream connection
+    /// (except for a tunnel's very first connection, which learns what the upstream server greets with).
     /// </summary>
     public async Task RunAsync(CancellationToken cancellationToken)
     {
@@ -49,69 +51,137 @@ internal sealed class TunnelConnection
         await using var clientStream = new BlockingSocketStream(_client);
         // Blocking calls do not watch the token: stopping the tunnel shuts the sockets down, which wakes them.
         using var stop = cancellationToken.Register(ShutDown);
-        UpstreamSession upstream;
+        // The deadline also cancels a connect to the upstream, which no socket shutdown would wake.
+        using var login = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        using var deadline = new LoginDeadline(_options.LoginTimeout, () =>
+        {
+            ShutDown();
+            login.Cancel();
+        });
+        UpstreamSession? upstream = null;
         try
         {
-            upstream = await UpstreamSession.ConnectAsync(_endpoint, _options, cancellationToken).ConfigureAwait(false);
+            var owner = _options.IdentifyPeer(_client);
+            if (!IsAllowed(owner, out var refusal))
+            {
+                _owner.Refused(refusal);
+                await TrySendErrorAsync(clientStream, 0, new ErrorPayload(1045, "28000", "BranchTasks tunnel: " + refusal), cancellationToken).ConfigureAwait(false);
+                return;
+            }
+
+            var greeting = _owner.UpstreamGreeting;
+            if (greeting is null)
+            {
+                upstream = await ConnectUpstreamAsync(clientStream, login.Token).ConfigureAwait(false);
+                if (upstream is null)
+                {
+                    return;
+                }
+
+                greeting = upstream.Handshake;
+            }
+
+            var localId = upstream?.Handshake.ConnectionId ?? TunnelConnectionIds.Allocate();
+            var appLogin = await ReadLocalLoginAsync(clientStream, greeting, localId, login.Token).ConfigureAwait(false);
+            if (appLogin is null)
+            {
+                return;
+            }
+
+            deadline.Extend(_options.UpstreamLoginTimeout);
+            upstream ??= await ConnectUpstreamAsync(clientStream, login.Token, appLogin.Value.Sequence).ConfigureAwait(false);
+            if (upstream is null)
+            {
+                return;
+            }
+
+            if (cancellationToken.IsCancellationRequested || !await LoginUpstreamAsync(clientStream, upstream, appLogin.Value.Response, appLogin.Value.Sequence, login.Token).ConfigureAwait(false))
+            {
+                return;
+            }
+
+            if (!deadline.Complete())
+            {
+                return;
+            }
+
+            _owner.ConnectionLoggedIn(upstream.UsesTls, upstream.Handshake);
+            if (localId != upstream.Handshake.ConnectionId)
+            {
+                _owner.ConnectionIds.Register(localId, upstream.Handshake.ConnectionId);
+            }
+
+            try
+            {
+                Relay(clientStream, upstream);
+            }
+            finally
+            {
+                _owner.ConnectionIds.Release(localId);
+            }
+        }
+        catch (Exception e) when (e is IOException or SocketException or InvalidDataException or EndOfStreamException or ObjectDisposedException or OperationCanceledException or System.Security.Authentication.AuthenticationException)
+        {
+            // A peer that sends garbage, too much or too little, or nothing in time, loses its connection and nothing else.
+            var why = deadline.Expired ? $"no login within {deadline.Limit.TotalSeconds:0} s" : e.Message;
+            _owner.Log($"closed a connection before its login completed: {why}");
+        }
+        finally
+        {
+            if (upstream is not null)
+            {
+                await upstream.DisposeAsync().ConfigureAwait(false);
+            }
+        }
+    }
+
+    private bool IsAllowed(Platform.PeerOwner owner, out string refusal)
+    {
+        switch (owner.Kind)
+        {
+            case Platform.PeerOwnerKind.CurrentUser:
+                refusal = "";
+                return true;
+            case Platform.PeerOwnerKind.OtherUser:
+                refusal = $"error {Errors.ErrorCodes.TunnelPeerRefused}: this tunnel serves only the OS user who started it; the connection comes from another user{(owner.UserId is null ? "" : $" ({owner.UserId})")}. Run your app as that user, or start BranchTasks as yours.";
+                return false;
+            case Platform.PeerOwnerKind.Unknown when _options.LocalAuth == LocalAuthMode.Token:
+                // The token is the identity where the OS user cannot be told (a port published into a container).
+                refusal = "";
+                return true;
+            default:
+                refusal = $"error {Errors.ErrorCodes.TunnelPeerRefused}: cannot tell which OS user this connection comes from, and this tunnel serves only its owner. Connect from this machine as the user who started BranchTasks, or set \"localAuth\": \"token\" in branchtasks.json.";
+                return false;
+        }
+    }
+
+    /// <summary>Dials the upstream and reads its greeting; on failure tells the app why (at <paramref name="sequence"/>) and returns null.</summary>
+    private async Task<UpstreamSession?> ConnectUpstreamAsync(Stream clientStream, CancellationToken cancellationToken, byte sequence = 0)
+    {
+        try
+        {
+            var session = await UpstreamSession.ConnectAsync(_endpoint, _options, cancellationToken).ConfigureAwait(false);
+            Volatile.Write(ref _upstream, session);
+            return session;
         }
         catch (Exception e) when (e is SocketException or IOException or InvalidDataException or EndOfStreamException or MySqlProtocolException or ObjectDisposedException)
         {
             // Tell the app why, in the protocol it speaks, instead of a bare disconnect.
             var message = e is MySqlProtocolException p ? p.Error.Message : e.Message;
-            await TrySendErrorAsync(clientStream, 0, new ErrorPayload(2003, "HY000", $"BranchTasks tunnel: cannot reach the upstream server {_endpoint.Host}:{_endpoint.Port}: {message}"), cancellationToken).ConfigureAwait(false);
-            return;
-        }
-
-        await using (upstream.ConfigureAwait(false))
-        {
-            Volatile.Write(ref _upstream, upstream);
-            if (cancellationToken.IsCancellationRequested || !await LoginAsync(clientStream, upstream, cancellationToken).ConfigureAwait(false))
-            {
-                return;
-            }
-
-            _owner.ConnectionLoggedIn(upstream.UsesTls);
-            using var downDone = new ManualResetEventSlim(false, spinCount: 0);
-            RelayThreads.Shared.Run(() =>
-            {
-                // What escapes the loop is swallowed by RelayThreads: it ends this connection only, never the daemon.
-                try
-                {
-                    PumpToClient(upstream, clientStream);
-                }
-                finally
-                {
-                    ShutDown();
-                    downDone.Set();
-                }
-            });
-            PumpToServer(clientStream, upstream);
-            // One side ended: end the other so neither leg lingers half-open.
-            ShutDown();
-            downDone.Wait();
+            _owner.LoginFailed(message);
+            await TrySendErrorAsync(clientStream, sequence, new ErrorPayload(2003, "HY000", $"BranchTasks tunnel: cannot reach the upstream server {_endpoint.Host}:{_endpoint.Port}: {message}"), cancellationToken).ConfigureAwait(false);
+            return null;
         }
     }
 
-    private void ShutDown()
+    /// <summary>Greets the app as the upstream server would and reads its login; null when it was refused (the app has been told why).</summary>
+    private async Task<(HandshakeResponse41Payload Response, byte Sequence)?> ReadLocalLoginAsync(Stream client, InitialHandshakePayload server, uint connectionId, CancellationToken cancellationToken)
     {
-        Volatile.Read(ref _upstream)?.Shutdown();
-        try
-        {
-            _client.Shutdown(SocketShutdown.Both);
-        }
-        catch (Exception e) when (e is SocketException or ObjectDisposedException)
-        {
-        }
-    }
-
-    private async Task<bool> LoginAsync(Stream client, UpstreamSession upstream, CancellationToken cancellationToken)
-    {
-        var server = upstream.Handshake;
         var offered = server.Capabilities & ~(CapabilityFlags.Compress | CapabilityFlags.Ssl | CapabilityFlags.ZstdCompressionAlgorithm | CapabilityFlags.SslVerifyServerCertificate | CapabilityFlags.MultiFactorAuthentication);
         var handshake = new InitialHandshakePayload
         {
             ServerVersion = server.ServerVersion,
-            ConnectionId = server.ConnectionId,
+            ConnectionId = connectionId,
             AuthPluginData = _scramble,
             Capabilities = offered | CapabilityFlags.PluginAuth | CapabilityFlags.SecureConnection,
             MariaDbCapabilities = server.MariaDbCapabilities,
@@ -121,13 +191,13 @@ internal sealed class TunnelConnection
         };
         await PacketWriter.WritePayloadAsync(client, 0, handshake.Serialize(), cancellationToken).ConfigureAwait(false);
 
-        var reader = new PacketReader(client);
+        var reader = new PacketReader(client, PacketReader.MaxLoginPayloadLength);
         var app = HandshakeResponse41Payload.Parse(await reader.ReadPayloadAsync(cancellationToken).ConfigureAwait(false));
         var sequence = (byte)(reader.LastSequenceId + 1);
         if (app.IsSslRequest)
         {
             await TrySendErrorAsync(client, sequence, new ErrorPayload(1043, "08S01", "BranchTasks tunnel: TLS is not offered on the local loopback port; connect without SSL (SslMode=None / --skip-ssl)."), cancellationToken).ConfigureAwait(false);
-            return false;
+            return null;
         }
 
         if (_options.LocalAuth == LocalAuthMode.Token)
@@ -142,11 +212,17 @@ internal sealed class TunnelConnection
 
             if (!NativePasswordPlugin.Verify(_options.LocalPassword ?? "", _scramble, response))
             {
+                _owner.Refused($"wrong token for user '{app.User}'");
                 await TrySendErrorAsync(client, sequence, new ErrorPayload(1045, "28000", $"BranchTasks tunnel: access denied for user '{app.User}': this tunnel requires the password from the connection string BranchTasks provides (localAuth is \"token\")."), cancellationToken).ConfigureAwait(false);
-                return false;
+                return null;
             }
         }
 
+        return (app, sequence);
+    }
+
+    private async Task<bool> LoginUpstreamAsync(Stream client, UpstreamSession upstream, HandshakeResponse41Payload app, byte sequence, CancellationToken cancellationToken)
+    {
         try
         {
             var ok = await upstream.LoginAsync(app, cancellationToken).ConfigureAwait(false);
@@ -159,11 +235,45 @@ internal sealed class TunnelConnection
             await TrySendErrorAsync(client, sequence, e.Error with { Message = $"BranchTasks tunnel: logging in to {_endpoint.Host}:{_endpoint.Port} as '{_endpoint.User}' failed: {e.Error.Message}" }, cancellationToken).ConfigureAwait(false);
             return false;
         }
-        catch (Exception e) when (e is IOException or System.Security.Authentication.AuthenticationException or SocketException or InvalidDataException)
+        catch (Exception e) when (e is IOException or System.Security.Authentication.AuthenticationException or SocketException or InvalidDataException or EndOfStreamException)
         {
             _owner.LoginFailed(e.Message);
             await TrySendErrorAsync(client, sequence, new ErrorPayload(2026, "HY000", $"BranchTasks tunnel: connecting to {_endpoint.Host}:{_endpoint.Port} failed during login: {e.Message}"), cancellationToken).ConfigureAwait(false);
             return false;
+        }
+    }
+
+    private void Relay(Stream clientStream, UpstreamSession upstream)
+    {
+        using var downDone = new ManualResetEventSlim(false, spinCount: 0);
+        RelayThreads.Shared.Run(() =>
+        {
+            // What escapes the loop is swallowed by RelayThreads: it ends this connection only, never the daemon.
+            try
+            {
+                PumpToClient(upstream, clientStream);
+            }
+            finally
+            {
+                ShutDown();
+                downDone.Set();
+            }
+        });
+        PumpToServer(clientStream, upstream);
+        // One side ended: end the other so neither leg lingers half-open.
+        ShutDown();
+        downDone.Wait();
+    }
+
+    private void ShutDown()
+    {
+        Volatile.Read(ref _upstream)?.Shutdown();
+        try
+        {
+            _client.Shutdown(SocketShutdown.Both);
+        }
+        catch (Exception e) when (e is SocketException or ObjectDisposedException)
+        {
         }
     }
 
@@ -191,18 +301,27 @@ internal sealed class TunnelConnection
             long remaining = 0; // payload bytes of the current packet still to pass
             var previousSequence = 0;
             var previousWasMax = false;
+            var scanLeftover = false;
             while (true)
             {
-                var read = client.Read(buffer.AsSpan(filled, BufferSize - filled));
-                if (read == 0)
+                // After a command the tunnel answered itself, bytes the app sent behind it are scanned before reading more.
+                if (!scanLeftover)
                 {
-                    break;
+                    var read = client.Read(buffer.AsSpan(filled, BufferSize - filled));
+                    if (read == 0)
+                    {
+                        break;
+                    }
+
+                    filled += read;
                 }
 
-                filled += read;
+                scanLeftover = false;
                 var position = 0;
                 var forwardEnd = filled;
                 var changeUserLength = -1;
+                var killLength = -1;
+                byte[]? killPayload = null;
                 while (position < filled)
                 {
                     if (remaining > 0)
@@ -237,6 +356,25 @@ internal sealed class TunnelConnection
                         break;
                     }
 
+                    if (isCommandStart && length <= KillCommandRewriter.MaxInspectedLength && buffer[position + 4] is KillCommandRewriter.ComQuery or KillCommandRewriter.ComProcessKill)
+                    {
+                        if (available < 4 + length)
+                        {
+                            // Small enough to wait for whole: it may be a KILL to re-address.
+                            forwardEnd = position;
+                            break;
+                        }
+
+                        var rewritten = KillCommandRewriter.Rewrite(buffer.AsSpan(position + 4, length), _owner.ConnectionIds.UpstreamOf);
+                        if (rewritten is not null)
+                        {
+                            forwardEnd = position;
+                            killLength = length;
+                            killPayload = rewritten;
+                            break;
+                        }
+                    }
+
                     previousSequence = sequence;
                     previousWasMax = length == PacketReader.MaxPacketLength;
                     position += 4;
@@ -251,6 +389,18 @@ internal sealed class TunnelConnection
 
                 Buffer.BlockCopy(buffer, forwardEnd, buffer, 0, filled - forwardEnd);
                 filled -= forwardEnd;
+                if (killPayload is not null)
+                {
+                    PacketWriter.WritePayloadAsync(upstream.Stream, 0, killPayload, CancellationToken.None).GetAwaiter().GetResult();
+                    var consumed = 4 + killLength;
+                    Buffer.BlockCopy(buffer, consumed, buffer, 0, filled - consumed);
+                    filled -= consumed;
+                    previousSequence = 0;
+                    previousWasMax = false;
+                    scanLeftover = filled > 0;
+                    continue;
+                }
+
                 if (changeUserLength >= 0)
                 {
                     var packet = new byte[changeUserLength];
@@ -270,6 +420,8 @@ internal sealed class TunnelConnection
                     {
                         break;
                     }
+
+                    scanLeftover = filled > 0;
                 }
             }
 
@@ -291,7 +443,7 @@ internal sealed class TunnelConnection
         {
             request = ChangeUserPayload.Parse(packet, upstream.Capabilities);
         }
-        catch (Exception e) when (e is ArgumentOutOfRangeException or FormatException or IndexOutOfRangeException)
+        catch (InvalidDataException)
         {
             TrySendErrorAsync(client, 1, new ErrorPayload(1047, "08S01", "BranchTasks tunnel: malformed COM_CHANGE_USER."), CancellationToken.None).GetAwaiter().GetResult();
             return false;
@@ -343,7 +495,7 @@ internal sealed class TunnelConnection
                     byte[] reply;
                     try
                     {
-                        reply = upstream.CompleteAuthenticationAsync(new PacketReader(upstream.Stream, buffer.AsMemory(0, read).ToArray()), CancellationToken.None).GetAwaiter().GetResult();
+                        reply = upstream.CompleteAuthenticationAsync(new PacketReader(upstream.Stream, PacketReader.MaxLoginPayloadLength, buffer.AsMemory(0, read).ToArray()), CancellationToken.None).GetAwaiter().GetResult();
                     }
                     catch (MySqlProtocolException e)
                     {

@@ -22,6 +22,8 @@ public sealed class TunnelListener : IAsyncDisposable
     private long _toServer;
     private long _toClient;
     private long _lastActivityTicks;
+    private long _refused;
+    private Protocol.InitialHandshakePayload? _upstreamGreeting;
 
     private TunnelListener(TcpListener listener, UpstreamEndpoint upstream, TunnelOptions options)
     {
@@ -57,6 +59,14 @@ public sealed class TunnelListener : IAsyncDisposable
     public long BytesToClient => Interlocked.Read(ref _toClient);
 
     public DateTimeOffset LastActivity => new(Interlocked.Read(ref _lastActivityTicks), TimeSpan.Zero);
+
+    /// <summary>Connections turned away: another OS user, a wrong token, or over the connection limit.</summary>
+    public long RefusedConnections => Interlocked.Read(ref _refused);
+
+    /// <summary>What the upstream server greeted with at the last login, shown to new apps before the tunnel dials it for them.</summary>
+    internal Protocol.InitialHandshakePayload? UpstreamGreeting => Volatile.Read(ref _upstreamGreeting);
+
+    internal TunnelConnectionIds ConnectionIds { get; } = new();
 
     /// <summary>
     /// Listens on <paramref name="preferredPort"/> when it is free (so a branch keeps its port across
@@ -117,6 +127,12 @@ public sealed class TunnelListener : IAsyncDisposable
                 continue;
             }
 
+            if (Volatile.Read(ref _open) >= Options.MaxConnections)
+            {
+                Refuse(client);
+                continue;
+            }
+
             var relay = StartRelay(client);
             lock (_gate)
             {
@@ -173,13 +189,46 @@ public sealed class TunnelListener : IAsyncDisposable
 
     internal void AddToClient(int count) => Interlocked.Add(ref _toClient, count);
 
-    internal void ConnectionLoggedIn(bool usesTls)
+    internal void ConnectionLoggedIn(bool usesTls, Protocol.InitialHandshakePayload greeting)
     {
         UpstreamTls = usesTls;
         LastLoginError = null;
+        Volatile.Write(ref _upstreamGreeting, greeting);
     }
 
     internal void LoginFailed(string message) => LastLoginError = message;
+
+    internal void Refused(string why)
+    {
+        Interlocked.Increment(ref _refused);
+        Log($"refused a connection: {why}");
+    }
+
+    internal void Log(string line) => Options.Log?.Invoke($"tunnel 127.0.0.1:{Port} ({Upstream.Database}): {line}");
+
+    /// <summary>Over the limit: the ERR packet a server sends in place of its greeting, then close. Never blocks the accept loop (a few bytes into a fresh socket's buffer).</summary>
+    private void Refuse(Socket client)
+    {
+        Refused($"{Options.MaxConnections} connections are open, the tunnel's limit");
+        try
+        {
+            var error = new Protocol.ErrorPayload(1040, "08004", $"BranchTasks tunnel: error {Errors.ErrorCodes.TunnelConnectionLimit}: too many connections ({Options.MaxConnections} open, the limit; {TunnelManager.MaxConnectionsVariable} raises it).").Serialize();
+            var packet = new byte[4 + error.Length];
+            packet[0] = (byte)error.Length;
+            packet[1] = (byte)(error.Length >> 8);
+            packet[3] = 0;
+            error.CopyTo(packet, 4);
+            client.Blocking = false;
+            client.Send(packet, SocketFlags.None, out _);
+        }
+        catch (Exception e) when (e is SocketException or ObjectDisposedException)
+        {
+        }
+        finally
+        {
+            client.Dispose();
+        }
+    }
 
     /// <summary>Stops accepting (freeing the port) while open connections carry on until disposal.</summary>
     internal void StopListening() => _listener.Stop();

@@ -9,10 +9,19 @@ public sealed class TunnelManager : IAsyncDisposable
     private readonly Dictionary<TunnelKey, TunnelEntry> _tunnels = [];
     private readonly TunnelPortStore _ports;
     private readonly object _gate = new();
+    private readonly Action<string>? _log;
+    private readonly int _maxConnections;
 
-    public TunnelManager(TunnelPortStore ports)
+    /// <summary>Overrides <see cref="TunnelOptions.DefaultMaxConnections"/>: how many connections one tunnel holds at once.</summary>
+    public const string MaxConnectionsVariable = "BRANCHTASKS_TUNNEL_MAX_CONNECTIONS";
+
+    public TunnelManager(TunnelPortStore ports, Action<string>? log = null)
     {
         _ports = ports;
+        _log = log;
+        _maxConnections = int.TryParse(Environment.GetEnvironmentVariable(MaxConnectionsVariable), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var max) && max > 0
+            ? max
+            : TunnelOptions.DefaultMaxConnections;
     }
 
     public int Count
@@ -81,6 +90,8 @@ public sealed class TunnelManager : IAsyncDisposable
                 {
                     LocalAuth = localAuth,
                     LocalPassword = localAuth == LocalAuthMode.Token ? _ports.GetOrCreateToken(key) : null,
+                    MaxConnections = _maxConnections,
+                    Log = _log,
                 };
                 if (replaced is not null)
                 {
@@ -183,6 +194,7 @@ public sealed class TunnelManager : IAsyncDisposable
                 LocalAuth = t.Listener.Options.LocalAuth == LocalAuthMode.Token ? "token" : "none",
                 OpenConnections = t.Listener.OpenConnections,
                 TotalConnections = t.Listener.TotalConnections,
+                RefusedConnections = t.Listener.RefusedConnections,
                 BytesToServer = t.Listener.BytesToServer,
                 BytesToClient = t.Listener.BytesToClient,
                 CreatedAt = t.CreatedAt,

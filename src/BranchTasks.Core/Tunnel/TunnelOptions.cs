@@ -40,5 +40,22 @@ public sealed record TunnelOptions
     /// <summary>The password apps must present when <see cref="LocalAuth"/> is <see cref="LocalAuthMode.Token"/>.</summary>
     public string? LocalPassword { get; init; }
 
+    /// <summary>How long a new connection may take to send its login; past it the connection is closed, having cost no upstream connection.</summary>
+    public TimeSpan LoginTimeout { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>How long dialling and logging in to the upstream server may take once the app's login has passed.</summary>
+    public TimeSpan UpstreamLoginTimeout { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Connections a tunnel holds at once (logged in or not); one more is refused with ER_CON_COUNT_ERROR.</summary>
+    public int MaxConnections { get; init; } = DefaultMaxConnections;
+
+    public const int DefaultMaxConnections = 1000;
+
+    /// <summary>Which OS user a connection comes from; the platform's answer unless a test stands in for another platform.</summary>
+    public Func<System.Net.Sockets.Socket, Platform.PeerOwner> IdentifyPeer { get; init; } = Platform.TcpPeerIdentity.Of;
+
+    /// <summary>Where the tunnel tells why it closed a connection (the daemon's log); nowhere by default.</summary>
+    public Action<string>? Log { get; init; }
+
     public override string ToString() => $"TunnelOptions {{ CertificateCheck = {CertificateCheck}, LocalAuth = {LocalAuth} }}";
 }

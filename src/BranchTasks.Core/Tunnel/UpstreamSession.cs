@@ -47,7 +47,7 @@ internal sealed class UpstreamSession : IAsyncDisposable
             using var stop = cancellationToken.Register(socket.Dispose);
             socket.Connect(endpoint.Host, endpoint.Port);
             var stream = new BlockingSocketStream(socket);
-            var payload = await new PacketReader(stream).ReadPayloadAsync(cancellationToken).ConfigureAwait(false);
+            var payload = await new PacketReader(stream, PacketReader.MaxLoginPayloadLength).ReadPayloadAsync(cancellationToken).ConfigureAwait(false);
             return new UpstreamSession(endpoint, options, socket, InitialHandshakePayload.Parse(payload));
         }
         catch
@@ -99,7 +99,7 @@ internal sealed class UpstreamSession : IAsyncDisposable
             ConnectionAttributes = app.ConnectionAttributes,
         };
         await PacketWriter.WritePayloadAsync(Stream, sequence, response.Serialize(), cancellationToken).ConfigureAwait(false);
-        return await CompleteAuthenticationAsync(new PacketReader(Stream), cancellationToken).ConfigureAwait(false);
+        return await CompleteAuthenticationAsync(new PacketReader(Stream, PacketReader.MaxLoginPayloadLength), cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Sends COM_CHANGE_USER with the daemon's credentials and the app's database (the reply is read by <see cref="CompleteAuthenticationAsync"/>).</summary>

@@ -321,7 +321,7 @@ public sealed class TunnelProtocolTests(PrivateServerFixture fixture)
         using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
         await socket.ConnectAsync("127.0.0.1", tunnel.Port);
         await using var stream = new NetworkStream(socket);
-        var reader = new PacketReader(stream);
+        var reader = new PacketReader(stream, PacketReader.MaxPacketLength);
         var handshake = InitialHandshakePayload.Parse(await reader.ReadPayloadAsync(default));
         var capabilities = CapabilityFlags.Protocol41 | CapabilityFlags.SecureConnection | CapabilityFlags.PluginAuth | CapabilityFlags.LongFlag | CapabilityFlags.Transactions;
         Assert.Equal(CapabilityFlags.None, handshake.Capabilities & (CapabilityFlags.Ssl | CapabilityFlags.Compress));
@@ -388,7 +388,7 @@ public sealed class TunnelProtocolTests(PrivateServerFixture fixture)
         {
             await socket.ConnectAsync("127.0.0.1", tunnel.Port);
             await using var stream = new NetworkStream(socket);
-            var reader = new PacketReader(stream);
+            var reader = new PacketReader(stream, PacketReader.MaxPacketLength);
             var handshake = InitialHandshakePayload.Parse(await reader.ReadPayloadAsync(default));
             thread = (int)handshake.ConnectionId;
             var capabilities = CapabilityFlags.Protocol41 | CapabilityFlags.SecureConnection | CapabilityFlags.PluginAuth;

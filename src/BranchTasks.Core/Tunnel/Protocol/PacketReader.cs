@@ -5,27 +5,50 @@ namespace BranchTasks.Core.Tunnel.Protocol;
 /// several packets and are joined) during the login phases. It never reads past the packet it returns, so
 /// the stream can be wrapped in TLS or handed to the byte relay afterwards.
 /// </summary>
-internal sealed class PacketReader(Stream stream, ReadOnlyMemory<byte> prefix = default)
+/// <param name="maxPayloadLength">
+/// The largest payload accepted. A peer that has not logged in must not make the daemon allocate what it
+/// announces: the length is checked against this before any byte of the payload is read.
+/// </param>
+internal sealed class PacketReader(Stream stream, int maxPayloadLength, ReadOnlyMemory<byte> prefix = default)
 {
     public const int MaxPacketLength = 0xFF_FFFF;
 
+    /// <summary>Bound for login-phase packets: a greeting, a login, an auth switch or an RSA key is a few hundred bytes; connection attributes are capped at 64 KiB by servers.</summary>
+    public const int MaxLoginPayloadLength = 64 * 1024;
+
+    private readonly byte[] _header = new byte[4];
     private ReadOnlyMemory<byte> _prefix = prefix;
 
     /// <summary>The sequence id of the last packet read.</summary>
     public byte LastSequenceId { get; private set; }
 
+    /// <summary>Reads one payload; throws <see cref="InvalidDataException"/> when it would exceed the bound, <see cref="EndOfStreamException"/> when the stream ends first.</summary>
     public async ValueTask<byte[]> ReadPayloadAsync(CancellationToken cancellationToken)
     {
-        var header = new byte[4];
         byte[]? joined = null;
         while (true)
         {
-            await ReadExactlyAsync(header, cancellationToken).ConfigureAwait(false);
-            var length = header[0] | (header[1] << 8) | (header[2] << 16);
-            LastSequenceId = header[3];
-            var payload = new byte[length];
-            await ReadExactlyAsync(payload, cancellationToken).ConfigureAwait(false);
-            joined = joined is null ? payload : [.. joined, .. payload];
+            await ReadExactlyAsync(_header, cancellationToken).ConfigureAwait(false);
+            var length = _header[0] | (_header[1] << 8) | (_header[2] << 16);
+            LastSequenceId = _header[3];
+            var total = (joined?.Length ?? 0) + (long)length;
+            if (total > maxPayloadLength)
+            {
+                throw new InvalidDataException($"Packet too large: {total} bytes announced, at most {maxPayloadLength} accepted here.");
+            }
+
+            // Continuations are appended into one growing buffer sized by what was announced, never copied per part.
+            var offset = joined?.Length ?? 0;
+            if (joined is null)
+            {
+                joined = new byte[length];
+            }
+            else
+            {
+                Array.Resize(ref joined, (int)total);
+            }
+
+            await ReadExactlyAsync(joined.AsMemory(offset, length), cancellationToken).ConfigureAwait(false);
             if (length < MaxPacketLength)
             {
                 return joined;

@@ -3,7 +3,11 @@ using System.Text;
 
 namespace BranchTasks.Core.Tunnel.Protocol;
 
-/// <summary>Reads the primitive types of the MySQL protocol from one packet's payload.</summary>
+/// <summary>
+/// Reads the primitive types of the MySQL protocol from one packet's payload. Every read is checked against the
+/// payload's end: a truncated or malformed payload throws <see cref="InvalidDataException"/> and nothing else,
+/// so callers that face a hostile peer catch one exception type.
+/// </summary>
 internal ref struct PayloadReader(ReadOnlySpan<byte> payload)
 {
     private readonly ReadOnlySpan<byte> _payload = payload;
@@ -12,24 +16,19 @@ internal ref struct PayloadReader(ReadOnlySpan<byte> payload)
 
     public readonly int BytesRemaining => _payload.Length - Offset;
 
-    public byte ReadByte() => _payload[Offset++];
+    public byte ReadByte() => ReadBytes(1)[0];
 
-    public ushort ReadUInt16()
-    {
-        var value = BinaryPrimitives.ReadUInt16LittleEndian(_payload[Offset..]);
-        Offset += 2;
-        return value;
-    }
+    public ushort ReadUInt16() => BinaryPrimitives.ReadUInt16LittleEndian(ReadBytes(2));
 
-    public uint ReadUInt32()
-    {
-        var value = BinaryPrimitives.ReadUInt32LittleEndian(_payload[Offset..]);
-        Offset += 4;
-        return value;
-    }
+    public uint ReadUInt32() => BinaryPrimitives.ReadUInt32LittleEndian(ReadBytes(4));
 
     public ReadOnlySpan<byte> ReadBytes(int count)
     {
+        if (count < 0 || count > BytesRemaining)
+        {
+            throw new InvalidDataException($"Truncated packet: {count} bytes wanted at offset {Offset}, {BytesRemaining} left.");
+        }
+
         var value = _payload.Slice(Offset, count);
         Offset += count;
         return value;
@@ -67,15 +66,17 @@ internal ref struct PayloadReader(ReadOnlySpan<byte> payload)
                 var low = ReadUInt16();
                 return low | ((ulong)ReadByte() << 16);
             case 0xFE:
-                var value = BinaryPrimitives.ReadUInt64LittleEndian(_payload[Offset..]);
-                Offset += 8;
-                return value;
+                return BinaryPrimitives.ReadUInt64LittleEndian(ReadBytes(8));
             default:
-                throw new FormatException($"Invalid length-encoded integer prefix 0x{first:X2}.");
+                throw new InvalidDataException($"Invalid length-encoded integer prefix 0x{first:X2}.");
         }
     }
 
-    public ReadOnlySpan<byte> ReadLengthEncodedBytes() => ReadBytes(checked((int)ReadLengthEncodedInteger()));
-
-    public string ReadLengthEncodedString() => Encoding.UTF8.GetString(ReadLengthEncodedBytes());
+    public ReadOnlySpan<byte> ReadLengthEncodedBytes()
+    {
+        var length = ReadLengthEncodedInteger();
+        return length > (ulong)BytesRemaining
+            ? throw new InvalidDataException($"Truncated packet: a length-encoded value of {length} bytes at offset {Offset}, {BytesRemaining} left.")
+            : ReadBytes((int)length);
+    }
 }

@@ -1,0 +1,40 @@
+using System.Net;
+using System.Net.Sockets;
+
+namespace BranchTasks.Core.Platform;
+
+/// <summary>
+/// Tells which OS user is at the other end of an accepted loopback TCP connection: Linux reads the kernel's socket
+/// tables, Windows asks the IP helper for the owning process and its token. macOS offers no per-connection owner
+/// for TCP, so there every peer is <see cref="PeerOwnerKind.Unknown"/> (and a tunnel that needs to know refuses it
+/// unless token mode says otherwise).
+/// </summary>
+public static class TcpPeerIdentity
+{
+    public static PeerOwner Of(Socket accepted)
+    {
+        if (accepted.RemoteEndPoint is not IPEndPoint peer || accepted.LocalEndPoint is not IPEndPoint local)
+        {
+            return PeerOwner.Unknown;
+        }
+
+        try
+        {
+            if (OperatingSystem.IsLinux())
+            {
+                return LinuxTcpPeers.Find(peer, local, UnixUser.EffectiveUserId);
+            }
+
+            if (OperatingSystem.IsWindows())
+            {
+                return WindowsTcpPeers.Find(peer, local);
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or System.ComponentModel.Win32Exception)
+        {
+            // Not knowing is never taken for "the current user".
+        }
+
+        return PeerOwner.Unknown;
+    }
+}
