@@ -42,8 +42,9 @@ internal sealed class TunnelConnection
     /// server-to-app direction gets a second one (both from <see cref="RelayThreads"/>). Both sockets are only ever
     /// used with blocking calls (see <see cref="BlockingSocketStream"/>), so the async protocol code shared with the
     /// login completes before it returns, here and where the relay loops call it with GetAwaiter().GetResult().
-    /// Until the app's login has passed, the peer costs bounded memory, a deadline and no upstream connection
-    /// (except for a tunnel's very first connection, which learns what the upstream server greets with).
+    /// Until the app's login has passed, the peer costs bounded memory, a deadline and no upstream connection: the
+    /// greeting shows what the upstream server greeted with last (see <see cref="TunnelListener.GetUpstreamGreetingAsync"/>)
+    /// and a connection id of the tunnel's own.
     /// </summary>
     public async Task RunAsync(CancellationToken cancellationToken)
     {
@@ -69,19 +70,18 @@ internal sealed class TunnelConnection
                 return;
             }
 
-            var greeting = _owner.UpstreamGreeting;
-            if (greeting is null)
+            InitialHandshakePayload greeting;
+            try
             {
-                upstream = await ConnectUpstreamAsync(clientStream, login.Token).ConfigureAwait(false);
-                if (upstream is null)
-                {
-                    return;
-                }
-
-                greeting = upstream.Handshake;
+                greeting = await _owner.GetUpstreamGreetingAsync(login.Token).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is SocketException or IOException or InvalidDataException or EndOfStreamException or MySqlProtocolException or ObjectDisposedException)
+            {
+                await TellUpstreamUnreachableAsync(clientStream, e, 0, cancellationToken).ConfigureAwait(false);
+                return;
             }
 
-            var localId = upstream?.Handshake.ConnectionId ?? TunnelConnectionIds.Allocate();
+            var localId = TunnelConnectionIds.Allocate();
             var appLogin = await ReadLocalLoginAsync(clientStream, greeting, localId, login.Token).ConfigureAwait(false);
             if (appLogin is null)
             {
@@ -89,9 +89,14 @@ internal sealed class TunnelConnection
             }
 
             deadline.Extend(_options.UpstreamLoginTimeout);
-            upstream ??= await ConnectUpstreamAsync(clientStream, login.Token, appLogin.Value.Sequence).ConfigureAwait(false);
-            if (upstream is null)
+            try
             {
+                upstream = await UpstreamSession.ConnectAsync(_endpoint, _options, login.Token).ConfigureAwait(false);
+                Volatile.Write(ref _upstream, upstream);
+            }
+            catch (Exception e) when (e is SocketException or IOException or InvalidDataException or EndOfStreamException or MySqlProtocolException or ObjectDisposedException)
+            {
+                await TellUpstreamUnreachableAsync(clientStream, e, appLogin.Value.Sequence, cancellationToken).ConfigureAwait(false);
                 return;
             }
 
@@ -106,10 +111,7 @@ internal sealed class TunnelConnection
             }
 
             _owner.ConnectionLoggedIn(upstream.UsesTls, upstream.Handshake);
-            if (localId != upstream.Handshake.ConnectionId)
-            {
-                _owner.ConnectionIds.Register(localId, upstream.Handshake.ConnectionId);
-            }
+            _owner.ConnectionIds.Register(localId, upstream.Handshake.ConnectionId);
 
             try
             {
@@ -155,23 +157,12 @@ internal sealed class TunnelConnection
         }
     }
 
-    /// <summary>Dials the upstream and reads its greeting; on failure tells the app why (at <paramref name="sequence"/>) and returns null.</summary>
-    private async Task<UpstreamSession?> ConnectUpstreamAsync(Stream clientStream, CancellationToken cancellationToken, byte sequence = 0)
+    /// <summary>Tells the app, in the protocol it speaks, why there is no upstream, instead of a bare disconnect.</summary>
+    private async Task TellUpstreamUnreachableAsync(Stream clientStream, Exception e, byte sequence, CancellationToken cancellationToken)
     {
-        try
-        {
-            var session = await UpstreamSession.ConnectAsync(_endpoint, _options, cancellationToken).ConfigureAwait(false);
-            Volatile.Write(ref _upstream, session);
-            return session;
-        }
-        catch (Exception e) when (e is SocketException or IOException or InvalidDataException or EndOfStreamException or MySqlProtocolException or ObjectDisposedException)
-        {
-            // Tell the app why, in the protocol it speaks, instead of a bare disconnect.
-            var message = e is MySqlProtocolException p ? p.Error.Message : e.Message;
-            _owner.LoginFailed(message);
-            await TrySendErrorAsync(clientStream, sequence, new ErrorPayload(2003, "HY000", $"BranchTasks tunnel: cannot reach the upstream server {_endpoint.Host}:{_endpoint.Port}: {message}"), cancellationToken).ConfigureAwait(false);
-            return null;
-        }
+        var message = e is MySqlProtocolException p ? p.Error.Message : e.Message;
+        _owner.LoginFailed(message);
+        await TrySendErrorAsync(clientStream, sequence, new ErrorPayload(2003, "HY000", $"BranchTasks tunnel: cannot reach the upstream server {_endpoint.Host}:{_endpoint.Port}: {message}"), cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Greets the app as the upstream server would and reads its login; null when it was refused (the app has been told why).</summary>

@@ -24,6 +24,7 @@ public sealed class TunnelListener : IAsyncDisposable
     private long _lastActivityTicks;
     private long _refused;
     private Protocol.InitialHandshakePayload? _upstreamGreeting;
+    private readonly SemaphoreSlim _probe = new(1, 1);
 
     private TunnelListener(TcpListener listener, UpstreamEndpoint upstream, TunnelOptions options)
     {
@@ -63,8 +64,35 @@ public sealed class TunnelListener : IAsyncDisposable
     /// <summary>Connections turned away: another OS user, a wrong token, or over the connection limit.</summary>
     public long RefusedConnections => Interlocked.Read(ref _refused);
 
-    /// <summary>What the upstream server greeted with at the last login, shown to new apps before the tunnel dials it for them.</summary>
-    internal Protocol.InitialHandshakePayload? UpstreamGreeting => Volatile.Read(ref _upstreamGreeting);
+    /// <summary>
+    /// What the upstream server greets with (version, capabilities, character set), shown to a new app before the
+    /// tunnel dials the upstream for it. Known from the last login; when not yet known, one probe at a time reads a
+    /// greeting and hangs up, so any number of peers that never log in cost at most one upstream connect between them.
+    /// </summary>
+    internal async Task<Protocol.InitialHandshakePayload> GetUpstreamGreetingAsync(CancellationToken cancellationToken)
+    {
+        if (Volatile.Read(ref _upstreamGreeting) is { } known)
+        {
+            return known;
+        }
+
+        await _probe.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (Volatile.Read(ref _upstreamGreeting) is { } probed)
+            {
+                return probed;
+            }
+
+            await using var session = await UpstreamSession.ConnectAsync(Upstream, Options, cancellationToken).ConfigureAwait(false);
+            Volatile.Write(ref _upstreamGreeting, session.Handshake);
+            return session.Handshake;
+        }
+        finally
+        {
+            _probe.Release();
+        }
+    }
 
     internal TunnelConnectionIds ConnectionIds { get; } = new();
 
@@ -253,5 +281,6 @@ public sealed class TunnelListener : IAsyncDisposable
         }
 
         _stop.Dispose();
+        _probe.Dispose();
     }
 }
