@@ -63,6 +63,13 @@ public sealed class DotnetRunTests(ProductFixture product)
             Assert.True(value.Length >= 16, secret);
             Assert.DoesNotContain(value, run.StandardOutput + run.StandardError);
         }
+
+        // The tunnel the app just used serves its owner only: another OS user gets BT0505, not the database.
+        var port = int.Parse(System.Text.RegularExpressions.Regex.Match(run.StandardOutput, @"Server=127\.0\.0\.1;Port=(\d+)").Groups[1].Value);
+        var stranger = await OtherUser.QueryAsync(port, "SELECT DATABASE()");
+        Assert.NotEqual(0, stranger.ExitCode);
+        Assert.Contains("BT0505", stranger.Combined);
+        Assert.DoesNotContain("secrets_main", stranger.StandardOutput);
     }
 
     [Fact]

@@ -12,8 +12,6 @@ namespace BranchTasks.Core.Tests.Tunnel;
 [Collection(PrivateServerCollection.Name)]
 public sealed class TunnelAccessTests(PrivateServerFixture fixture)
 {
-    private const string Nobody = "65534";
-
     private UpstreamEndpoint App(string database = "") =>
         new(fixture.Endpoint.Host, fixture.Endpoint.Port, fixture.Endpoint.AppUser, fixture.Endpoint.AppPassword, database);
 
@@ -26,10 +24,10 @@ public sealed class TunnelAccessTests(PrivateServerFixture fixture)
         var lines = new List<string>();
         await using var tunnel = TunnelListener.Start(App(), preferredPort: null, new TunnelOptions { Log = line => { lock (lines) { lines.Add(line); } } });
 
-        var stranger = await RunAsNobodyAsync("/usr/bin/mariadb", "--skip-ssl", "-h", "127.0.0.1", "-P", tunnel.Port.ToString(), "-u", "app", "-e", "SELECT CURRENT_USER()");
+        var stranger = await OtherUser.QueryAsync(tunnel.Port, "SELECT CURRENT_USER()");
         Assert.NotEqual(0, stranger.ExitCode);
-        Assert.Contains("BT0505", stranger.Output);
-        Assert.Contains("another user (65534)", stranger.Output);
+        Assert.Contains("BT0505", stranger.Combined);
+        Assert.Contains("another user (65534)", stranger.Combined);
         Assert.Equal(1, tunnel.RefusedConnections);
         lock (lines)
         {
@@ -49,9 +47,9 @@ public sealed class TunnelAccessTests(PrivateServerFixture fixture)
         await using var tunnel = TunnelListener.Start(App(), preferredPort: null, new TunnelOptions { LocalAuth = LocalAuthMode.Token, LocalPassword = token });
 
         // The stranger is handed the token here (on its command line, test only): identity still decides.
-        var stranger = await RunAsNobodyAsync("/usr/bin/mariadb", "--skip-ssl", "-h", "127.0.0.1", "-P", tunnel.Port.ToString(), "-u", "app", "-p" + token, "-e", "SELECT 1");
+        var stranger = await OtherUser.QueryAsync(tunnel.Port, "SELECT 1", password: token);
         Assert.NotEqual(0, stranger.ExitCode);
-        Assert.Contains("BT0505", stranger.Output);
+        Assert.Contains("BT0505", stranger.Combined);
 
         await using var owner = new MySqlConnection(Local(tunnel, $"Password={token}"));
         await owner.OpenAsync();
@@ -225,20 +223,4 @@ public sealed class TunnelAccessTests(PrivateServerFixture fixture)
 
     private async Task<long> UpstreamConnectionsAsync(string database) =>
         Convert.ToInt64(await fixture.ScalarAsync($"SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE DB = '{database}'"));
-
-    internal static async Task<(int ExitCode, string Output)> RunAsNobodyAsync(string program, params string[] arguments)
-    {
-        var start = new ProcessStartInfo("setpriv") { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true };
-        foreach (var argument in (string[])["--reuid=" + Nobody, "--regid=" + Nobody, "--clear-groups", program, .. arguments])
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        using var process = Process.Start(start)!;
-        process.StandardInput.Close();
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(60));
-        return (process.ExitCode, await stdout + await stderr);
-    }
 }
