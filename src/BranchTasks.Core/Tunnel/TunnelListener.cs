@@ -224,7 +224,11 @@ public sealed class TunnelListener : IAsyncDisposable
         Volatile.Write(ref _upstreamGreeting, greeting);
     }
 
-    internal void LoginFailed(string message) => LastLoginError = message;
+    internal void LoginFailed(string message)
+    {
+        LastLoginError = message;
+        Log($"upstream {Upstream.Host}:{Upstream.Port} refused or failed a login: {message}");
+    }
 
     internal void Refused(string why)
     {
