@@ -49,6 +49,9 @@ public static class ErrorCodes
     public const string DaemonUnavailable = "BT0501";
     public const string TunnelFailed = "BT0502";
 
+    /// <summary>The token-mode launcher found no connection string file (printed by build/BranchTasks.launch.sh and `branchtasks launch`).</summary>
+    public const string LaunchConnectionFileMissing = "BT0507";
+
     // 07xx: remote providers (mysql, planetscale)
     public const string ProviderCredentialsMissing = "BT0701";
     public const string ProviderLoginFailed = "BT0702";
