@@ -33,8 +33,16 @@ public sealed class EnsureBranch : MSBuildTask
     /// <summary>The dotnet host that runs the tool (MSBuild's $(DOTNET_HOST_PATH)).</summary>
     public string? DotNetHostPath { get; set; }
 
+    /// <summary>The connection string, never with a password: in token mode the password is only in <see cref="ConnectionStringFile"/>.</summary>
     [Output]
     public string ConnectionString { get; set; } = "";
+
+    /// <summary>
+    /// Token mode only (else empty): the 0600 file holding the whole connection string, password included, for the
+    /// launcher that puts it into the app's environment. The path is no secret.
+    /// </summary>
+    [Output]
+    public string ConnectionStringFile { get; set; } = "";
 
     [Output]
     public string ResolvedConnectionName { get; set; } = "";
@@ -97,7 +105,16 @@ public sealed class EnsureBranch : MSBuildTask
 
         Log.LogMessage(MessageImportance.Low, $"BranchTasks: ensure answered in {Stopwatch.GetElapsedTime(started).TotalMilliseconds:0.0} ms");
         Log.LogMessage(MessageImportance.Normal, $"BranchTasks: git branch '{result.GitBranch}' -> database branch '{result.Branch}' ({result.Database}) via 127.0.0.1:{result.Port}");
-        ConnectionString = result.ConnectionString;
+        if (TokenConnectionFile.HasPassword(result.ConnectionString))
+        {
+            ConnectionStringFile = TokenConnectionFile.Write(StateDirectory.ForCurrentUser(), result.ConnectionString);
+            ConnectionString = TokenConnectionFile.WithoutPassword(result.ConnectionString);
+        }
+        else
+        {
+            ConnectionString = result.ConnectionString;
+        }
+
         ResolvedConnectionName = result.ConnectionName;
         Branch = result.Branch;
         GitBranch = result.GitBranch;

@@ -13,6 +13,7 @@ public static class Cli
         options.AddTo(root);
         root.Subcommands.Add(UpCommand.Create(options));
         root.Subcommands.Add(ExecCommand.Create(options));
+        root.Subcommands.Add(LaunchCommand.Create(options));
         root.Subcommands.Add(DownCommand.Create(options));
         root.Subcommands.Add(StatusCommand.Create(options));
         root.Subcommands.Add(BranchCommand.Create(options));

@@ -55,6 +55,9 @@ public static class ErrorCodes
     /// <summary>In a MySQL error packet: the tunnel holds its maximum number of connections.</summary>
     public const string TunnelConnectionLimit = "BT0506";
 
+    /// <summary>The token-mode launcher found no connection string file (printed by build/BranchTasks.launch.sh and `branchtasks launch`).</summary>
+    public const string LaunchConnectionFileMissing = "BT0507";
+
     // 07xx: remote providers (mysql, planetscale)
     public const string ProviderCredentialsMissing = "BT0701";
     public const string ProviderLoginFailed = "BT0702";
