@@ -11,6 +11,9 @@ namespace BranchTasks.Core.Platform;
 /// </summary>
 public static class TcpPeerIdentity
 {
+    /// <summary>Whether this platform can name the OS user behind a loopback TCP connection.</summary>
+    public static bool CanIdentifyPeers => OperatingSystem.IsLinux() || OperatingSystem.IsWindows();
+
     public static PeerOwner Of(Socket accepted)
     {
         if (accepted.RemoteEndPoint is not IPEndPoint peer || accepted.LocalEndPoint is not IPEndPoint local)

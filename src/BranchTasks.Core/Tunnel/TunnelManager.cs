@@ -61,6 +61,13 @@ public sealed class TunnelManager : IAsyncDisposable
         UpstreamLease? unused = null;
         TunnelEntry result;
         var upstream = lease.Endpoint;
+        if (localAuth == LocalAuthMode.None && !Platform.TcpPeerIdentity.CanIdentifyPeers)
+        {
+            // Where the platform cannot tell who connects (macOS TCP), the tunnel's own token stands in for the OS
+            // user: it reaches the app through the 0600 file and launcher of token mode, and nobody else has it.
+            localAuth = LocalAuthMode.Token;
+        }
+
         lock (_gate)
         {
             if (_tunnels.TryGetValue(key, out var existing))
