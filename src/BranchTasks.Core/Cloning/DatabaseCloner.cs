@@ -18,7 +18,9 @@ namespace BranchTasks.Core.Cloning;
 /// <param name="fallbackDefiner">
 /// A quoted account (<c>'user'@'host'</c>) to stand in for a definer the server will not let the cloning
 /// account set: one with rights on the branch only (the project's app account), so the copy never gets
-/// more rights than its original. Null: no stand-in.
+/// more rights than its original. Null: no stand-in. An account without SET USER may name only itself as
+/// definer, so there the stand-in works only when it is the cloning account; any other is refused as well
+/// and BT0309 names both.
 /// </param>
 public sealed class DatabaseCloner(MySqlConnection connection, string? fallbackDefiner = null)
 {
