@@ -9,8 +9,25 @@ namespace BranchTasks.Core.Cloning;
 /// tables, rows, AUTO_INCREMENT counters, views, routines, triggers and events (disabled). It does not clean
 /// up after a failure; the caller owns the target and drops it.
 /// </summary>
-public sealed class DatabaseCloner(MySqlConnection connection)
+/// <remarks>
+/// Views, routines, triggers and events keep their definer, so a copy runs with the rights its original
+/// had (SQL SECURITY DEFINER), never with the cloning account's. Setting another account as definer takes
+/// SET USER or SUPER (MariaDB), SET_USER_ID (MySQL); without them the server refuses, and the copy takes
+/// <c>fallbackDefiner</c> instead when the caller gave one, else the clone fails with BT0309.
+/// </remarks>
+/// <param name="fallbackDefiner">
+/// A quoted account (<c>'user'@'host'</c>) to stand in for a definer the server will not let the cloning
+/// account set: one with rights on the branch only (the project's app account), so the copy never gets
+/// more rights than its original. Null: no stand-in. An account without SET USER may name only itself as
+/// definer, so there the stand-in works only when it is the cloning account; any other is refused as well
+/// and BT0309 names both.
+/// </param>
+public sealed class DatabaseCloner(MySqlConnection connection, string? fallbackDefiner = null)
 {
+    private readonly string? _fallbackDefiner = fallbackDefiner is null || DefinitionRewriter.IsAccount(fallbackDefiner)
+        ? fallbackDefiner
+        : throw new ArgumentException($"The fallback definer must be one quoted account such as 'user'@'host', not {fallbackDefiner}.", nameof(fallbackDefiner));
+
     public async Task CloneAsync(string source, string target, bool copyData, CancellationToken cancellationToken)
     {
         var reader = new SchemaObjectReader(connection);
@@ -156,18 +173,44 @@ public sealed class DatabaseCloner(MySqlConnection connection)
 
     private async Task CreateProgramObjectAsync(CloneSession session, ProgramObjectDefinition definition, string source, string target, CancellationToken cancellationToken)
     {
-        var noBackslashEscapes = definition.SqlMode?.Contains("NO_BACKSLASH_ESCAPES", StringComparison.OrdinalIgnoreCase) == true;
-        var statement = DefinitionRewriter.StripDefiner(DefinitionRewriter.RewriteQualifier(definition.CreateStatement, source, target, noBackslashEscapes));
+        var dialect = definition.Dialect;
+        var statement = DefinitionRewriter.RewriteQualifier(definition.CreateStatement, source, target, dialect);
         if (definition.Kind == ProgramObjectKind.Event)
         {
-            statement = DefinitionRewriter.DisableEvent(statement);
+            statement = DefinitionRewriter.DisableEvent(statement, dialect);
         }
 
         var what = $"{definition.Kind.ToString().ToLowerInvariant()} {SqlIdentifier.Quote(definition.Name)}";
+
+        // Without the clause the copy would belong to whoever runs this, and run with the cloning account's rights.
+        var definer = DefinitionRewriter.FindDefiner(statement, dialect)
+            ?? throw new BranchTasksException(
+                ErrorCodes.CloneDefinerNotKept,
+                $"Copying {what} of {source} failed: its definition as the server shows it names no definer, so the copy would run with the rights of the account that clones. Re-create it in {source} with an explicit DEFINER and try again.");
+
         await session.ApplyAsync(definition, cancellationToken).ConfigureAwait(false);
         try
         {
-            await ExecuteAsync(statement, cancellationToken, what).ConfigureAwait(false);
+            try
+            {
+                await ExecuteAsync(statement, cancellationToken, what).ConfigureAwait(false);
+            }
+            catch (CloneStepException e) when (IsDefinerRefused(e))
+            {
+                if (_fallbackDefiner is null)
+                {
+                    throw await DefinerNotKeptAsync(what, source, definer, e, fallbackError: null).ConfigureAwait(false);
+                }
+
+                try
+                {
+                    await ExecuteAsync(DefinitionRewriter.ReplaceDefiner(statement, definer, _fallbackDefiner), cancellationToken, what).ConfigureAwait(false);
+                }
+                catch (CloneStepException fallback) when (IsDefinerRefused(fallback))
+                {
+                    throw await DefinerNotKeptAsync(what, source, definer, e, fallback).ConfigureAwait(false);
+                }
+            }
         }
         finally
         {
@@ -176,6 +219,30 @@ public sealed class DatabaseCloner(MySqlConnection connection)
                 await session.ResetAsync(CancellationToken.None).ConfigureAwait(false);
             }
         }
+    }
+
+    private static bool IsDefinerRefused(CloneStepException e) =>
+        e.InnerException is MySqlException { ErrorCode: MySqlErrorCode.SpecifiedAccessDeniedError };
+
+    private async Task<BranchTasksException> DefinerNotKeptAsync(string what, string source, DefinerClause definer, CloneStepException refused, CloneStepException? fallbackError)
+    {
+        string account;
+        await using (var command = new MySqlCommand("SELECT CURRENT_USER()", connection))
+        {
+            var user = Convert.ToString(await command.ExecuteScalarAsync(CancellationToken.None).ConfigureAwait(false), System.Globalization.CultureInfo.InvariantCulture) ?? "@";
+            var at = user.LastIndexOf('@');
+            account = SqlLiteral.Quote(user[..at]) + "@" + SqlLiteral.Quote(user[(at + 1)..]);
+        }
+
+        var standIn = fallbackError is null
+            ? string.Empty
+            : $" The stand-in definer {_fallbackDefiner} was refused too ({fallbackError.InnerException!.Message}).";
+        return new BranchTasksException(
+            ErrorCodes.CloneDefinerNotKept,
+            $"Copying {what} of {source} failed: its definer {definer.Account} cannot be kept, because the account that clones ({account}) may not create objects for another account " +
+            $"(the server said: {refused.InnerException!.Message}).{standIn} It was not created with the cloning account as its definer instead, which would give it that account's rights. " +
+            $"Grant {account} SET USER (MariaDB 10.5 and later; SUPER before) or SET_USER_ID (MySQL), or re-create the object in {source} with a definer that account may set.",
+            refused.InnerException);
     }
 
     private async Task ExecuteAsync(string sql, CancellationToken cancellationToken, string? what = null, int? timeoutSeconds = null)

@@ -63,12 +63,20 @@ public sealed class SchemaObjectReader(MySqlConnection connection)
 
     public async Task<IReadOnlyList<ProgramObjectDefinition>> ReadViewsAsync(string schema, CancellationToken cancellationToken)
     {
+        // A view keeps no sql_mode; SHOW CREATE VIEW prints it afresh in the quoting of the session that asks,
+        // so that session's mode is the one its text parses under.
+        string sessionMode;
+        await using (var mode = new MySqlCommand("SELECT @@SESSION.sql_mode", connection))
+        {
+            sessionMode = Convert.ToString(await mode.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), System.Globalization.CultureInfo.InvariantCulture) ?? string.Empty;
+        }
+
         var result = new List<ProgramObjectDefinition>();
         foreach (var name in await NamesAsync("SELECT TABLE_NAME FROM information_schema.VIEWS WHERE TABLE_SCHEMA = @schema ORDER BY TABLE_NAME", schema, cancellationToken).ConfigureAwait(false))
         {
             // View | Create View | character_set_client | collation_connection
             var row = await ShowCreateRowAsync($"SHOW CREATE VIEW {SqlIdentifier.Quote(schema, name)}", cancellationToken).ConfigureAwait(false);
-            result.Add(new ProgramObjectDefinition(ProgramObjectKind.View, name, row[1]!, null, row[2], row[3], null));
+            result.Add(new ProgramObjectDefinition(ProgramObjectKind.View, name, row[1]!, sessionMode, row[2], row[3], null));
         }
 
         return result;

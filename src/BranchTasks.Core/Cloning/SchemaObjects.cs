@@ -30,7 +30,11 @@ public sealed record ProgramObjectDefinition(
     string? SqlMode,
     string? CharacterSetClient,
     string? CollationConnection,
-    string? TimeZone);
+    string? TimeZone)
+{
+    /// <summary>How <see cref="CreateStatement"/> splits into tokens: the way its sql_mode says.</summary>
+    public Sql.SqlDialect Dialect => Sql.SqlDialect.FromSqlMode(SqlMode);
+}
 
 /// <summary>The default character set and collation of a schema.</summary>
 public sealed record SchemaCharset(string CharacterSet, string Collation);

@@ -38,6 +38,8 @@ public static class ErrorCodes
     public const string BranchCreateFailed = "BT0306";
     public const string BranchExists = "BT0307";
     public const string InvalidBranchName = "BT0308";
+    /// <summary>A cloned view, routine, trigger or event could not keep its definer, and no stand-in was allowed.</summary>
+    public const string CloneDefinerNotKept = "BT0309";
 
     // 04xx: local server
     public const string ServerBinariesNotFound = "BT0401";

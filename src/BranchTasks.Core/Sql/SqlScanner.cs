@@ -5,10 +5,11 @@ namespace BranchTasks.Core.Sql;
 /// <summary>
 /// Splits MySQL text into tokens, just far enough that rewrites never touch what sits inside a string,
 /// a quoted identifier or a comment. <c>/*! ... */</c> version comments are code, so their contents are scanned.
+/// The <see cref="SqlDialect"/> decides what <c>"</c> starts and whether a backslash escapes inside a string.
 /// </summary>
 public static class SqlScanner
 {
-    public static List<SqlToken> Scan(string sql, bool noBackslashEscapes = false)
+    public static List<SqlToken> Scan(string sql, SqlDialect dialect = default)
     {
         var tokens = new List<SqlToken>();
         var i = 0;
@@ -25,14 +26,15 @@ public static class SqlScanner
 
                 tokens.Add(new SqlToken(SqlTokenKind.Whitespace, start, i - start, string.Empty));
             }
-            else if (c == '`')
+            else if (c == '`' || (c == '"' && dialect.AnsiQuotes))
             {
-                var value = ReadQuoted(sql, ref i, '`', backslashEscapes: false);
+                // Identifiers know no backslash escapes, only a doubled quote.
+                var value = ReadQuoted(sql, ref i, c, backslashEscapes: false);
                 tokens.Add(new SqlToken(SqlTokenKind.QuotedIdentifier, start, i - start, value));
             }
             else if (c is '\'' or '"')
             {
-                var value = ReadQuoted(sql, ref i, c, !noBackslashEscapes);
+                var value = ReadQuoted(sql, ref i, c, !dialect.NoBackslashEscapes);
                 tokens.Add(new SqlToken(SqlTokenKind.StringLiteral, start, i - start, value));
             }
             else if (c == '#' || (c == '-' && At(sql, i + 1, '-') && (i + 2 >= sql.Length || char.IsWhiteSpace(sql[i + 2]))))

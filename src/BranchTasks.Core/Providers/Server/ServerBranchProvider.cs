@@ -107,9 +107,9 @@ public sealed class ServerBranchProvider(string name, BranchServer endpoint, str
             }
 
             var from = parent is null ? "empty" : $"from {parent.Branch} (database {parent.Database})";
-            var cause = e is OperationCanceledException ? "it was cancelled" : e.Message;
+            var cause = e is OperationCanceledException ? "it was cancelled" : e.Message.TrimEnd('.');
             throw new BranchTasksException(
-                ErrorCodes.BranchCreateFailed,
+                e is BranchTasksException { Code: ErrorCodes.CloneDefinerNotKept } ? ErrorCodes.CloneDefinerNotKept : ErrorCodes.BranchCreateFailed,
                 $"Creating the database branch {target.Branch} (database {target.Database}) {from} failed: {cause}. Nothing was left behind; fix the cause and try again.",
                 e);
         }
