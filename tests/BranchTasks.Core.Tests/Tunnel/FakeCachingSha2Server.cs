@@ -11,7 +11,7 @@ namespace BranchTasks.Core.Tests.Tunnel;
 /// A server that pretends to be MySQL 8 with caching_sha2_password and no TLS, and always demands full
 /// authentication: after the client's handshake response it answers AuthMoreData 0x04, and to a public-key
 /// request (0x02) it sends its own RSA key, as a man in the middle would. It speaks the protocol from raw
-/// bytes (not the product's parser) and records every packet the client sends after its handshake response.
+/// bytes (not the product's parser) and records every packet the client sends after its handshake response (and, once logged in, its commands).
 /// </summary>
 internal sealed class FakeCachingSha2Server : IDisposable
 {
@@ -84,10 +84,18 @@ internal sealed class FakeCachingSha2Server : IDisposable
                     await WriteAsync(stream, (byte)(sequence + 1), [0x01, .. Encoding.ASCII.GetBytes(_key.ExportSubjectPublicKeyInfoPem())]);
                     (sequence, packet) = await ReadAsync(stream);
                     AuthPackets.Enqueue(packet);
-                    await WriteAsync(stream, (byte)(sequence + 1), [0x00, 0x00, 0x00, 0x02, 0x00, 0x00, 0x00]);
+                    await WriteAsync(stream, (byte)(sequence + 1), Ok);
                     while (true)
                     {
-                        AuthPackets.Enqueue((await ReadAsync(stream)).Payload);
+                        // Logged in: every command (the client's SET NAMES, COM_PING) gets an OK, COM_QUIT ends it.
+                        var (_, command) = await ReadAsync(stream);
+                        AuthPackets.Enqueue(command);
+                        if (command is [0x01])
+                        {
+                            return;
+                        }
+
+                        await WriteAsync(stream, 1, Ok);
                     }
                 }
 
@@ -107,6 +115,8 @@ internal sealed class FakeCachingSha2Server : IDisposable
             Interlocked.Increment(ref _ended);
         }
     }
+
+    private static byte[] Ok => [0x00, 0x00, 0x00, 0x02, 0x00, 0x00, 0x00];
 
     private byte[] Greeting()
     {
