@@ -52,7 +52,7 @@ internal sealed class ConfigReader(string filePath, JsonLineIndex index)
         // A provider without its settings cannot know where its branches live.
         if (config.Provider == "mysql" && config.Mysql is null)
         {
-            throw _errors.MissingKey(top, ConfigKeys.Mysql, "\"mysql\": {\"host\": \"db.dev.example.com\"} (the shared server; credentials come from BRANCHTASKS_MYSQL_USER and BRANCHTASKS_MYSQL_PASSWORD)");
+            throw _errors.MissingKey(top, ConfigKeys.Mysql, "\"mysql\": {\"host\": \"db.dev.example.com\"} (the shared server; credentials come from BRANCHTASKS_MYSQL_USER, BRANCHTASKS_MYSQL_PASSWORD and BRANCHTASKS_MYSQL_HOST)");
         }
 
         if (config.Provider == "planetscale" && config.PlanetScale is null)
