@@ -25,7 +25,7 @@ public sealed class PlanetScaleTests(ProductFixture product)
             {
               "provider": "planetscale",
               "database": "shop",
-              "planetscale": { "organization": "acme", "apiUrl": "{{api.ApiUrl}}", "caCertificateFile": "{{api.CaCertificateFile}}", "passwordTtl": 600 }
+              "planetscale": { "organization": "acme", "caCertificateFile": "{{api.CaCertificateFile}}", "passwordTtl": 600 }
             }
             """);
         var app = Path.Combine(repo.Path, "app");
@@ -34,6 +34,7 @@ public sealed class PlanetScaleTests(ProductFixture product)
         {
             ["PLANETSCALE_SERVICE_TOKEN_ID"] = api.TokenId,
             ["PLANETSCALE_SERVICE_TOKEN"] = api.Token,
+            ["PLANETSCALE_API_URL"] = api.ApiUrl,
         };
 
         // On main the git branch maps to the production branch: refused without the opt-in.

@@ -28,6 +28,7 @@ public sealed class SharedServerTests(ProductFixture product, PrivateServerFixtu
         {
             ["BRANCHTASKS_MYSQL_USER"] = server.Endpoint.AdminUser,
             ["BRANCHTASKS_MYSQL_PASSWORD"] = server.Endpoint.AdminPassword,
+            ["BRANCHTASKS_MYSQL_HOST"] = $"127.0.0.1:{server.Endpoint.Port}",
         };
 
         var main = await RunAsync(app, environment, "main-row");
@@ -75,6 +76,99 @@ public sealed class SharedServerTests(ProductFixture product, PrivateServerFixtu
         Assert.Contains("BRANCHTASKS_MYSQL_USER", run.StandardOutput + run.StandardError);
         Assert.DoesNotContain("   at ", run.StandardOutput + run.StandardError);
         Assert.Equal(0L, Convert.ToInt64(await server.ScalarAsync("SELECT COUNT(*) FROM information_schema.SCHEMATA WHERE SCHEMA_NAME LIKE 'nocreds%'")));
+    }
+
+    [Fact]
+    public async Task A_checked_out_branchtasks_json_naming_another_server_gets_no_credentials_from_up_nor_from_the_head_watcher()
+    {
+        var server = SharedServer;
+        var ca = new LocalServerLayout(server.State).TlsCertificateFile;
+        using var elsewhere = ConnectionRecorder.OnLoopback();
+        using var repo = product.CreateAppRepository($$"""
+            { "provider": "mysql", "database": "bound", "mysql": { "host": "127.0.0.1", "port": {{server.Endpoint.Port}}, "databasePrefix": "bob_", "caCertificateFile": "{{ca}}" } }
+            """);
+        // A branch someone else pushed: same project, but the server is theirs.
+        repo.Run("checkout", "-q", "-b", "hostile");
+        repo.WriteFile("branchtasks.json", $$"""
+            { "provider": "mysql", "database": "bound", "mysql": { "host": "127.0.0.1", "port": {{elsewhere.Port}}, "databasePrefix": "bob_", "tls": "unverified-or-plaintext" } }
+            """);
+        repo.Commit("their server");
+        repo.Run("checkout", "-q", "main");
+        var home = product.NewHome();
+        var environment = new Dictionary<string, string?>(product.Environment(home))
+        {
+            ["BRANCHTASKS_MYSQL_USER"] = server.Endpoint.AdminUser,
+            ["BRANCHTASKS_MYSQL_PASSWORD"] = server.Endpoint.AdminPassword,
+            ["BRANCHTASKS_MYSQL_HOST"] = $"127.0.0.1:{server.Endpoint.Port}",
+        };
+        try
+        {
+            (await product.ToolAsync(repo.Path, environment, "up")).EnsureSuccess("up on main");
+
+            // The daemon now watches HEAD; a checkout alone makes it try the branch's config ahead of use.
+            repo.Run("checkout", "-q", "hostile");
+            var log = Path.Combine(home, "daemon.log");
+            var expected = $"bound to 127.0.0.1:{server.Endpoint.Port}, but";
+            var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+            while (!SafeRead(log).Contains(expected, StringComparison.Ordinal))
+            {
+                Assert.True(DateTime.UtcNow < deadline, "The HEAD watcher did not report the refused binding within 30 s. Log:\n" + SafeRead(log));
+                await Task.Delay(200);
+            }
+
+            var up = await product.ToolAsync(repo.Path, environment, "up");
+            Assert.NotEqual(0, up.ExitCode);
+            var text = up.StandardOutput + up.StandardError;
+            Assert.Contains("BT0708", text);
+            Assert.Contains($"127.0.0.1:{elsewhere.Port}", text);
+            Assert.Contains("BRANCHTASKS_MYSQL_HOST", text);
+            Assert.DoesNotContain(server.Endpoint.AdminPassword, text + SafeRead(log));
+            Assert.Equal(0, elsewhere.Connections);
+        }
+        finally
+        {
+            await product.ToolAsync(repo.Path, environment, "down", "--all");
+        }
+    }
+
+    [Fact]
+    public async Task Exec_runs_its_command_without_the_provider_credentials()
+    {
+        var server = SharedServer;
+        var ca = new LocalServerLayout(server.State).TlsCertificateFile;
+        using var repo = product.CreateAppRepository($$"""
+            { "provider": "mysql", "database": "execcreds", "mysql": { "host": "127.0.0.1", "port": {{server.Endpoint.Port}}, "databasePrefix": "carol_", "caCertificateFile": "{{ca}}" } }
+            """);
+        var home = product.NewHome();
+        var environment = new Dictionary<string, string?>(product.Environment(home))
+        {
+            ["BRANCHTASKS_MYSQL_USER"] = server.Endpoint.AdminUser,
+            ["BRANCHTASKS_MYSQL_PASSWORD"] = server.Endpoint.AdminPassword,
+            ["BRANCHTASKS_MYSQL_HOST"] = $"127.0.0.1:{server.Endpoint.Port}",
+            ["PLANETSCALE_SERVICE_TOKEN_ID"] = "pscale-id-exec-test",
+            ["PLANETSCALE_SERVICE_TOKEN"] = "pscale-token-exec-test",
+            ["PLANETSCALE_API_URL"] = "https://api.example.com/v1",
+            ["UNRELATED_VARIABLE"] = "still-there",
+        };
+        try
+        {
+            var result = (await product.ToolAsync(repo.Path, environment, "exec", "--", "env")).EnsureSuccess("exec env");
+
+            var names = result.StandardOutput.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.Split('=', 2)[0]).ToHashSet(StringComparer.Ordinal);
+            Assert.Contains("UNRELATED_VARIABLE", names);
+            Assert.Contains("ConnectionStrings__Default", names);
+            foreach (var name in new[] { "BRANCHTASKS_MYSQL_USER", "BRANCHTASKS_MYSQL_PASSWORD", "BRANCHTASKS_MYSQL_HOST", "PLANETSCALE_SERVICE_TOKEN_ID", "PLANETSCALE_SERVICE_TOKEN", "PLANETSCALE_API_URL" })
+            {
+                Assert.DoesNotContain(name, names);
+            }
+
+            Assert.DoesNotContain(server.Endpoint.AdminPassword, result.StandardOutput);
+            Assert.DoesNotContain("pscale-token-exec-test", result.StandardOutput);
+        }
+        finally
+        {
+            await product.ToolAsync(repo.Path, environment, "down", "--all");
+        }
     }
 
     private PrivateServerFixture SharedServer => server;

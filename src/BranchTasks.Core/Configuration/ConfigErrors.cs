@@ -43,6 +43,11 @@ internal sealed class ConfigErrors(string filePath, JsonLineIndex index)
         At(ErrorCodes.ConfigMissingKey, index.ValueAt(parent.Pointer),
             $"required key '{key}' is missing. Add it, e.g. {example}.");
 
+    public BranchTasksException RepositoryApiUrl(ConfigPath path) =>
+        At(ErrorCodes.ApiAddressNotAllowed, index.KeyAt(path.Pointer, 0),
+            $"'{path.Display}' is not allowed in a repository's file: whoever controls a checked-out branch would decide where your PlanetScale service token goes (pscale refuses api-url from project config for the same reason). " +
+            "Remove it; to use another API address, set PLANETSCALE_API_URL in your environment or BranchTasks:PlanetScale:ApiUrl in your user secrets (https, or http to a loopback address).");
+
     private BranchTasksException At(string code, JsonPosition position, string message) =>
         new(code, $"{filePath}({position.Line},{position.Column}): {message}");
 

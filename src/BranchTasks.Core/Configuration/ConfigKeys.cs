@@ -25,6 +25,8 @@ internal static class ConfigKeys
     public const string CaCertificateFile = "caCertificateFile";
     public const string UserSecretsId = "userSecretsId";
     public const string Organization = "organization";
+
+    /// <summary>Not allowed here: the API address is the user's setting (PLANETSCALE_API_URL), never the repository's.</summary>
     public const string ApiUrl = "apiUrl";
     public const string PasswordRole = "passwordRole";
     public const string PasswordTtl = "passwordTtl";
@@ -39,9 +41,16 @@ internal static class ConfigKeys
     public static readonly IReadOnlyList<string> MysqlKeys = [Host, Port, DatabasePrefix, Tls, CaCertificateFile, UserSecretsId];
 
     public static readonly IReadOnlyList<string> PlanetScaleKeys =
-        [Organization, Database, ApiUrl, PasswordRole, PasswordTtl, ReadyTimeout, CaCertificateFile, AllowProduction, UserSecretsId];
+        [Organization, Database, PasswordRole, PasswordTtl, ReadyTimeout, CaCertificateFile, AllowProduction, UserSecretsId];
 
-    public static readonly IReadOnlyList<string> TlsModes = ["preferred", "required", "verify-ca", "verify-full"];
+    public static readonly IReadOnlyList<string> TlsModes = ["verify-full", "verify-ca", "unverified", "unverified-or-plaintext"];
+
+    /// <summary>Old names of the weaker modes, refused with the new names so nobody keeps them unknowingly.</summary>
+    public static readonly IReadOnlyDictionary<string, string> RetiredTlsModes = new Dictionary<string, string>(StringComparer.Ordinal)
+    {
+        ["preferred"] = "unverified-or-plaintext",
+        ["required"] = "unverified",
+    };
 
     public static readonly IReadOnlyList<string> PasswordRoles = ["admin", "writer", "readwriter", "reader"];
 

@@ -52,7 +52,7 @@ internal sealed class ConfigReader(string filePath, JsonLineIndex index)
         // A provider without its settings cannot know where its branches live.
         if (config.Provider == "mysql" && config.Mysql is null)
         {
-            throw _errors.MissingKey(top, ConfigKeys.Mysql, "\"mysql\": {\"host\": \"db.dev.example.com\"} (the shared server; credentials come from BRANCHTASKS_MYSQL_USER and BRANCHTASKS_MYSQL_PASSWORD)");
+            throw _errors.MissingKey(top, ConfigKeys.Mysql, "\"mysql\": {\"host\": \"db.dev.example.com\"} (the shared server; credentials come from BRANCHTASKS_MYSQL_USER, BRANCHTASKS_MYSQL_PASSWORD and BRANCHTASKS_MYSQL_HOST)");
         }
 
         if (config.Provider == "planetscale" && config.PlanetScale is null)
@@ -257,8 +257,7 @@ internal sealed class ConfigReader(string filePath, JsonLineIndex index)
             Host = Get(ConfigKeys.Host, ReadHost, ""),
             Port = Get(ConfigKeys.Port, ReadPort, 3306),
             DatabasePrefix = Get(ConfigKeys.DatabasePrefix, ReadDatabasePrefix, ""),
-            Tls = Get(ConfigKeys.Tls, (p, v) => ReadChoice(p, v, ConfigKeys.TlsModes,
-                "\"preferred\" (TLS whenever the server offers it), \"required\", \"verify-ca\" or \"verify-full\" (certificate and host name checked)"), "preferred"),
+            Tls = Get(ConfigKeys.Tls, ReadTls, "verify-full"),
             CaCertificateFile = Get<string?>(ConfigKeys.CaCertificateFile, ReadExistingFile, null),
             UserSecretsId = Get<string?>(ConfigKeys.UserSecretsId, ReadUserSecretsId, null),
         };
@@ -270,6 +269,12 @@ internal sealed class ConfigReader(string filePath, JsonLineIndex index)
 
     private PlanetScaleSettings ReadPlanetScale(ConfigPath path, JsonElement value, string projectDatabase)
     {
+        // Before the unknown-key check, so the message says why rather than just "unknown".
+        if (value.ValueKind == JsonValueKind.Object && value.TryGetProperty(ConfigKeys.ApiUrl, out _))
+        {
+            throw _errors.RepositoryApiUrl(path.Property(ConfigKeys.ApiUrl));
+        }
+
         var properties = ReadSettingsObject(path, value, ConfigKeys.PlanetScaleKeys, "an object, e.g. {\"organization\": \"acme\"}");
         T Get<T>(string key, Func<ConfigPath, JsonElement, T> read, T fallback) =>
             properties.TryGetValue(key, out var item) ? read(path.Property(key), item) : fallback;
@@ -290,7 +295,6 @@ internal sealed class ConfigReader(string filePath, JsonLineIndex index)
         {
             Organization = Get(ConfigKeys.Organization, ReadPlanetScaleName, ""),
             Database = Get(ConfigKeys.Database, ReadPlanetScaleName, projectDatabase),
-            ApiUrl = Get<string?>(ConfigKeys.ApiUrl, ReadApiUrl, null),
             PasswordRole = Get(ConfigKeys.PasswordRole, (p, v) => ReadChoice(p, v, ConfigKeys.PasswordRoles,
                 "\"admin\" (the default: schema changes and data), \"readwriter\", \"writer\" or \"reader\""), "admin"),
             PasswordTtl = TimeSpan.FromSeconds(ttl),
@@ -330,12 +334,17 @@ internal sealed class ConfigReader(string filePath, JsonLineIndex index)
             : throw _errors.BadValue(path, value, "Use the name as PlanetScale shows it: lowercase letters, digits and '-', e.g. \"acme\".");
     }
 
-    private string ReadApiUrl(ConfigPath path, JsonElement value)
+    private string ReadTls(ConfigPath path, JsonElement value)
     {
+        const string help = "\"verify-full\" (the default: certificate and host name checked), \"verify-ca\" (certificate checked, any host name), " +
+            "\"unverified\" (TLS, but anyone in the middle can pose as the server) or \"unverified-or-plaintext\" (TLS only when offered, else plain text)";
         var text = ReadString(path, value);
-        return Uri.TryCreate(text, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttps || uri.Scheme == Uri.UriSchemeHttp) && string.IsNullOrEmpty(uri.Query)
-            ? text.TrimEnd('/')
-            : throw _errors.BadValue(path, value, $"Use an absolute http(s) address without query, e.g. \"{PlanetScaleSettings.DefaultApiUrl}\".");
+        if (ConfigKeys.RetiredTlsModes.TryGetValue(text, out var renamed))
+        {
+            throw _errors.BadValue(path, value, $"It was renamed to \"{renamed}\", which says what it gives up: the server is not verified. Prefer \"verify-full\" (add \"caCertificateFile\" for a private CA); the modes are {help}.");
+        }
+
+        return ConfigKeys.TlsModes.Contains(text) ? text : throw _errors.BadValue(path, value, $"Use {help}.");
     }
 
     private string ReadChoice(ConfigPath path, JsonElement value, IReadOnlyList<string> allowed, string help)

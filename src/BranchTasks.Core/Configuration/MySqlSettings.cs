@@ -2,7 +2,8 @@ namespace BranchTasks.Core.Configuration;
 
 /// <summary>
 /// Settings of the <c>mysql</c> provider (the <c>"mysql"</c> object): a shared MySQL/MariaDB server. The admin
-/// credentials are never here: they come from BRANCHTASKS_MYSQL_USER / BRANCHTASKS_MYSQL_PASSWORD or user secrets.
+/// credentials are never here: they come from BRANCHTASKS_MYSQL_USER / BRANCHTASKS_MYSQL_PASSWORD or user secrets,
+/// and go only to the server BRANCHTASKS_MYSQL_HOST binds them to.
 /// </summary>
 public sealed class MySqlSettings
 {
@@ -13,8 +14,8 @@ public sealed class MySqlSettings
     /// <summary>Prefixes every database BranchTasks creates there (e.g. "alice_"), so many developers and projects share one server.</summary>
     public string DatabasePrefix { get; init; } = "";
 
-    /// <summary>"preferred" (TLS whenever offered), "required", "verify-ca" or "verify-full".</summary>
-    public string Tls { get; init; } = "preferred";
+    /// <summary>"verify-full" (the default), "verify-ca", "unverified" or "unverified-or-plaintext".</summary>
+    public string Tls { get; init; } = "verify-full";
 
     /// <summary>Full path of extra trusted CA certificates (PEM) for the server's certificate.</summary>
     public string? CaCertificateFile { get; init; }

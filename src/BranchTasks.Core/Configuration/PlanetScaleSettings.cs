@@ -13,9 +13,6 @@ public sealed class PlanetScaleSettings
     /// <summary>The PlanetScale database; also the MySQL database name apps use.</summary>
     public required string Database { get; init; }
 
-    /// <summary>The API base address, like `pscale --api-url`; null for PLANETSCALE_API_URL or the public API.</summary>
-    public string? ApiUrl { get; init; }
-
     /// <summary>The role of the branch passwords the tunnel logs in with.</summary>
     public string PasswordRole { get; init; } = "admin";
 

@@ -69,6 +69,15 @@ public static class ErrorCodes
     public const string BranchNotReady = "BT0706";
     public const string ProductionBranch = "BT0707";
 
+    /// <summary>The mysql credentials are bound to another server than branchtasks.json names, or to none.</summary>
+    public const string CredentialsBoundElsewhere = "BT0708";
+
+    /// <summary>A PlanetScale API address from the repository, or not https off loopback.</summary>
+    public const string ApiAddressNotAllowed = "BT0709";
+
+    /// <summary>The upstream asked for the password over a channel whose server is not verified.</summary>
+    public const string UnverifiedPasswordRequest = "BT0710";
+
     // 06xx: git hooks and confirmations
     public const string HookConflict = "BT0601";
     public const string ConfirmationRequired = "BT0602";

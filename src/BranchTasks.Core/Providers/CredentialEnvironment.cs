@@ -9,6 +9,9 @@ public static class CredentialEnvironment
 {
     public const string MySqlUser = "BRANCHTASKS_MYSQL_USER";
     public const string MySqlPassword = "BRANCHTASKS_MYSQL_PASSWORD";
+
+    /// <summary>The server (host or host:port) the mysql credentials are for; they are sent nowhere else.</summary>
+    public const string MySqlHost = "BRANCHTASKS_MYSQL_HOST";
     public const string PlanetScaleTokenId = "PLANETSCALE_SERVICE_TOKEN_ID";
     public const string PlanetScaleToken = "PLANETSCALE_SERVICE_TOKEN";
     public const string PlanetScaleApiUrl = "PLANETSCALE_API_URL";
@@ -16,7 +19,7 @@ public static class CredentialEnvironment
     /// <summary>Names the calling project's user-secrets store (set by the MSBuild task for the tool it runs).</summary>
     public const string UserSecretsIdVariable = "BRANCHTASKS_USER_SECRETS_ID";
 
-    public static readonly IReadOnlyList<string> Names = [MySqlUser, MySqlPassword, PlanetScaleTokenId, PlanetScaleToken, PlanetScaleApiUrl];
+    public static readonly IReadOnlyList<string> Names = [MySqlUser, MySqlPassword, MySqlHost, PlanetScaleTokenId, PlanetScaleToken, PlanetScaleApiUrl];
 
     /// <summary>The credential variables set in this process; null when none is.</summary>
     public static Dictionary<string, string>? Capture()

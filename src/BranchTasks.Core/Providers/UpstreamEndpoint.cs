@@ -5,6 +5,13 @@ public sealed record UpstreamEndpoint(string Host, int Port, string User, string
 {
     public UpstreamTlsPolicy Tls { get; init; } = UpstreamTlsPolicy.Opportunistic;
 
+    /// <summary>
+    /// The server is on this machine, so no man in the middle can pose as it: only then may the tunnel fetch the
+    /// server's RSA key or send the password over a leg whose certificate was not verified. Computed once from
+    /// the host where the endpoint is built; a test may declare a loopback fake non-loopback.
+    /// </summary>
+    public bool IsLoopback { get; init; } = LoopbackHost.Is(Host);
+
     /// <summary>The user name apps put in their connection string (the tunnel ignores it); stable even when <see cref="User"/> rotates.</summary>
     public string AppUser { get => field ?? User; init; }
 

@@ -2,6 +2,7 @@ using System.Net.Security;
 using System.Net.Sockets;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
+using BranchTasks.Core.Errors;
 using BranchTasks.Core.Providers;
 using BranchTasks.Core.Tunnel.Protocol;
 using BranchTasks.Core.Tunnel.Protocol.Auth;
@@ -122,6 +123,7 @@ internal sealed class UpstreamSession : IAsyncDisposable
     public async Task<byte[]> CompleteAuthenticationAsync(PacketReader reader, CancellationToken cancellationToken)
     {
         var password = _endpoint.Password ?? "";
+        var requestedPublicKey = false;
         while (true)
         {
             var payload = await reader.ReadPayloadAsync(cancellationToken).ConfigureAwait(false);
@@ -149,12 +151,18 @@ internal sealed class UpstreamSession : IAsyncDisposable
 
                     if (data.Length == 1 && data[0] == CachingSha2PasswordPlugin.PerformFullAuthentication)
                     {
-                        var answer = UsesTls ? CachingSha2PasswordPlugin.CleartextPassword(password) : [CachingSha2PasswordPlugin.RequestPublicKey];
-                        await PacketWriter.WritePayloadAsync(Stream, next, answer, cancellationToken).ConfigureAwait(false);
+                        await WriteFullAuthenticationAsync(password, next, cancellationToken).ConfigureAwait(false);
+                        requestedPublicKey = !UsesTls;
                         break;
                     }
 
-                    // The server's RSA public key, in answer to our request.
+                    if (!requestedPublicKey)
+                    {
+                        throw new MySqlProtocolException(new ErrorPayload(2027, "08S01", $"the server sent {data.Length} bytes of caching_sha2_password data the tunnel did not ask for"));
+                    }
+
+                    // The server's RSA public key, in answer to our request (made only to a loopback server).
+                    requestedPublicKey = false;
                     var encrypted = CachingSha2PasswordPlugin.EncryptPassword(password, _scramble, Encoding.ASCII.GetString(data));
                     await PacketWriter.WritePayloadAsync(Stream, next, encrypted, cancellationToken).ConfigureAwait(false);
                     break;
@@ -163,6 +171,39 @@ internal sealed class UpstreamSession : IAsyncDisposable
             }
         }
     }
+
+    /// <summary>
+    /// caching_sha2_password's full authentication hands the server the password itself (in clear over TLS, or
+    /// encrypted with the RSA key the server sends). Whoever answers gets it, so it goes only to a server that
+    /// proved who it is (a verified certificate) or that is on this machine; anything else is refused here,
+    /// before a byte of it is written.
+    /// </summary>
+    private async Task WriteFullAuthenticationAsync(string password, byte sequence, CancellationToken cancellationToken)
+    {
+        if (UsesTls && (IsCertificateVerified || _endpoint.IsLoopback))
+        {
+            await PacketWriter.WritePayloadAsync(Stream, sequence, CachingSha2PasswordPlugin.CleartextPassword(password), cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
+        if (!UsesTls && _endpoint.IsLoopback)
+        {
+            // A key fetched over an unauthenticated leg is trustworthy only when nothing can sit in between.
+            await PacketWriter.WritePayloadAsync(Stream, sequence, new byte[] { CachingSha2PasswordPlugin.RequestPublicKey }, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
+        var why = UsesTls
+            ? "over TLS whose certificate was not verified"
+            : "over a connection without TLS, encrypted with an RSA key the server would send unauthenticated";
+        throw new MySqlProtocolException(new ErrorPayload(2061, "HY000",
+            $"{ErrorCodes.UnverifiedPasswordRequest}: {_endpoint.Host}:{_endpoint.Port} asked for the password itself (caching_sha2_password full authentication), which would go {why}: " +
+            "anyone posing as the server would get it, so the tunnel did not send it. Verify the server: set \"tls\" to \"verify-full\" (or \"verify-ca\") in the \"mysql\" settings, with \"caCertificateFile\" for a private CA."));
+    }
+
+    /// <summary>The leg is TLS and the server's certificate was checked (chain at least), by the tunnel's or the provider's setting.</summary>
+    private bool IsCertificateVerified =>
+        UsesTls && (UpstreamCertificateCheck)Math.Max((int)_options.CertificateCheck, (int)_endpoint.Tls.Check) >= UpstreamCertificateCheck.Ca;
 
     /// <summary>
     /// .NET resumes TLS sessions only for a host name, never for an IP address, so every connection to the

@@ -4,13 +4,14 @@ using System.Runtime.InteropServices;
 using BranchTasks.Core.Daemon;
 using BranchTasks.Core.Ensure;
 using BranchTasks.Core.Errors;
+using BranchTasks.Core.Providers;
 using MySqlConnector;
 
 namespace BranchTasks.Tool.Commands;
 
 /// <summary>
 /// `branchtasks exec -- &lt;command&gt; [args]`: the ensure step of `up`, then the command with
-/// <c>ConnectionStrings__&lt;name&gt;</c> and <c>DATABASE_URL</c> set; its exit code is ours.
+/// <c>ConnectionStrings__&lt;name&gt;</c> and <c>DATABASE_URL</c> set and the provider credentials removed; its exit code is ours.
 /// </summary>
 public static class ExecCommand
 {
@@ -57,6 +58,12 @@ public static class ExecCommand
         foreach (var argument in arguments.Skip(1))
         {
             info.ArgumentList.Add(argument);
+        }
+
+        // The child gets the tunnel, never the credentials behind it: the daemon already holds what it needs.
+        foreach (var name in CredentialEnvironment.Names)
+        {
+            info.Environment.Remove(name);
         }
 
         info.Environment["ConnectionStrings__" + result.ConnectionName] = result.ConnectionString;

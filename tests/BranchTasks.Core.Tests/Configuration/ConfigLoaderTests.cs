@@ -221,7 +221,8 @@ public sealed class ConfigLoaderTests
     [InlineData("\"mysql\": { \"host\": \"db:3306\" }", "mysql.host", "\"db:3306\"")]
     [InlineData("\"mysql\": { \"host\": \"h\", \"caCertificateFile\": \"missing.pem\" }", "mysql.caCertificateFile", "\"missing.pem\"")]
     [InlineData("\"planetscale\": { \"organization\": \"Acme\" }", "planetscale.organization", "\"Acme\"")]
-    [InlineData("\"planetscale\": { \"organization\": \"acme\", \"apiUrl\": \"ftp://x\" }", "planetscale.apiUrl", "\"ftp://x\"")]
+    [InlineData("\"mysql\": { \"host\": \"h\", \"tls\": \"preferred\" }", "mysql.tls", "\"preferred\"")]
+    [InlineData("\"mysql\": { \"host\": \"h\", \"tls\": \"required\" }", "mysql.tls", "\"required\"")]
     [InlineData("\"planetscale\": { \"organization\": \"acme\", \"passwordTtl\": 1 }", "planetscale.passwordTtl", "1")]
     [InlineData("\"planetscale\": { \"organization\": \"acme\", \"passwordRole\": \"root\" }", "planetscale.passwordRole", "\"root\"")]
     public void Bad_value_names_key_value_and_rule(string json, string key, string value)
@@ -372,7 +373,54 @@ public sealed class ConfigLoaderTests
 
         Assert.Equal(Path.Combine(file.Folder, "ca.pem"), config.Mysql!.CaCertificateFile);
         Assert.Equal("alice_shop_feature_x", BranchTasks.Core.Mapping.BranchMapper.ForDatabaseBranch(config, "feature-x", null).Database);
-        Assert.Equal("preferred", config.Mysql.Tls);
+        Assert.Equal("verify-full", config.Mysql.Tls);
         Assert.Equal(3306, config.Mysql.Port);
+    }
+
+    [Theory]
+    [InlineData("preferred", "unverified-or-plaintext")]
+    [InlineData("required", "unverified")]
+    public void The_old_tls_names_are_refused_with_the_names_that_say_what_they_give_up(string old, string renamed)
+    {
+        using var file = new TempConfig($$"""{ "database": "a", "mysql": { "host": "h", "tls": "{{old}}" } }""");
+
+        var ex = Assert.Throws<BranchTasksException>(() => ConfigLoader.Load(file.FilePath));
+
+        Assert.Equal(ErrorCodes.ConfigBadValue, ex.Code);
+        Assert.Contains($"renamed to \"{renamed}\"", ex.Message);
+        Assert.Contains("\"verify-full\"", ex.Message);
+    }
+
+    [Theory]
+    [InlineData("unverified", "unverified")]
+    [InlineData("unverified-or-plaintext", "unverified-or-plaintext")]
+    [InlineData("verify-ca", "verify-ca")]
+    public void The_weaker_tls_modes_are_explicit_opt_ins(string value, string expected)
+    {
+        using var file = new TempConfig($$"""{ "database": "a", "mysql": { "host": "h", "tls": "{{value}}" } }""");
+
+        Assert.Equal(expected, ConfigLoader.Load(file.FilePath).Mysql!.Tls);
+    }
+
+    [Theory]
+    [InlineData("https://api.planetscale.com/v1")]
+    [InlineData("http://evil.example.com/v1")]
+    public void A_planetscale_api_address_in_the_repository_is_refused_and_says_where_it_belongs(string apiUrl)
+    {
+        using var file = new TempConfig($$"""
+            {
+              "database": "shop",
+              "planetscale": { "organization": "acme", "apiUrl": "{{apiUrl}}" }
+            }
+            """);
+
+        var ex = Assert.Throws<BranchTasksException>(() => ConfigLoader.Load(file.FilePath));
+
+        Assert.Equal(ErrorCodes.ApiAddressNotAllowed, ex.Code);
+        Assert.StartsWith($"{file.FilePath}(3,", ex.Message);
+        Assert.Contains("'planetscale.apiUrl' is not allowed", ex.Message);
+        Assert.Contains("PLANETSCALE_API_URL", ex.Message);
+        Assert.Contains("BranchTasks:PlanetScale:ApiUrl", ex.Message);
+        Assert.Contains("service token", ex.Message);
     }
 }

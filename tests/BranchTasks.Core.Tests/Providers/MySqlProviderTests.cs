@@ -41,10 +41,11 @@ public sealed class MySqlProviderTests(PrivateServerFixture fixture) : IDisposab
         },
     };
 
-    private Dictionary<string, string> AdminCredentials(string? password = null) => new()
+    private Dictionary<string, string> AdminCredentials(string? password = null, string? boundTo = null) => new()
     {
         [CredentialEnvironment.MySqlUser] = fixture.Endpoint.AdminUser,
         [CredentialEnvironment.MySqlPassword] = password ?? fixture.Endpoint.AdminPassword,
+        [CredentialEnvironment.MySqlHost] = boundTo ?? $"127.0.0.1:{fixture.Endpoint.Port}",
     };
 
     [Fact]
@@ -150,7 +151,8 @@ public sealed class MySqlProviderTests(PrivateServerFixture fixture) : IDisposab
             Database = _project,
             Mysql = new MySqlSettings { Host = "127.0.0.1", Port = LoopbackPorts.PickFree() },
         };
-        var ex = await Assert.ThrowsAsync<BranchTasksException>(() => factory.CreateAsync(unreachable, new ProviderCredentials(AdminCredentials(), null), CancellationToken.None));
+        // Bound to the host without a port: the binding covers every port of it.
+        var ex = await Assert.ThrowsAsync<BranchTasksException>(() => factory.CreateAsync(unreachable, new ProviderCredentials(AdminCredentials(boundTo: "127.0.0.1"), null), CancellationToken.None));
         Assert.Equal(ErrorCodes.ProviderLoginFailed, ex.Code);
         Assert.Contains("reachable", ex.Message);
     }
@@ -162,7 +164,7 @@ public sealed class MySqlProviderTests(PrivateServerFixture fixture) : IDisposab
         var secretsFile = PathHelper.GetSecretsPathFromSecretsId(id);
         Directory.CreateDirectory(Path.GetDirectoryName(secretsFile)!);
         await File.WriteAllTextAsync(secretsFile, $$"""
-            { "BranchTasks:MySql:User": "{{fixture.Endpoint.AdminUser}}", "BranchTasks:MySql:Password": "{{fixture.Endpoint.AdminPassword}}" }
+            { "BranchTasks:MySql:User": "{{fixture.Endpoint.AdminUser}}", "BranchTasks:MySql:Password": "{{fixture.Endpoint.AdminPassword}}", "BranchTasks:MySql:Host": "127.0.0.1:{{fixture.Endpoint.Port}}" }
             """);
         try
         {
@@ -176,6 +178,34 @@ public sealed class MySqlProviderTests(PrivateServerFixture fixture) : IDisposab
         {
             Directory.Delete(Path.GetDirectoryName(secretsFile)!, recursive: true);
         }
+    }
+
+    [Fact]
+    public async Task Credentials_bound_to_one_server_are_never_sent_to_another_that_the_config_names()
+    {
+        using var elsewhere = ConnectionRecorder.OnLoopback();
+        var config = new BranchTasksConfig
+        {
+            FilePath = Config().FilePath,
+            Provider = "mysql",
+            Database = _project,
+            Mysql = new MySqlSettings { Host = "127.0.0.1", Port = elsewhere.Port, DatabasePrefix = _prefix, Tls = "unverified-or-plaintext" },
+        };
+        await using var factory = new ProviderFactory(new StateDirectory(_state));
+
+        var bound = await Assert.ThrowsAsync<BranchTasksException>(() => factory.CreateAsync(config, new ProviderCredentials(AdminCredentials(), null), CancellationToken.None));
+        var unbound = new Dictionary<string, string>(AdminCredentials());
+        unbound.Remove(CredentialEnvironment.MySqlHost);
+        var notBound = await Assert.ThrowsAsync<BranchTasksException>(() => factory.CreateAsync(config, new ProviderCredentials(unbound, null), CancellationToken.None));
+
+        Assert.Equal(ErrorCodes.CredentialsBoundElsewhere, bound.Code);
+        Assert.Contains($"bound to 127.0.0.1:{fixture.Endpoint.Port}", bound.Message);
+        Assert.Contains($"127.0.0.1:{elsewhere.Port}", bound.Message);
+        Assert.Contains($"{CredentialEnvironment.MySqlHost}=127.0.0.1:{elsewhere.Port}", bound.Message);
+        Assert.Equal(ErrorCodes.CredentialsBoundElsewhere, notBound.Code);
+        Assert.Contains("not bound", notBound.Message);
+        Assert.DoesNotContain(fixture.Endpoint.AdminPassword, bound.Message + notBound.Message);
+        Assert.Equal(0, elsewhere.Connections);
     }
 
     public void Dispose() => Directory.Delete(_state, recursive: true);

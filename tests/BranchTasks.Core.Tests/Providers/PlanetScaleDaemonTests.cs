@@ -18,7 +18,7 @@ public sealed class PlanetScaleDaemonTests(PlanetScaleDoubleFixture fixture) : I
         Assert.Null(Environment.GetEnvironmentVariable(CredentialEnvironment.PlanetScaleToken));
         using var repo = TempGitRepository.Create();
         repo.WriteFile("branchtasks.json", $$"""
-            { "provider": "planetscale", "database": "shop", "planetscale": { "organization": "{{api.Organization}}", "database": "{{api.Database}}", "apiUrl": "{{api.ApiUrl}}", "caCertificateFile": "{{api.CaCertificateFile}}" } }
+            { "provider": "planetscale", "database": "shop", "planetscale": { "organization": "{{api.Organization}}", "database": "{{api.Database}}", "caCertificateFile": "{{api.CaCertificateFile}}" } }
             """);
         repo.Commit("config");
         var gitBranch = "daemon-" + Guid.NewGuid().ToString("N")[..6];
@@ -38,6 +38,7 @@ public sealed class PlanetScaleDaemonTests(PlanetScaleDoubleFixture fixture) : I
             {
                 [CredentialEnvironment.PlanetScaleTokenId] = api.TokenId,
                 [CredentialEnvironment.PlanetScaleToken] = api.Token,
+                [CredentialEnvironment.PlanetScaleApiUrl] = api.ApiUrl,
             };
             var answer = await SendAsync(home, request, progress);
 

@@ -6,6 +6,7 @@ using BranchTasks.Core.Providers;
 using BranchTasks.Core.Providers.PlanetScale;
 using BranchTasks.Core.State;
 using BranchTasks.Core.Tunnel;
+using BranchTasks.Testing;
 using BranchTasks.Testing.PlanetScale;
 using MySqlConnector;
 
@@ -43,7 +44,7 @@ public sealed class PlanetScaleProviderTests : IClassFixture<PlanetScaleDoubleFi
         PlanetScaleApiClient.RetryDelay = TimeSpan.FromMilliseconds(50);
     }
 
-    private BranchTasksConfig Config(int ttl = 3600, int readyTimeout = 60, bool allowProduction = false, string? organization = null, string? apiUrl = null) => new()
+    private BranchTasksConfig Config(int ttl = 3600, int readyTimeout = 60, bool allowProduction = false, string? organization = null) => new()
     {
         FilePath = Path.Combine(_state, "branchtasks.json"),
         Provider = "planetscale",
@@ -52,7 +53,6 @@ public sealed class PlanetScaleProviderTests : IClassFixture<PlanetScaleDoubleFi
         {
             Organization = organization ?? _api.Organization,
             Database = _api.Database,
-            ApiUrl = apiUrl ?? _api.ApiUrl,
             CaCertificateFile = _api.CaCertificateFile,
             PasswordTtl = TimeSpan.FromSeconds(ttl),
             ReadyTimeout = TimeSpan.FromSeconds(readyTimeout),
@@ -60,11 +60,12 @@ public sealed class PlanetScaleProviderTests : IClassFixture<PlanetScaleDoubleFi
         },
     };
 
-    private ProviderCredentials Token(string? token = null) => new(
+    private ProviderCredentials Token(string? token = null, string? apiUrl = null) => new(
         new Dictionary<string, string>
         {
             [CredentialEnvironment.PlanetScaleTokenId] = _api.TokenId,
             [CredentialEnvironment.PlanetScaleToken] = token ?? _api.Token,
+            [CredentialEnvironment.PlanetScaleApiUrl] = apiUrl ?? _api.ApiUrl,
         },
         null);
 
@@ -274,10 +275,62 @@ public sealed class PlanetScaleProviderTests : IClassFixture<PlanetScaleDoubleFi
         Assert.Contains("HTTP 503", outage.Message);
         _api.Faults.Clear();
 
-        await using var unreachable = await ProviderAsync(Config(apiUrl: $"http://127.0.0.1:{BranchTasks.Core.Providers.Local.LoopbackPorts.PickFree()}/v1"));
+        await using var unreachable = await ProviderAsync(Config(), credentials: Token(apiUrl: $"http://127.0.0.1:{BranchTasks.Core.Providers.Local.LoopbackPorts.PickFree()}/v1"));
         var network = await Assert.ThrowsAsync<BranchTasksException>(() => unreachable.ListAsync(CancellationToken.None));
         Assert.Equal(ErrorCodes.ProviderUnavailable, network.Code);
         Assert.Contains("Could not reach", network.Message);
+    }
+
+    [Fact]
+    public async Task An_http_api_address_off_loopback_is_refused_and_the_token_never_reaches_it()
+    {
+        using var elsewhere = ConnectionRecorder.OnNonLoopbackAddress();
+        var requestsBefore = _api.Requests.Snapshot().Count;
+
+        var ex = await Assert.ThrowsAsync<BranchTasksException>(() => ProviderAsync(Config(), credentials: Token(apiUrl: $"http://{elsewhere.Address}:{elsewhere.Port}/v1")));
+
+        Assert.Equal(ErrorCodes.ApiAddressNotAllowed, ex.Code);
+        Assert.Contains("http", ex.Message);
+        Assert.Contains("loopback", ex.Message);
+        Assert.Contains("not sent", ex.Message);
+        Assert.DoesNotContain(_api.Token, ex.Message);
+        Assert.Equal(0, elsewhere.Connections);
+        Assert.Equal(requestsBefore, _api.Requests.Snapshot().Count);
+    }
+
+    [Theory]
+    [InlineData("ftp://api.example.com/v1")]
+    [InlineData("https://api.example.com/v1?x=1")]
+    [InlineData("not a url")]
+    public async Task An_api_address_that_is_not_https_without_query_is_refused(string apiUrl)
+    {
+        var ex = await Assert.ThrowsAsync<BranchTasksException>(() => ProviderAsync(Config(), credentials: Token(apiUrl: apiUrl)));
+
+        Assert.Equal(ErrorCodes.ApiAddressNotAllowed, ex.Code);
+        Assert.Contains(CredentialEnvironment.PlanetScaleApiUrl, ex.Message);
+    }
+
+    [Fact]
+    public async Task The_api_address_comes_from_user_secrets_next_to_the_token()
+    {
+        var id = "branchtasks-test-" + Guid.NewGuid().ToString("N")[..12];
+        var secretsFile = Microsoft.Extensions.Configuration.UserSecrets.PathHelper.GetSecretsPathFromSecretsId(id);
+        Directory.CreateDirectory(Path.GetDirectoryName(secretsFile)!);
+        await File.WriteAllTextAsync(secretsFile, $$"""
+            { "{{PlanetScaleApiClient.TokenIdSecretKey}}": "{{_api.TokenId}}", "{{PlanetScaleApiClient.TokenSecretKey}}": "{{_api.Token}}", "{{CredentialBinding.PlanetScaleApiUrlSecretKey}}": "{{_api.ApiUrl}}" }
+            """);
+        try
+        {
+            await using var provider = await ProviderAsync(Config(), credentials: new ProviderCredentials(null, id));
+            var before = _api.Requests.Snapshot().Count;
+
+            Assert.NotNull(await provider.FindAsync("main", CancellationToken.None));
+            Assert.True(_api.Requests.Snapshot().Count > before);
+        }
+        finally
+        {
+            Directory.Delete(Path.GetDirectoryName(secretsFile)!, recursive: true);
+        }
     }
 
     private static async Task ConnectRepeatedlyAsync(string connectionString, TimeSpan duration)

@@ -62,21 +62,9 @@ public sealed class PlanetScaleApiClient
                 $". Never put them in {Path.GetFileName(config.FilePath)}.");
         }
 
-        var baseUrl = settings.ApiUrl ?? ApiUrlFromEnvironment(credentials) ?? PlanetScaleSettings.DefaultApiUrl;
-        return new PlanetScaleApiClient(http, baseUrl.TrimEnd('/'), $"{id}:{token}", settings, config.FilePath);
-    }
-
-    private static string? ApiUrlFromEnvironment(ProviderCredentials credentials)
-    {
-        var value = credentials.Get(CredentialEnvironment.PlanetScaleApiUrl);
-        if (value is null)
-        {
-            return null;
-        }
-
-        return Uri.TryCreate(value, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttps || uri.Scheme == Uri.UriSchemeHttp)
-            ? value
-            : throw new BranchTasksException(ErrorCodes.InvalidArgument, $"{CredentialEnvironment.PlanetScaleApiUrl} is '{value}', which is not an absolute http(s) address. Fix or unset it (the default is {PlanetScaleSettings.DefaultApiUrl}).");
+        // The user's setting only, checked before the token goes anywhere.
+        var baseUrl = CredentialBinding.PlanetScaleApiUrl(credentials);
+        return new PlanetScaleApiClient(http, baseUrl, $"{id}:{token}", settings, config.FilePath);
     }
 
     private string DatabasePath => $"organizations/{Uri.EscapeDataString(Settings.Organization)}/databases/{Uri.EscapeDataString(Settings.Database)}";
@@ -153,7 +141,7 @@ public sealed class PlanetScaleApiClient
                 }
 
                 throw new BranchTasksException(ErrorCodes.ProviderUnavailable,
-                    $"Could not reach PlanetScale's API at {BaseUrl} to {action} after {attempt} attempts: {e.Message}. Check the network (and \"apiUrl\" / {CredentialEnvironment.PlanetScaleApiUrl}), then try again.", e);
+                    $"Could not reach PlanetScale's API at {BaseUrl} to {action} after {attempt} attempts: {e.Message}. Check the network (and {CredentialEnvironment.PlanetScaleApiUrl}), then try again.", e);
             }
 
             using (response)
@@ -173,7 +161,7 @@ public sealed class PlanetScaleApiClient
                     }
                     catch (JsonException e)
                     {
-                        throw new BranchTasksException(ErrorCodes.ProviderRejected, $"PlanetScale's API at {BaseUrl} answered the request to {action} with something that is not the expected JSON ({e.Message}). Is \"apiUrl\" right?", e);
+                        throw new BranchTasksException(ErrorCodes.ProviderRejected, $"PlanetScale's API at {BaseUrl} answered the request to {action} with something that is not the expected JSON ({e.Message}). Is {CredentialEnvironment.PlanetScaleApiUrl} right?", e);
                     }
                 }
 

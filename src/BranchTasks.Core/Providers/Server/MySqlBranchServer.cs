@@ -20,14 +20,16 @@ public static class MySqlBranchServer
         {
             var missing = user is null ? CredentialEnvironment.MySqlUser : CredentialEnvironment.MySqlPassword;
             var secrets = credentials.UserSecretsId is null
-                ? $"or set \"userSecretsId\" in the \"mysql\" settings of {config.FilePath} and store them with `dotnet user-secrets set {UserSecretKey} <user> --id <id>` (and {PasswordSecretKey})"
-                : $"or store them in user secrets {credentials.UserSecretsId} as {UserSecretKey} and {PasswordSecretKey}";
+                ? $"or set \"userSecretsId\" in the \"mysql\" settings of {config.FilePath} and store them with `dotnet user-secrets set {UserSecretKey} <user> --id <id>` (and {PasswordSecretKey}, {CredentialBinding.MySqlHostSecretKey})"
+                : $"or store them in user secrets {credentials.UserSecretsId} as {UserSecretKey}, {PasswordSecretKey} and {CredentialBinding.MySqlHostSecretKey}";
             throw new BranchTasksException(
                 ErrorCodes.ProviderCredentialsMissing,
                 $"The mysql provider needs admin credentials for {settings.Host}:{settings.Port}, and {missing} is not set. " +
-                $"Set {CredentialEnvironment.MySqlUser} and {CredentialEnvironment.MySqlPassword} in the environment, {secrets}. Never put them in {Path.GetFileName(config.FilePath)}.");
+                $"Set {CredentialEnvironment.MySqlUser}, {CredentialEnvironment.MySqlPassword} and {CredentialEnvironment.MySqlHost}={settings.Host}:{settings.Port} (the server they are for) in the environment, {secrets}. Never put them in {Path.GetFileName(config.FilePath)}.");
         }
 
+        // Before any connection: a checked-out branchtasks.json must not be able to send the password elsewhere.
+        CredentialBinding.CheckMySql(config, settings, credentials);
         var tls = TlsPolicy(settings);
         var admin = new MySqlConnectionStringBuilder
         {
@@ -45,10 +47,10 @@ public static class MySqlBranchServer
 
     public static UpstreamTlsPolicy TlsPolicy(MySqlSettings settings) => settings.Tls switch
     {
-        "required" => new UpstreamTlsPolicy(true, UpstreamCertificateCheck.None, settings.CaCertificateFile),
+        "unverified-or-plaintext" => new UpstreamTlsPolicy(false, UpstreamCertificateCheck.None, settings.CaCertificateFile),
+        "unverified" => new UpstreamTlsPolicy(true, UpstreamCertificateCheck.None, settings.CaCertificateFile),
         "verify-ca" => new UpstreamTlsPolicy(true, UpstreamCertificateCheck.Ca, settings.CaCertificateFile),
-        "verify-full" => new UpstreamTlsPolicy(true, UpstreamCertificateCheck.Full, settings.CaCertificateFile),
-        _ => new UpstreamTlsPolicy(false, UpstreamCertificateCheck.None, settings.CaCertificateFile),
+        _ => new UpstreamTlsPolicy(true, UpstreamCertificateCheck.Full, settings.CaCertificateFile),
     };
 
     /// <summary>Logs in once up front, so a wrong password or an unreachable server is one clear error, not a failure deep inside a clone.</summary>
