@@ -45,7 +45,8 @@ public sealed class UnverifiedUpstreamTests
         Assert.Contains("did not send it", ex.Message);
         Assert.Contains("verify-full", ex.Message);
         Assert.DoesNotContain(Password, ex.Message);
-        await TunnelProtocolTests.WaitUntil(() => fake.ConnectionsEnded == 1);
+        // A new tunnel first reads one greeting (a probe that sends nothing), then dials for the app's login.
+        await TunnelProtocolTests.WaitUntil(() => fake.ConnectionsEnded == 2);
         Assert.Empty(fake.AuthPackets);
         var response = Assert.Single(fake.HandshakeResponses);
         Assert.DoesNotContain(Password, Encoding.Latin1.GetString(response));
