@@ -86,16 +86,16 @@ public sealed class CliTests(ProductFixture product)
     {
         using var repo = product.CreateAppRepository("""{ "provider": "local", "database": "owned" }""");
         var up = ProductFixture.ParseJson((await product.ToolAsync(repo.Path, "up", "--json")).EnsureSuccess("up"));
-        var port = up.GetProperty("port").GetInt32();
-        // Someone makes a database by hand that happens to have a branch-like name.
-        await Mysql(repo.Path, port, "CREATE DATABASE owned_handmade; CREATE TABLE owned_handmade.t (id INT); INSERT INTO owned_handmade.t VALUES (7);");
+        // Someone makes a database by hand that happens to have a branch-like name (as the server's admin: the app's account may not).
+        await PrivateServerAdmin.QueryAsync(product, repo.Path, up.GetProperty("port").GetInt32(), "CREATE DATABASE owned_handmade; CREATE TABLE owned_handmade.t (id INT); INSERT INTO owned_handmade.t VALUES (7);");
 
         var delete = await product.ToolAsync(repo.Path, "branch", "delete", "handmade");
         Assert.Equal(1, delete.ExitCode);
         Assert.Contains("error BT0304:", delete.StandardError);
         Assert.Contains("owned_handmade was not created by BranchTasks", delete.StandardError);
         Assert.DoesNotContain("   at ", delete.StandardError);
-        Assert.Equal("7", (await Mysql(repo.Path, port, "SELECT id FROM owned_handmade.t")).Trim());
+        Assert.Equal("7", await PrivateServerAdmin.QueryAsync(product, repo.Path, up.GetProperty("port").GetInt32(), "SELECT id FROM owned_handmade.t"));
+        await PrivateServerAdmin.QueryAsync(product, repo.Path, up.GetProperty("port").GetInt32(), "DROP DATABASE owned_handmade");
     }
 
     [Fact]

@@ -22,7 +22,7 @@ public sealed class LifecycleTests(ProductFixture product)
         // A protected database branch made by hand with its git branch gone, and a database the tool did not create.
         repo.Run("pack-refs", "--all");
         repo.Run("branch", "-D", "gone");
-        await Mysql(repo.Path, port, "CREATE DATABASE prune_handmade; CREATE DATABASE prune_keepme;");
+        await PrivateServerAdmin.QueryAsync(product, repo.Path, port, "CREATE DATABASE prune_handmade; CREATE DATABASE prune_keepme;");
 
         var list = ProductFixture.ParseJson((await product.ToolAsync(repo.Path, "branch", "prune", "--json")).EnsureSuccess("prune"));
         Assert.False(list.GetProperty("deleted").GetBoolean());
@@ -34,8 +34,8 @@ public sealed class LifecycleTests(ProductFixture product)
 
         var remaining = Names(ProductFixture.ParseJson((await product.ToolAsync(repo.Path, "branch", "list", "--json")).EnsureSuccess("list")));
         Assert.Equal(["alive", "main", "packed"], remaining.Order().ToArray());
-        Assert.Contains("prune_handmade", await Mysql(repo.Path, port, "SHOW DATABASES"));
-        Assert.Contains("prune_keepme", await Mysql(repo.Path, port, "SHOW DATABASES"));
+        Assert.Contains("prune_handmade", await PrivateServerAdmin.QueryAsync(product, repo.Path, port, "SHOW DATABASES"));
+        Assert.Contains("prune_keepme", await PrivateServerAdmin.QueryAsync(product, repo.Path, port, "SHOW DATABASES"));
         Assert.Contains("Nothing to prune", (await product.ToolAsync(repo.Path, "branch", "prune")).EnsureSuccess("prune").StandardOutput);
     }
 

@@ -17,7 +17,7 @@ public sealed class DaemonService : IAsyncDisposable
 
     public DaemonService(StateDirectory state, Action requestShutdown, Action<string>? log = null)
     {
-        _providers = new ProviderFactory(state);
+        _providers = new ProviderFactory(state, log);
         Tunnels = new TunnelManager(new TunnelPortStore(state), log);
         _ensure = new EnsureService(_providers, Tunnels);
         _requestShutdown = requestShutdown;

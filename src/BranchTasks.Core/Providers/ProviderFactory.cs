@@ -15,10 +15,13 @@ public sealed class ProviderFactory : IAsyncDisposable
     private readonly StateDirectory _state;
     private readonly Lazy<PlanetScaleLeaseRegistry> _planetScaleLeases = new(() => new PlanetScaleLeaseRegistry());
     private readonly Lazy<HttpClient> _http = new(PlanetScaleApiClient.CreateHttpClient);
+    private readonly SharedServerAccounts _sharedAccounts;
 
-    public ProviderFactory(StateDirectory state)
+    /// <param name="log">Where the daemon tells what a user should know but no request is waiting for (a shared server that allows no scoped app account).</param>
+    public ProviderFactory(StateDirectory state, Action<string>? log = null)
     {
         _state = state;
+        _sharedAccounts = new SharedServerAccounts(state, log);
     }
 
     public async Task<IBranchProvider> CreateAsync(BranchTasksConfig config, ProviderCredentials credentials, CancellationToken cancellationToken, IProgress<string>? progress = null)
@@ -27,6 +30,7 @@ public sealed class ProviderFactory : IAsyncDisposable
         {
             case "mysql":
                 var server = MySqlBranchServer.Create(config, credentials);
+                server = server with { Accounts = _sharedAccounts.PolicyFor(server.Host, server.Port) };
                 await MySqlBranchServer.CheckLoginAsync(server, cancellationToken).ConfigureAwait(false);
                 return new ServerBranchProvider("mysql", server, config.Database);
             case "planetscale":

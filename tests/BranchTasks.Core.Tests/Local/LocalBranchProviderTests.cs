@@ -104,7 +104,8 @@ public sealed class LocalBranchProviderTests(PrivateServerFixture fixture)
         await using var lease = await provider.OpenUpstreamAsync(target, CancellationToken.None);
         var upstream = lease.Endpoint;
 
-        Assert.Equal(new UpstreamEndpoint("127.0.0.1", fixture.Endpoint.Port, "branchtasks_app", fixture.Endpoint.AppPassword, target.Database), upstream);
+        var account = AppAccounts.NameFor("_branchtasks", _project);
+        Assert.Equal(new UpstreamEndpoint("127.0.0.1", fixture.Endpoint.Port, account, AppAccounts.DerivePassword(fixture.Endpoint.AccountSecret, account), target.Database) { AppUser = "branchtasks_app" }, upstream);
         Assert.False(string.IsNullOrEmpty(upstream.Password));
         Assert.DoesNotContain(upstream.Password!, upstream.ToString());
         var builder = new MySqlConnectionStringBuilder { Server = upstream.Host, Port = (uint)upstream.Port, UserID = upstream.User, Password = upstream.Password, Database = upstream.Database, SslMode = MySqlSslMode.None };

@@ -4,6 +4,7 @@ using BranchTasks.Core.Errors;
 using BranchTasks.Core.Mapping;
 using BranchTasks.Core.Providers;
 using BranchTasks.Core.Providers.Local;
+using BranchTasks.Core.Providers.Server;
 using BranchTasks.Core.State;
 using BranchTasks.Core.Tunnel;
 using BranchTasks.Testing;
@@ -68,7 +69,8 @@ public sealed class MySqlProviderTests(PrivateServerFixture fixture) : IDisposab
 
         await using var lease = await provider.OpenUpstreamAsync(target, CancellationToken.None);
         Assert.Equal(new UpstreamTlsPolicy(true, UpstreamCertificateCheck.Full, CaFile), lease.Endpoint.Tls);
-        Assert.Equal(fixture.Endpoint.AdminUser, lease.Endpoint.User);
+        Assert.Equal(AppAccounts.NameFor(_prefix + "_branchtasks", _project), lease.Endpoint.User);
+        Assert.Equal(fixture.Endpoint.AdminUser, lease.Endpoint.AppUser);
 
         var home = Directory.CreateTempSubdirectory("bt-mysql-tunnel-").FullName;
         try

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net.Sockets;
 using BranchTasks.Core.Providers;
+using BranchTasks.Core.Providers.Server;
 using BranchTasks.Core.State;
 using BranchTasks.Core.Tunnel;
 using BranchTasks.Core.Tunnel.Protocol;
@@ -18,8 +19,13 @@ public sealed class TunnelProtocolTests(PrivateServerFixture fixture)
     private static readonly SemaphoreSlim UsersGate = new(1, 1);
     private static bool s_usersMade;
 
+    /// <summary>Without a database: the shared app account (it may log in, nothing more). With one: a project's app account, granted it by <see cref="NewDatabaseAsync"/>.</summary>
     private UpstreamEndpoint App(string database = "") =>
-        new(fixture.Endpoint.Host, fixture.Endpoint.Port, fixture.Endpoint.AppUser, fixture.Endpoint.AppPassword, database);
+        database.Length == 0
+            ? new(fixture.Endpoint.Host, fixture.Endpoint.Port, fixture.Endpoint.AppUser, fixture.Endpoint.AppPassword, database)
+            : new(fixture.Endpoint.Host, fixture.Endpoint.Port, Account.User, Account.Password, database);
+
+    private AppAccount Account => AppAccountPolicy.ForLocal(fixture.Endpoint.AccountSecret).AccountFor("_branchtasks", "tunnel-protocol-tests");
 
     private static string Local(TunnelListener tunnel, string database = "", string user = "someone", string? extra = null) =>
         $"Server=127.0.0.1;Port={tunnel.Port};User ID={user};Database={database};SslMode=None;Pooling=false;{extra}";
@@ -63,6 +69,8 @@ public sealed class TunnelProtocolTests(PrivateServerFixture fixture)
     {
         var database = PrivateServerFixture.UniqueName("tun");
         await fixture.ExecuteAsync($"CREATE DATABASE {database}");
+        await using var admin = await fixture.OpenAdminAsync();
+        await AppAccounts.GrantAsync(admin, Account, database, CancellationToken.None);
         return database;
     }
 
@@ -290,7 +298,7 @@ public sealed class TunnelProtocolTests(PrivateServerFixture fixture)
         var result = await ProcessRunner.RunAsync("mariadb", ["--host=127.0.0.1", "--port=" + tunnel.Port, "--user=branchtasks_app", "--skip-ssl", "--batch", "--skip-column-names", "-e", "SELECT DATABASE(), CURRENT_USER(); CREATE TABLE t (x INT); INSERT INTO t VALUES (7); SELECT SUM(x) FROM t", database], Path.GetTempPath());
         Assert.True(result.ExitCode == 0, result.StandardError);
         var lines = result.StandardOutput.Split('\n', StringSplitOptions.RemoveEmptyEntries);
-        Assert.StartsWith(database + "\tbranchtasks_app@", lines[0]);
+        Assert.StartsWith(database + "\t" + Account.User + "@", lines[0]);
         Assert.Equal("7", lines[1]);
     }
 

@@ -2,7 +2,7 @@ using BranchTasks.Core.Providers.Server;
 
 namespace BranchTasks.Core.Providers.Local;
 
-/// <summary>The <c>local</c> provider: branches as databases on the private server, reached as its app account.</summary>
+/// <summary>The <c>local</c> provider: branches as databases on the private server, reached as the project's app account.</summary>
 public static class LocalBranchProvider
 {
     public const string ProviderName = "local";
@@ -11,5 +11,8 @@ public static class LocalBranchProvider
         new(ProviderName, ToBranchServer(endpoint), project);
 
     public static BranchServer ToBranchServer(LocalServerEndpoint endpoint) =>
-        new(endpoint.Host, endpoint.Port, endpoint.CreateAdminConnectionString(), endpoint.AppUser, endpoint.AppPassword, UpstreamTlsPolicy.Opportunistic, BranchMetadataStore.DefaultSchemaName);
+        new(endpoint.Host, endpoint.Port, endpoint.CreateAdminConnectionString(), endpoint.AppUser, endpoint.AppPassword, UpstreamTlsPolicy.Opportunistic, BranchMetadataStore.DefaultSchemaName)
+        {
+            Accounts = AppAccountPolicy.ForLocal(endpoint.AccountSecret),
+        };
 }

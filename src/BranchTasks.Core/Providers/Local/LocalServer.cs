@@ -51,7 +51,7 @@ public sealed class LocalServer
         }
 
         var credentials = LocalServerCredentials.TryRead(_layout.CredentialsFile);
-        return credentials is null ? null : ToEndpoint(current, credentials, pid, current.ServerVersion ?? string.Empty);
+        return credentials is not { AccountSecret: not null } ? null : ToEndpoint(current, credentials, pid, current.ServerVersion ?? string.Empty);
     }
 
     /// <summary>Returns the running server, starting it (and creating its data directory) when needed.</summary>
@@ -62,6 +62,13 @@ public sealed class LocalServer
 
         var current = LocalServerState.TryRead(_layout.StateFile);
         var credentials = LocalServerCredentials.TryRead(_layout.CredentialsFile);
+        if (credentials is { AccountSecret: null })
+        {
+            // Files from before per-project app accounts: the accounts get their passwords when they are granted a branch.
+            credentials = credentials.WithAccountSecret();
+            credentials.Write(_layout.CredentialsFile);
+        }
+
         if (current is { ProcessId: int pid } && ServerProcess.IsOurs(pid, _layout))
         {
             // A server started before BranchTasks served TLS is restarted once to pick up its certificate.
@@ -74,14 +81,15 @@ public sealed class LocalServer
                 }
 
                 var endpoint = ToEndpoint(current, credentials, pid, current.ServerVersion ?? string.Empty);
-                var version = credentials.AppPassword is null ? null : await TryQueryVersionAsync(endpoint, cancellationToken).ConfigureAwait(false);
+                var version = credentials.AppPassword is null ? null : await TryQueryUsableVersionAsync(endpoint, cancellationToken).ConfigureAwait(false);
                 if (version is not null)
                 {
                     return endpoint with { ServerVersion = version };
                 }
             }
 
-            // Alive but not usable as it is (not answering, credentials lost, another port configured): restart it.
+            // Alive but not usable as it is (not answering, credentials lost, another port configured, started
+            // before secure_file_priv was set): restart it.
             await ShutDownAsync(current, pid, credentials, cancellationToken).ConfigureAwait(false);
         }
 
@@ -117,6 +125,13 @@ public sealed class LocalServer
     {
         _state.EnsureDirectory();
         _state.EnsureDirectory("local");
+
+        // The only folder the server may read or write files in (LOAD DATA INFILE, SELECT ... INTO OUTFILE): empty, the user's alone.
+        _state.EnsureDirectory(Path.GetRelativePath(_state.Root, _layout.SecureFilesDirectory));
+        if (!OperatingSystem.IsWindows())
+        {
+            File.SetUnixFileMode(_layout.SecureFilesDirectory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        }
     }
 
     private async Task<LocalServerEndpoint> StartAsync(LocalServerState? previous, LocalServerCredentials? credentials, CancellationToken cancellationToken)
@@ -161,6 +176,7 @@ public sealed class LocalServer
 
             var endpoint = ToEndpoint(state, credentials, process.Id, string.Empty);
             var version = await WaitUntilAnsweringAsync(process, endpoint, logOffset, cancellationToken).ConfigureAwait(false);
+            await RevokeSharedAppAccountRightsAsync(endpoint, cancellationToken).ConfigureAwait(false);
             state = state with { ServerVersion = version, Provisioned = true };
             state.Write(_layout.StateFile);
             return endpoint with { ServerVersion = version };
@@ -197,6 +213,21 @@ public sealed class LocalServer
 
         upgraded.Write(_layout.CredentialsFile);
         return upgraded;
+    }
+
+    /// <summary>
+    /// Data directories from before per-project app accounts gave the shared app account every right on the
+    /// server; each start takes them away (idempotent: nothing to take on newer ones).
+    /// </summary>
+    private static async Task RevokeSharedAppAccountRightsAsync(LocalServerEndpoint endpoint, CancellationToken cancellationToken)
+    {
+        await using var connection = new MySqlConnection(ProbeConnectionString(endpoint));
+        await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
+        foreach (var statement in LocalServerProvisioning.RevokeAppRights(endpoint.AppUser))
+        {
+            await using var command = new MySqlCommand(statement, connection);
+            await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
     }
 
     private int ChoosePort(LocalServerState? previous)
@@ -306,11 +337,23 @@ public sealed class LocalServer
         (current with { ProcessId = null }).Write(_layout.StateFile);
     }
 
-    private static async Task<string?> TryQueryVersionAsync(LocalServerEndpoint endpoint, CancellationToken cancellationToken)
+    /// <summary>The server's version; null when it does not answer or was started without secure_file_priv.</summary>
+    private static async Task<string?> TryQueryUsableVersionAsync(LocalServerEndpoint endpoint, CancellationToken cancellationToken)
     {
         try
         {
-            return await QueryVersionAsync(endpoint, cancellationToken).ConfigureAwait(false);
+            await using var connection = new MySqlConnection(ProbeConnectionString(endpoint));
+            await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
+            await using var command = new MySqlCommand("SELECT VERSION(), @@secure_file_priv", connection);
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            if (!await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                return null;
+            }
+
+            // Unset, the server reads and writes files anywhere it can: one started before this was set is restarted with it.
+            var unrestricted = reader.IsDBNull(1) || reader.GetString(1).Length == 0;
+            return unrestricted ? null : reader.GetString(0);
         }
         catch (MySqlException)
         {
@@ -349,5 +392,8 @@ public sealed class LocalServer
     }
 
     private static LocalServerEndpoint ToEndpoint(LocalServerState state, LocalServerCredentials credentials, int pid, string version) =>
-        new("127.0.0.1", state.Port, credentials.AdminUser, credentials.AdminPassword, credentials.AppUser, credentials.AppPassword ?? string.Empty, pid, version);
+        new("127.0.0.1", state.Port, credentials.AdminUser, credentials.AdminPassword, credentials.AppUser, credentials.AppPassword ?? string.Empty, pid, version)
+        {
+            AccountSecret = credentials.AccountSecret ?? string.Empty,
+        };
 }

@@ -5,9 +5,11 @@ namespace BranchTasks.Core.Providers.Local;
 
 /// <summary>
 /// The contents of <c>local/credentials.json</c> (mode 0600): the private server's secrets. <see cref="AppPassword"/> is
-/// what the tunnel logs in with for apps; files written before it existed lack it (see <see cref="WithAppPassword"/>).
+/// the password of the shared app account of old data directories, which has no rights any more (files written before it
+/// existed lack it, see <see cref="WithAppPassword"/>). <see cref="AccountSecret"/> derives the passwords of the per-project
+/// app accounts the tunnel logs in as (files written before it existed lack it, see <see cref="WithAccountSecret"/>).
 /// </summary>
-public sealed record LocalServerCredentials(string AdminUser, string AdminPassword, string AppUser, string? AppPassword = null)
+public sealed record LocalServerCredentials(string AdminUser, string AdminPassword, string AppUser, string? AppPassword = null, string? AccountSecret = null)
 {
     public const string DefaultAdminUser = "branchtasks_admin";
     public const string DefaultAppUser = "branchtasks_app";
@@ -18,10 +20,15 @@ public sealed record LocalServerCredentials(string AdminUser, string AdminPasswo
     private static readonly JsonSerializerOptions Options = new(JsonSerializerDefaults.Web) { WriteIndented = true };
 
     public static LocalServerCredentials Generate() =>
-        new(DefaultAdminUser, NewPassword(), DefaultAppUser, NewPassword());
+        new(DefaultAdminUser, NewPassword(), DefaultAppUser, NewPassword(), NewSecret());
 
     /// <summary>These credentials with a freshly generated app password.</summary>
     public LocalServerCredentials WithAppPassword() => this with { AppPassword = NewPassword() };
+
+    /// <summary>These credentials with a freshly generated secret for the app accounts' passwords.</summary>
+    public LocalServerCredentials WithAccountSecret() => this with { AccountSecret = NewSecret() };
+
+    private static string NewSecret() => Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32));
 
     private static string NewPassword() => RandomNumberGenerator.GetString(PasswordAlphabet, 32);
 

@@ -4,8 +4,8 @@ namespace BranchTasks.Core.Providers.Local;
 
 /// <summary>A running private server and the accounts BranchTasks made on it.</summary>
 /// <param name="AdminUser">Full rights, password-protected; only BranchTasks itself uses it.</param>
-/// <param name="AppUser">The account the tunnel logs in as for the app.</param>
-/// <param name="AppPassword">Its password: held by the daemon's tunnel, never handed to apps.</param>
+/// <param name="AppUser">The shared app account of old data directories, kept without rights; its name is what apps see in their connection string.</param>
+/// <param name="AppPassword">Its password.</param>
 public sealed record LocalServerEndpoint(
     string Host,
     int Port,
@@ -16,6 +16,9 @@ public sealed record LocalServerEndpoint(
     int ProcessId,
     string ServerVersion)
 {
+    /// <summary>The secret the per-project app accounts' passwords are derived from (from the 0600 credentials file).</summary>
+    public string AccountSecret { get; init; } = string.Empty;
+
     /// <summary>An admin connection string; loopback only, so no TLS.</summary>
     public MySqlConnectionStringBuilder CreateAdminConnectionString(string? database = null) => new()
     {

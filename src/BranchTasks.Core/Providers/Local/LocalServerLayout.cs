@@ -30,6 +30,9 @@ public sealed class LocalServerLayout
 
     public string TlsKeyFile => Path.Combine(TlsDirectory, "server-key.pem");
 
+    /// <summary>The one folder the server may read and write files in (<c>--secure-file-priv</c>): empty, mode 0700.</summary>
+    public string SecureFilesDirectory => Path.Combine(Directory, "secure-files");
+
     public string LogFile => Path.Combine(Directory, "server.log");
 
     public string PidFile => Path.Combine(Directory, "server.pid");

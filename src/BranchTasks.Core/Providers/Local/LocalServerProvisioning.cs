@@ -6,7 +6,9 @@ namespace BranchTasks.Core.Providers.Local;
 /// <summary>
 /// The <c>--init-file</c> script that creates BranchTasks' accounts. The server runs it itself at start-up,
 /// before any client can connect, so no account ever exists without its password. Idempotent, so a
-/// lost credentials file can be healed by running it again with a new password.
+/// lost credentials file can be healed by running it again with a new password. The shared app account
+/// (<c>branchtasks_app</c>) is kept for old connection strings' sake but has no rights: the tunnel logs in
+/// as a per-project app account (<see cref="Server.AppAccounts"/>).
 /// </summary>
 internal static class LocalServerProvisioning
 {
@@ -28,7 +30,7 @@ internal static class LocalServerProvisioning
             var appPassword = SqlLiteral.Quote(credentials.AppPassword ?? throw new InvalidOperationException("The app account needs a password."));
             script.Append("CREATE USER IF NOT EXISTS ").Append(app).Append(" IDENTIFIED BY ").Append(appPassword).AppendLine(";");
             script.Append("ALTER USER ").Append(app).Append(" IDENTIFIED BY ").Append(appPassword).AppendLine(";");
-            script.Append("GRANT ALL PRIVILEGES ON *.* TO ").Append(app).AppendLine(";");
+            script.Append("REVOKE ALL PRIVILEGES, GRANT OPTION FROM ").Append(app).AppendLine(";");
         }
 
         if (flavor == ServerFlavor.MySql)
@@ -50,9 +52,12 @@ internal static class LocalServerProvisioning
             var app = Account(credentials.AppUser, host);
             yield return $"CREATE USER IF NOT EXISTS {app} IDENTIFIED BY {appPassword}";
             yield return $"ALTER USER {app} IDENTIFIED BY {appPassword}";
-            yield return $"GRANT ALL PRIVILEGES ON *.* TO {app}";
         }
     }
+
+    /// <summary>Takes every right (ALL ON *.* in old data directories) from the shared app account; idempotent.</summary>
+    public static IEnumerable<string> RevokeAppRights(string appUser) =>
+        Hosts.Select(host => $"REVOKE ALL PRIVILEGES, GRANT OPTION FROM {Account(appUser, host)}");
 
     private static string Account(string user, string host) => SqlLiteral.Quote(user) + "@" + SqlLiteral.Quote(host);
 }

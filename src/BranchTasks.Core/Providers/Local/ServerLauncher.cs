@@ -22,6 +22,8 @@ internal static class ServerLauncher
             "--max-connections=1000",
             "--ssl-cert=" + layout.TlsCertificateFile,
             "--ssl-key=" + layout.TlsKeyFile,
+            // Without it the server reads and writes any file it can (LOAD DATA INFILE, SELECT ... INTO OUTFILE).
+            "--secure-file-priv=" + layout.SecureFilesDirectory,
         ];
         if (!OperatingSystem.IsWindows())
         {
@@ -32,6 +34,9 @@ internal static class ServerLauncher
         {
             // MySQL's X protocol listens on 33060 by default, so a second server on the machine would clash.
             arguments.Add("--mysqlx=OFF");
+
+            // MySQL logs binary by default, and then only SUPER may create functions and triggers; the app account has no SUPER.
+            arguments.Add("--log-bin-trust-function-creators=ON");
         }
 
         if (ServerIdentity.RunningAsRoot)

@@ -9,7 +9,10 @@ namespace BranchTasks.Core.Providers.Server;
 /// the tunnel logs in for the app.
 /// </summary>
 /// <param name="Admin">Admin connection settings (no database); cloning, dropping and metadata use it.</param>
-/// <param name="UpstreamUser">The account the tunnel logs in as.</param>
+/// <param name="UpstreamUser">
+/// The login the tunnel uses where there is no per-project app account (<see cref="Accounts"/> null, or the
+/// admin may not make one); also the user name apps see in their connection string.
+/// </param>
 /// <param name="UpstreamPassword">Its password: held by the daemon, never handed to apps.</param>
 /// <param name="MetadataSchema">The database holding the metadata records.</param>
 public sealed record BranchServer(
@@ -27,8 +30,17 @@ public sealed record BranchServer(
     public Task<MySqlConnection> OpenAdminConnectionAsync(CancellationToken cancellationToken, string? database = null) =>
         Sql.MySqlConnections.OpenAsync(CreateAdminConnectionString(database).ConnectionString, cancellationToken);
 
+    /// <summary>How the tunnel's per-project app accounts are made here; null: the tunnel logs in as <see cref="UpstreamUser"/>.</summary>
+    public AppAccountPolicy? Accounts { get; init; }
+
     public UpstreamEndpoint UpstreamFor(string database) =>
         new(Host, Port, UpstreamUser, UpstreamPassword, database) { Tls = Tls };
+
+    /// <summary>The tunnel's endpoint logging in as <paramref name="account"/> (null: as <see cref="UpstreamUser"/>); apps keep seeing the same user name.</summary>
+    public UpstreamEndpoint UpstreamFor(string database, AppAccount? account) =>
+        account is null
+            ? UpstreamFor(database)
+            : new(Host, Port, account.User, account.Password, database) { Tls = Tls, AppUser = UpstreamUser };
 
     /// <summary>MySqlConnector's TLS settings for <paramref name="tls"/>, so the daemon's own connections follow the same rule as the tunnel.</summary>
     public static void ApplyTls(MySqlConnectionStringBuilder builder, UpstreamTlsPolicy tls)

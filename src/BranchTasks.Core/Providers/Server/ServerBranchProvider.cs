@@ -21,9 +21,17 @@ public sealed class ServerBranchProvider(string name, BranchServer endpoint, str
     private const int MySqlDuplicateKey = 1062;
 
     private readonly BranchMetadataStore _metadata = new(endpoint.CreateAdminConnectionString().ConnectionString, endpoint.MetadataSchema);
+    private readonly AppAccount? _appAccount = endpoint.Accounts?.AccountFor(endpoint.MetadataSchema, project);
     private bool _schemaReady;
 
     public string Name => name;
+
+    /// <summary>
+    /// The project's app account as a quoted definer (<c>'user'@'host'</c>), for cloned objects whose own
+    /// definer cannot be kept; null where the tunnel logs in as the admin. Known once a branch has been
+    /// created or opened by this provider (the account is made then).
+    /// </summary>
+    public string? AppDefiner { get; private set; }
 
     public async Task<IReadOnlyList<BranchInfo>> ListAsync(CancellationToken cancellationToken)
     {
@@ -91,9 +99,12 @@ public sealed class ServerBranchProvider(string name, BranchServer endpoint, str
                 throw NotOurs(target.Database, ErrorCodes.BranchExists, $"The database branch {target.Branch} cannot be created there.");
             }
 
+            // Before cloning, so cloned objects may name the app account as their definer.
+            await GrantAppAccessAsync(connection, target.Database, cancellationToken).ConfigureAwait(false);
+
             if (parent is not null)
             {
-                await new DatabaseCloner(connection).CloneAsync(parent.Database, target.Database, copyData, cancellationToken).ConfigureAwait(false);
+                await new DatabaseCloner(connection, AppDefiner).CloneAsync(parent.Database, target.Database, copyData, cancellationToken).ConfigureAwait(false);
             }
 
             await _metadata.MarkReadyAsync(target.Database, cancellationToken).ConfigureAwait(false);
@@ -135,10 +146,51 @@ public sealed class ServerBranchProvider(string name, BranchServer endpoint, str
 
     public TunnelKey GetTunnelKey(BranchTarget target) => new(name, $"{endpoint.Host}:{endpoint.Port}", target.Database);
 
-    public Task<UpstreamLease> OpenUpstreamAsync(BranchTarget target, CancellationToken cancellationToken) =>
-        Task.FromResult(UpstreamLease.Fixed(endpoint.UpstreamFor(target.Database)));
+    public async Task<UpstreamLease> OpenUpstreamAsync(BranchTarget target, CancellationToken cancellationToken)
+    {
+        if (_appAccount is null)
+        {
+            return UpstreamLease.Fixed(endpoint.UpstreamFor(target.Database));
+        }
+
+        // Granted again on every open: branches made before app accounts existed get their grant here, and a
+        // database that is not one of this project's branches gets none (the tunnel's login is then refused).
+        await EnsureSchemaAsync(cancellationToken).ConfigureAwait(false);
+        var row = await _metadata.FindByDatabaseAsync(target.Database, cancellationToken).ConfigureAwait(false);
+        var account = _appAccount;
+        if (row is not null && row.Project == project)
+        {
+            await using var connection = await endpoint.OpenAdminConnectionAsync(cancellationToken).ConfigureAwait(false);
+            account = await GrantAppAccessAsync(connection, target.Database, cancellationToken).ConfigureAwait(false);
+        }
+
+        return UpstreamLease.Fixed(endpoint.UpstreamFor(target.Database, account));
+    }
 
     public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+
+    /// <summary>Grants the project's app account <paramref name="database"/>; the account the tunnel then uses (null: the admin login, where the server does not allow one).</summary>
+    private async Task<AppAccount?> GrantAppAccessAsync(MySqlConnection connection, string database, CancellationToken cancellationToken)
+    {
+        if (_appAccount is null)
+        {
+            return null;
+        }
+
+        try
+        {
+            await AppAccounts.GrantAsync(connection, _appAccount, database, cancellationToken).ConfigureAwait(false);
+        }
+        catch (MySqlException e) when (endpoint.Accounts?.OnFallback is { } fallback && AppAccounts.IsNotAllowed(e))
+        {
+            fallback($"MySQL error {e.Number}: {e.Message}");
+            AppDefiner = null;
+            return null;
+        }
+
+        AppDefiner = _appAccount.Definer;
+        return _appAccount;
+    }
 
     // Once per provider: the schema never goes away while BranchTasks runs, and every call would otherwise pay two statements.
     private async Task EnsureSchemaAsync(CancellationToken cancellationToken)
@@ -207,8 +259,14 @@ public sealed class ServerBranchProvider(string name, BranchServer endpoint, str
         return Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), System.Globalization.CultureInfo.InvariantCulture) > 0;
     }
 
-    private static Task DropDatabaseAsync(MySqlConnection connection, string database, CancellationToken cancellationToken) =>
-        ExecuteAsync(connection, $"DROP DATABASE IF EXISTS {SqlIdentifier.Quote(database)}", cancellationToken);
+    private async Task DropDatabaseAsync(MySqlConnection connection, string database, CancellationToken cancellationToken)
+    {
+        await ExecuteAsync(connection, $"DROP DATABASE IF EXISTS {SqlIdentifier.Quote(database)}", cancellationToken).ConfigureAwait(false);
+        if (_appAccount is not null)
+        {
+            await AppAccounts.RevokeAsync(connection, _appAccount, database, cancellationToken).ConfigureAwait(false);
+        }
+    }
 
     private static async Task ExecuteAsync(MySqlConnection connection, string sql, CancellationToken cancellationToken)
     {

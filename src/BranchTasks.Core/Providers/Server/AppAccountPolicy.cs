@@ -1,0 +1,28 @@
+namespace BranchTasks.Core.Providers.Server;
+
+/// <summary>How a server's per-project app accounts are made: the host they log in from, where their passwords come from, and what happens where the admin may not make them.</summary>
+/// <param name="Host">The account's host part: the private server sees the tunnel on 127.0.0.1; a shared one from anywhere.</param>
+/// <param name="PasswordFor">The password of an account name (derived or kept 0600; never logged).</param>
+/// <param name="OnFallback">
+/// Null: the account must be made (the private server's admin always can). Else the admin login may lack
+/// CREATE USER or GRANT OPTION; this is told why, once per server, and the tunnel logs in as the admin.
+/// </param>
+public sealed record AppAccountPolicy(string Host, Func<string, string> PasswordFor, Action<string>? OnFallback = null)
+{
+    public const string LoopbackHost = "127.0.0.1";
+    public const string AnyHost = "%";
+
+    /// <summary>The private server: passwords derived from the secret in its 0600 credentials file.</summary>
+    public static AppAccountPolicy ForLocal(string secret)
+    {
+        // An empty secret would make every password guessable.
+        ArgumentException.ThrowIfNullOrEmpty(secret);
+        return new(LoopbackHost, user => AppAccounts.DerivePassword(secret, user));
+    }
+
+    public AppAccount AccountFor(string metadataSchema, string project)
+    {
+        var user = AppAccounts.NameFor(metadataSchema, project);
+        return new AppAccount(user, Host, PasswordFor(user));
+    }
+}
