@@ -30,7 +30,7 @@ public sealed class ProviderFactory : IAsyncDisposable
         {
             case "mysql":
                 var server = MySqlBranchServer.Create(config, credentials);
-                server = server with { Accounts = _sharedAccounts.PolicyFor(server.Host, server.Port) };
+                server = server with { Accounts = _sharedAccounts.PolicyFor(server.Host, server.Port, server.UpstreamUser) };
                 await MySqlBranchServer.CheckLoginAsync(server, cancellationToken).ConfigureAwait(false);
                 return new ServerBranchProvider("mysql", server, config.Database);
             case "planetscale":

@@ -7,7 +7,8 @@ namespace BranchTasks.Core.Providers.Server;
 /// Null: the account must be made (the private server's admin always can). Else the admin login may lack
 /// CREATE USER or GRANT OPTION; this is told why, once per server, and the tunnel logs in as the admin.
 /// </param>
-public sealed record AppAccountPolicy(string Host, Func<string, string> PasswordFor, Action<string>? OnFallback = null)
+/// <param name="Owner">Whose accounts these are on a shared server (the admin login); empty on the private server, which is one user's.</param>
+public sealed record AppAccountPolicy(string Host, Func<string, string> PasswordFor, Action<string>? OnFallback = null, string Owner = "")
 {
     public const string LoopbackHost = "127.0.0.1";
     public const string AnyHost = "%";
@@ -22,7 +23,7 @@ public sealed record AppAccountPolicy(string Host, Func<string, string> Password
 
     public AppAccount AccountFor(string metadataSchema, string project)
     {
-        var user = AppAccounts.NameFor(metadataSchema, project);
+        var user = AppAccounts.NameFor(metadataSchema, project, Owner);
         return new AppAccount(user, Host, PasswordFor(user));
     }
 }

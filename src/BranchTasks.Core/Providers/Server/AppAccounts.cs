@@ -32,12 +32,15 @@ public static class AppAccounts
     private static readonly HashSet<int> NothingToRevoke = [1141, 1147, 1269, 1396];
 
     /// <summary>
-    /// The one place an account name is derived: per server area (<paramref name="metadataSchema"/>) and project, so two
-    /// projects on one server, or two prefixes on a shared one, never share an account.
+    /// The one place an account name is derived: per server area (<paramref name="metadataSchema"/>), project and
+    /// <paramref name="owner"/> (on a shared server the developer's admin login, so two developers who share a
+    /// prefix never share, or reset each other's password of, one account), so two projects on one server, or two
+    /// prefixes on a shared one, never share an account.
     /// </summary>
-    public static string NameFor(string metadataSchema, string project)
+    public static string NameFor(string metadataSchema, string project, string owner = "")
     {
-        var hash = SHA256.HashData(Encoding.UTF8.GetBytes(metadataSchema + "\0" + project));
+        var identity = metadataSchema + "\0" + project + (owner.Length == 0 ? "" : "\0" + owner);
+        var hash = SHA256.HashData(Encoding.UTF8.GetBytes(identity));
         return NamePrefix + Convert.ToHexStringLower(hash)[..HashCharacters];
     }
 

@@ -25,10 +25,10 @@ public sealed class SharedServerAccounts(StateDirectory state, Action<string>? l
 
     public string FilePath => state.PathOf(FileName);
 
-    public AppAccountPolicy PolicyFor(string host, int port)
+    public AppAccountPolicy PolicyFor(string host, int port, string adminUser)
     {
         var server = $"{host}:{port}";
-        return new AppAccountPolicy(AppAccountPolicy.AnyHost, user => PasswordFor(server, user), reason => Warn(server, reason));
+        return new AppAccountPolicy(AppAccountPolicy.AnyHost, user => PasswordFor(server, user), reason => Warn(server, reason), adminUser);
     }
 
     private string PasswordFor(string server, string user)
