@@ -48,6 +48,7 @@ public static class ErrorCodes
     // 05xx: daemon and tunnel
     public const string DaemonUnavailable = "BT0501";
     public const string TunnelFailed = "BT0502";
+    public const string StateDirectoryNotPrivate = "BT0503";
 
     // 07xx: remote providers (mysql, planetscale)
     public const string ProviderCredentialsMissing = "BT0701";

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using BranchTasks.Core.Configuration;
 using BranchTasks.Core.Errors;
+using BranchTasks.Core.Platform;
 using BranchTasks.Core.State;
 using MySqlConnector;
 
@@ -117,6 +118,7 @@ public sealed class LocalServer
     {
         _state.EnsureDirectory();
         _state.EnsureDirectory("local");
+        PrivateDirectory.EnsureSocketFolder(_layout.SocketFile, _state.Root);
     }
 
     private async Task<LocalServerEndpoint> StartAsync(LocalServerState? previous, LocalServerCredentials? credentials, CancellationToken cancellationToken)
