@@ -42,19 +42,6 @@ public static class PrivateFile
         }
     }
 
-    /// <summary>The file's text, or null when it does not exist.</summary>
-    public static string? TryRead(string path)
-    {
-        try
-        {
-            return File.ReadAllText(path);
-        }
-        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
-        {
-            return null;
-        }
-    }
-
     /// <summary>
     /// Opens (creating 0600 if needed) a lock file exclusively; .NET takes an OS lock for FileShare.None. Throws
     /// IOException while another process holds it.
