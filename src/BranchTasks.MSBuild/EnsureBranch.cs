@@ -107,7 +107,16 @@ public sealed class EnsureBranch : MSBuildTask
         Log.LogMessage(MessageImportance.Normal, $"BranchTasks: git branch '{result.GitBranch}' -> database branch '{result.Branch}' ({result.Database}) via 127.0.0.1:{result.Port}");
         if (TokenConnectionFile.HasPassword(result.ConnectionString))
         {
-            ConnectionStringFile = TokenConnectionFile.Write(StateDirectory.ForCurrentUser(), result.ConnectionString);
+            try
+            {
+                ConnectionStringFile = TokenConnectionFile.Write(StateDirectory.ForCurrentUser(), result.ConnectionString);
+            }
+            catch (BranchTasks.Core.Errors.BranchTasksException e)
+            {
+                LogError(new DaemonError { Code = e.Code, Message = e.Message });
+                return false;
+            }
+
             ConnectionString = TokenConnectionFile.WithoutPassword(result.ConnectionString);
         }
         else

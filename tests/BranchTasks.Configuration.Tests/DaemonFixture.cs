@@ -14,7 +14,16 @@ public sealed class DaemonFixture : IAsyncLifetime
 
     public Task InitializeAsync()
     {
-        Directory.CreateDirectory(Root);
+        // Private like a state directory must be: the daemon refuses one other users can enter (BT0503).
+        if (OperatingSystem.IsWindows())
+        {
+            Directory.CreateDirectory(Root);
+        }
+        else
+        {
+            Directory.CreateDirectory(Root, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        }
+
         _server = new DaemonServer(new StateDirectory(Root), TimeSpan.FromMinutes(30));
         _run = Task.Run(() => _server.RunAsync(_stop.Token));
         return WaitForDaemonAsync();

@@ -56,7 +56,16 @@ public sealed class ProductFixture : IAsyncLifetime
     public string NewHome()
     {
         var home = Path.Combine(Root, "home" + _homes.Count);
-        Directory.CreateDirectory(home);
+        // Private like a state directory must be: the tool refuses one other users can enter (BT0503).
+        if (OperatingSystem.IsWindows())
+        {
+            Directory.CreateDirectory(home);
+        }
+        else
+        {
+            Directory.CreateDirectory(home, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        }
+
         _homes.Add(home);
         return home;
     }

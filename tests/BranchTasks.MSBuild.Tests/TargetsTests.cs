@@ -18,7 +18,16 @@ public sealed class TargetsTests : IDisposable
     public TargetsTests()
     {
         _home = Path.Combine(_folder, "home");
-        Directory.CreateDirectory(_home);
+        // Private like a state directory must be: the daemon refuses one other users can enter (BT0503).
+        if (OperatingSystem.IsWindows())
+        {
+            Directory.CreateDirectory(_home);
+        }
+        else
+        {
+            Directory.CreateDirectory(_home, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        }
+
         var build = Path.Combine(RepositoryLayout.Root, "src", "BranchTasks.MSBuild", "build");
         File.WriteAllText(Path.Combine(_folder, "app.csproj"), $"""
             <Project Sdk="Microsoft.NET.Sdk">

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using BranchTasks.Core.Errors;
+using BranchTasks.Core.Platform;
 using BranchTasks.Core.State;
 
 namespace BranchTasks.Core.Daemon;
@@ -106,7 +107,7 @@ public sealed class DaemonLauncher
         {
             try
             {
-                return new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+                return PrivateFile.OpenLock(path);
             }
             catch (IOException) when (DateTime.UtcNow < deadline)
             {

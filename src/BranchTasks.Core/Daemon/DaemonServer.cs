@@ -1,6 +1,7 @@
 using System.IO.Pipes;
 using System.Text;
 using System.Text.Json;
+using BranchTasks.Core.Platform;
 using BranchTasks.Core.State;
 
 namespace BranchTasks.Core.Daemon;
@@ -15,6 +16,11 @@ public sealed class DaemonServer
     public const string TunnelIdleTimeoutVariable = "BRANCHTASKS_TUNNEL_IDLE_TIMEOUT";
     public static readonly TimeSpan DefaultIdleTimeout = TimeSpan.FromHours(1);
     public static readonly TimeSpan DefaultTunnelIdleTimeout = TimeSpan.FromMinutes(10);
+
+    /// <summary>The largest request line the daemon reads; requests are a few hundred bytes of JSON.</summary>
+    public const int MaxRequestBytes = 1024 * 1024;
+
+    private const UnixFileMode OwnerReadWrite = UnixFileMode.UserRead | UnixFileMode.UserWrite;
 
     private readonly StateDirectory _state;
     private readonly TimeSpan _idleTimeout;
@@ -53,12 +59,18 @@ public sealed class DaemonServer
         return TimeSpan.TryParse(value, System.Globalization.CultureInfo.InvariantCulture, out var span) && span > TimeSpan.Zero ? span : fallback;
     }
 
+    /// <summary>How long a connection may take to send its request line before it is closed.</summary>
+    internal TimeSpan RequestReadTimeout { get; init; } = TimeSpan.FromSeconds(30);
+
     public void RequestShutdown() => _shutdown.Cancel();
 
-    /// <summary>Runs until shut down or idle. Returns false at once when another daemon already owns the state directory.</summary>
+    /// <summary>
+    /// Runs until shut down or idle. Returns false at once when another daemon already owns the state directory;
+    /// throws BT0503 without listening when the state directory (or the socket's folder) is not the user's alone.
+    /// </summary>
     public async Task<bool> RunAsync(CancellationToken cancellationToken)
     {
-        _state.EnsureDirectory();
+        var repaired = _state.EnsureRoot();
         using var ownership = TryTakeOwnership();
         if (ownership is null)
         {
@@ -66,8 +78,14 @@ public sealed class DaemonServer
         }
 
         using var log = new DaemonLog(_state.PathOf("daemon.log"));
+        if (repaired is not null)
+        {
+            log.Write(repaired);
+        }
+
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _shutdown.Token);
         var pipeName = DaemonEndpoint.PipeName(_state.Root);
+        PrivateDirectory.EnsureSocketFolder(pipeName, _state.Root);
         if (!OperatingSystem.IsWindows() && File.Exists(pipeName))
         {
             // Left by a daemon that died; we hold the ownership lock, so nobody else listens there.
@@ -104,7 +122,7 @@ public sealed class DaemonServer
     {
         try
         {
-            return new FileStream(_state.PathOf("daemon.lock"), FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+            return PrivateFile.OpenLock(_state.PathOf("daemon.lock"));
         }
         catch (IOException)
         {
@@ -118,6 +136,12 @@ public sealed class DaemonServer
         // listening socket that is closed (and its file removed) when the last instance is disposed, so a
         // request finishing before the next instance exists would leave a moment with no daemon to connect to.
         var pipe = CreateInstance(pipeName);
+        if (!OperatingSystem.IsWindows())
+        {
+            // .NET binds the socket with the umask's mode; its folder is private already, this is the second lock.
+            File.SetUnixFileMode(pipeName, OwnerReadWrite);
+        }
+
         while (!cancellationToken.IsCancellationRequested)
         {
             try
@@ -129,6 +153,21 @@ public sealed class DaemonServer
                 await pipe.DisposeAsync().ConfigureAwait(false);
                 return;
             }
+            catch (Exception e)
+            {
+                // A peer of another user (PipeOptions.CurrentUserOnly throws UnauthorizedAccessException after
+                // accepting it) or a failed accept: that peer gets no answer, everyone else still does.
+                log.Write($"refused a connection: {e.GetType().Name}: {e.Message}");
+                var failed = pipe;
+                pipe = CreateInstance(pipeName);
+                await failed.DisposeAsync().ConfigureAwait(false);
+                if (e is not UnauthorizedAccessException && !await PauseAsync(cancellationToken).ConfigureAwait(false))
+                {
+                    break;
+                }
+
+                continue;
+            }
 
             var connected = pipe;
             pipe = CreateInstance(pipeName);
@@ -138,6 +177,20 @@ public sealed class DaemonServer
         }
 
         await pipe.DisposeAsync().ConfigureAwait(false);
+    }
+
+    /// <summary>Keeps an accept that fails at once (out of file descriptors) from spinning; false when stopping.</summary>
+    private static async Task<bool> PauseAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await Task.Delay(100, cancellationToken).ConfigureAwait(false);
+            return true;
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
+        }
     }
 
     private static async Task WriteLineAsync(Stream pipe, SemaphoreSlim writeGate, DaemonResponse response)
@@ -184,11 +237,24 @@ public sealed class DaemonServer
         {
             try
             {
-                using var reader = new StreamReader(pipe, Encoding.UTF8, detectEncodingFromByteOrderMarks: false, bufferSize: 4096, leaveOpen: true);
                 using var writeGate = new SemaphoreSlim(1, 1);
-                var line = await reader.ReadLineAsync(cancellationToken).ConfigureAwait(false);
+                var (outcome, line) = await DaemonRequestReader.ReadLineAsync(pipe, MaxRequestBytes, RequestReadTimeout, cancellationToken).ConfigureAwait(false);
+                switch (outcome)
+                {
+                    case RequestReadOutcome.TimedOut:
+                        log.Write($"closed a connection that sent no request within {RequestReadTimeout.TotalSeconds:0.#} s");
+                        return;
+                    case RequestReadOutcome.TooLarge:
+                        log.Write($"refused a request larger than {MaxRequestBytes} bytes");
+                        await WriteLineAsync(pipe, writeGate, DaemonResponse.Failure(
+                            Errors.ErrorCodes.InvalidArgument,
+                            $"Request refused: larger than {MaxRequestBytes / 1024 / 1024} MiB. Requests are one line of JSON; something other than a BranchTasks client is talking to the daemon.")).ConfigureAwait(false);
+                        return;
+                }
+
                 if (line is null)
                 {
+                    // Closed without a request (a probe of whether a daemon listens).
                     return;
                 }
 

@@ -50,6 +50,7 @@ public static class ErrorCodes
     // 05xx: daemon and tunnel
     public const string DaemonUnavailable = "BT0501";
     public const string TunnelFailed = "BT0502";
+    public const string StateDirectoryNotPrivate = "BT0503";
 
     /// <summary>In a MySQL error packet: a connection from another OS user (or one the platform cannot identify) was refused.</summary>
     public const string TunnelPeerRefused = "BT0505";

@@ -1,5 +1,6 @@
 using BranchTasks.Core.Errors;
 using BranchTasks.Core.Git;
+using BranchTasks.Core.Platform;
 
 namespace BranchTasks.Core.Hooks;
 
@@ -18,6 +19,9 @@ public static class GitHookInstaller
     public const string HookName = "post-checkout";
     public const string ChainedSuffix = ".branchtasks-chained";
     public const string Marker = "# branchtasks-hook: post-checkout";
+
+    private const UnixFileMode HookMode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute
+        | UnixFileMode.GroupRead | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherExecute;
 
     /// <summary>The folder git runs hooks from: <c>core.hooksPath</c> of the repository's config, else <c>hooks</c> in the common git dir.</summary>
     public static string HooksDirectory(string directory)
@@ -71,10 +75,8 @@ public static class GitHookInstaller
             return new GitHookResult(hook, false, chainedNow, $"The BranchTasks post-checkout hook is already installed in {hooks}.");
         }
 
-        var temporary = hook + ".branchtasks-tmp";
-        File.WriteAllText(temporary, script);
-        MakeExecutable(temporary);
-        File.Move(temporary, hook, overwrite: true);
+        // Written like a private file (unpredictable temp name, exclusive create, rename) but executable by all, as hooks are.
+        PrivateFile.Write(hook, script, HookMode);
         return new GitHookResult(hook, true, chainedNow, $"Installed the BranchTasks post-checkout hook in {hooks}" + (chainedNow is null ? "." : $"; it runs the existing hook first ({Path.GetFileName(chained)})."));
     }
 

@@ -25,7 +25,7 @@ public static class TcpPeerIdentity
         {
             if (OperatingSystem.IsLinux())
             {
-                return LinuxTcpPeers.Find(peer, local, UnixUser.EffectiveUserId);
+                return LinuxTcpPeers.Find(peer, local, UnixInterop.EffectiveUserId());
             }
 
             if (OperatingSystem.IsWindows())

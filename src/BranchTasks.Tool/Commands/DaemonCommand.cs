@@ -12,20 +12,24 @@ public static class DaemonCommand
         var command = new Command("daemon", "The per-user daemon that holds the tunnels (started on demand).");
         var idle = new Option<double?>("--idle-timeout") { Description = $"Exit after this many idle seconds (default: {DaemonServer.IdleTimeoutVariable}, else {DaemonServer.DefaultIdleTimeout.TotalSeconds:0})." };
         var run = new Command("run", "Run the daemon in the foreground.") { idle };
-        run.SetAction(async (parse, cancellationToken) =>
+        run.SetAction((parse, cancellationToken) =>
         {
             var context = new CommandContext(parse, options);
-            var detached = SessionDetacher.Detach();
-            var timeout = parse.GetValue(idle) is { } seconds ? TimeSpan.FromSeconds(seconds) : DaemonServer.IdleTimeoutFromEnvironment();
-            var server = new DaemonServer(context.State, timeout);
-            using var terminate = SessionDetacher.OnTerminate(server.RequestShutdown, detached);
-            var ran = await server.RunAsync(cancellationToken).ConfigureAwait(false);
-            if (!ran && context.Verbose)
+            // A state directory that is not private (BT0503) ends here as one clear error, not a stack trace.
+            return context.RunAsync(async () =>
             {
-                Console.Error.WriteLine("branchtasks: another daemon already serves " + context.State.Root);
-            }
+                var detached = SessionDetacher.Detach();
+                var timeout = parse.GetValue(idle) is { } seconds ? TimeSpan.FromSeconds(seconds) : DaemonServer.IdleTimeoutFromEnvironment();
+                var server = new DaemonServer(context.State, timeout);
+                using var terminate = SessionDetacher.OnTerminate(server.RequestShutdown, detached);
+                var ran = await server.RunAsync(cancellationToken).ConfigureAwait(false);
+                if (!ran && context.Verbose)
+                {
+                    Console.Error.WriteLine("branchtasks: another daemon already serves " + context.State.Root);
+                }
 
-            return 0;
+                return 0;
+            }, json: false);
         });
         command.Subcommands.Add(run);
         return command;

@@ -38,4 +38,28 @@ public sealed class StateDirectoryTests
             Directory.Delete(root, recursive: true);
         }
     }
+
+    [Fact]
+    public void A_state_directory_others_can_enter_that_the_tool_did_not_make_is_refused_with_BT0503()
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            return;
+        }
+
+        var root = Directory.CreateTempSubdirectory("bt-state-").FullName;
+        try
+        {
+            File.SetUnixFileMode(root, File.GetUnixFileMode(root) | UnixFileMode.GroupRead | UnixFileMode.GroupExecute);
+            var state = new StateDirectory(root);
+            var error = Assert.Throws<BranchTasks.Core.Errors.BranchTasksException>(() => state.EnsureDirectory("local"));
+            Assert.Equal(BranchTasks.Core.Errors.ErrorCodes.StateDirectoryNotPrivate, error.Code);
+            Assert.Contains(root, error.Message);
+            Assert.False(Directory.Exists(state.PathOf("local")));
+        }
+        finally
+        {
+            Directory.Delete(root, recursive: true);
+        }
+    }
 }

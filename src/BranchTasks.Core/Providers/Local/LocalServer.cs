@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using BranchTasks.Core.Configuration;
 using BranchTasks.Core.Errors;
+using BranchTasks.Core.Platform;
 using BranchTasks.Core.State;
 using MySqlConnector;
 
@@ -132,6 +133,7 @@ public sealed class LocalServer
         {
             File.SetUnixFileMode(_layout.SecureFilesDirectory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         }
+        PrivateDirectory.EnsureSocketFolder(_layout.SocketFile, _state.Root);
     }
 
     private async Task<LocalServerEndpoint> StartAsync(LocalServerState? previous, LocalServerCredentials? credentials, CancellationToken cancellationToken)

@@ -1,5 +1,4 @@
-using System.Security.Cryptography;
-using System.Text;
+using BranchTasks.Core.Platform;
 using BranchTasks.Core.State;
 
 namespace BranchTasks.Core.Providers.Local;
@@ -7,9 +6,6 @@ namespace BranchTasks.Core.Providers.Local;
 /// <summary>Where the private server keeps its files: everything under <c>&lt;state&gt;/local/</c>.</summary>
 public sealed class LocalServerLayout
 {
-    // sun_path is 104 bytes on macOS and 108 on Linux; keep a margin.
-    private const int MaxSocketPathBytes = 100;
-
     public LocalServerLayout(StateDirectory state)
     {
         Directory = state.PathOf("local");
@@ -40,21 +36,8 @@ public sealed class LocalServerLayout
     public string LockFile => Path.Combine(Directory, "server.lock");
 
     /// <summary>
-    /// The server always opens a Unix socket; inside the state directory when the path is short enough,
-    /// else in the temp folder under a name derived from the state directory, so two states never clash.
+    /// The server always opens a Unix socket; inside the state directory when the path is short enough, else
+    /// in the user's private socket folder (<see cref="UnixSocketPath"/>) under a name derived from this folder.
     /// </summary>
-    public string SocketFile
-    {
-        get
-        {
-            var inState = Path.Combine(Directory, "mysqld.sock");
-            if (Encoding.UTF8.GetByteCount(inState) <= MaxSocketPathBytes)
-            {
-                return inState;
-            }
-
-            var hash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(Directory)))[..16];
-            return Path.Combine("/tmp", $"branchtasks-{hash}.sock");
-        }
-    }
+    public string SocketFile => UnixSocketPath.Resolve(Path.Combine(Directory, "mysqld.sock"), Directory);
 }

@@ -1,4 +1,5 @@
 using BranchTasks.Core.Errors;
+using BranchTasks.Core.Platform;
 
 namespace BranchTasks.Core.Providers.Local;
 
@@ -23,13 +24,7 @@ internal sealed class ServerLock : IDisposable
         {
             try
             {
-                var options = new FileStreamOptions { Mode = FileMode.OpenOrCreate, Access = FileAccess.ReadWrite, Share = FileShare.None };
-                if (!OperatingSystem.IsWindows())
-                {
-                    options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
-                }
-
-                return new ServerLock(new FileStream(path, options));
+                return new ServerLock(PrivateFile.OpenLock(path));
             }
             catch (IOException) when (DateTime.UtcNow < deadline)
             {
