@@ -88,6 +88,11 @@ public sealed class MySqlProviderTests(PrivateServerFixture fixture) : IDisposab
 
             Assert.True(tunnel.Listener.UpstreamTls);
             Assert.Equal($"mysql:127.0.0.1:{fixture.Endpoint.Port}/{target.Database}", tunnel.Key.ToString());
+
+            // Another OS user gets BT0505 from the tunnel, never the developer's scoped login.
+            var stranger = await OtherUser.QueryAsync(tunnel.Listener.Port, "SELECT CURRENT_USER()");
+            Assert.NotEqual(0, stranger.ExitCode);
+            Assert.Contains("BT0505", stranger.Combined);
         }
         finally
         {

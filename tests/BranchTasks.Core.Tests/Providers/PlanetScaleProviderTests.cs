@@ -109,6 +109,12 @@ public sealed class PlanetScaleProviderTests : IClassFixture<PlanetScaleDoubleFi
         }
 
         Assert.True(tunnel.Listener.UpstreamTls);
+
+        // The branch password is the developer's: another OS user gets BT0505 from the tunnel, not the branch.
+        var stranger = await OtherUser.QueryAsync(tunnel.Listener.Port, "SELECT COUNT(*) FROM items");
+        Assert.NotEqual(0, stranger.ExitCode);
+        Assert.Contains("BT0505", stranger.Combined);
+
         var password = Assert.Single(_api.LivePasswords, p => p.Branch == target.Branch);
         Assert.Equal(lease.Endpoint.User, password.Username);
 
