@@ -212,6 +212,21 @@ public sealed class LeastPrivilegeTests(PrivateServerFixture fixture)
     }
 
     [Fact]
+    public async Task The_server_keeps_its_temporary_files_in_a_folder_of_its_own_not_the_shared_tmp()
+    {
+        var layout = new LocalServerLayout(fixture.State);
+
+        var tmpdir = (string?)await fixture.ScalarAsync("SELECT @@tmpdir");
+
+        Assert.Equal(layout.TempDirectory, Path.TrimEndingDirectorySeparator(tmpdir!));
+        Assert.StartsWith(fixture.StateRoot, layout.TempDirectory);
+        if (!OperatingSystem.IsWindows())
+        {
+            Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute, File.GetUnixFileMode(layout.TempDirectory));
+        }
+    }
+
+    [Fact]
     public void Account_names_fit_mysql_and_differ_per_project_and_metadata_schema()
     {
         var name = AppAccounts.NameFor("_branchtasks", "shop");
@@ -221,6 +236,8 @@ public sealed class LeastPrivilegeTests(PrivateServerFixture fixture)
         Assert.Equal(name, AppAccounts.NameFor("_branchtasks", "shop"));
         Assert.NotEqual(name, AppAccounts.NameFor("_branchtasks", "shop2"));
         Assert.NotEqual(name, AppAccounts.NameFor("alice__branchtasks", "shop"));
+        Assert.NotEqual(name, AppAccounts.NameFor("_branchtasks", "shop", owner: "alice"));
+        Assert.NotEqual(AppAccounts.NameFor("_branchtasks", "shop", owner: "bob"), AppAccounts.NameFor("_branchtasks", "shop", owner: "alice"));
         Assert.NotEqual(AppAccounts.DerivePassword("secret-1", name), AppAccounts.DerivePassword("secret-2", name));
         Assert.Throws<ArgumentException>(() => AppAccountPolicy.ForLocal(""));
         Assert.DoesNotContain(AppAccountPolicy.ForLocal("s").AccountFor("_branchtasks", "shop").Password, AppAccountPolicy.ForLocal("s").AccountFor("_branchtasks", "shop").ToString());

@@ -31,18 +31,18 @@ public sealed class MySqlAppAccountTests(PrivateServerFixture fixture) : IAsyncL
         FilePath = Path.Combine(_state, "branchtasks.json"),
         Provider = "mysql",
         Database = _project,
-        Mysql = new MySqlSettings { Host = "127.0.0.1", Port = fixture.Endpoint.Port, DatabasePrefix = _prefix, Tls = "required" },
+        Mysql = new MySqlSettings { Host = "127.0.0.1", Port = fixture.Endpoint.Port, DatabasePrefix = _prefix, Tls = "unverified" },
     };
 
     private ProviderCredentials Credentials => new(
-        new Dictionary<string, string> { [CredentialEnvironment.MySqlUser] = _admin, [CredentialEnvironment.MySqlPassword] = AdminPassword },
+        new Dictionary<string, string> { [CredentialEnvironment.MySqlUser] = _admin, [CredentialEnvironment.MySqlPassword] = AdminPassword, [CredentialEnvironment.MySqlHost] = $"127.0.0.1:{fixture.Endpoint.Port}" },
         null);
 
     public Task InitializeAsync() => Task.CompletedTask;
 
     public async Task DisposeAsync()
     {
-        await fixture.ExecuteAsync($"DROP USER IF EXISTS '{_admin}'@'127.0.0.1'; DROP USER IF EXISTS '{AppAccounts.NameFor(_prefix + "_branchtasks", _project)}'@'%'");
+        await fixture.ExecuteAsync($"DROP USER IF EXISTS '{_admin}'@'127.0.0.1'; DROP USER IF EXISTS '{AppAccounts.NameFor(_prefix + "_branchtasks", _project, _admin)}'@'%'");
         Directory.Delete(_state, recursive: true);
     }
 
@@ -57,7 +57,7 @@ public sealed class MySqlAppAccountTests(PrivateServerFixture fixture) : IAsyncL
         {
             await new BranchOperations(provider, Config).EnsureExistsAsync(target, CancellationToken.None);
             await using var lease = await provider.OpenUpstreamAsync(target, CancellationToken.None);
-            Assert.Equal(AppAccounts.NameFor(_prefix + "_branchtasks", _project), lease.Endpoint.User);
+            Assert.Equal(AppAccounts.NameFor(_prefix + "_branchtasks", _project, _admin), lease.Endpoint.User);
             Assert.Equal(_admin, lease.Endpoint.AppUser);
 
             var (user, denied) = await ThroughTunnelAsync(target, lease);
@@ -87,7 +87,7 @@ public sealed class MySqlAppAccountTests(PrivateServerFixture fixture) : IAsyncL
         }
 
         Assert.Empty(_log);
-        Assert.Equal(0L, Convert.ToInt64(await fixture.ScalarAsync($"SELECT COUNT(*) FROM mysql.db WHERE User = '{AppAccounts.NameFor(_prefix + "_branchtasks", _project)}'")));
+        Assert.Equal(0L, Convert.ToInt64(await fixture.ScalarAsync($"SELECT COUNT(*) FROM mysql.db WHERE User = '{AppAccounts.NameFor(_prefix + "_branchtasks", _project, _admin)}'")));
         Assert.DoesNotContain(password, await File.ReadAllTextAsync(Path.Combine(fixture.StateRoot, "local", "server.log")));
     }
 

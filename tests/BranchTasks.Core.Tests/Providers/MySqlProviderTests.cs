@@ -69,7 +69,7 @@ public sealed class MySqlProviderTests(PrivateServerFixture fixture) : IDisposab
 
         await using var lease = await provider.OpenUpstreamAsync(target, CancellationToken.None);
         Assert.Equal(new UpstreamTlsPolicy(true, UpstreamCertificateCheck.Full, CaFile), lease.Endpoint.Tls);
-        Assert.Equal(AppAccounts.NameFor(_prefix + "_branchtasks", _project), lease.Endpoint.User);
+        Assert.Equal(AppAccounts.NameFor(_prefix + "_branchtasks", _project, fixture.Endpoint.AdminUser), lease.Endpoint.User);
         Assert.Equal(fixture.Endpoint.AdminUser, lease.Endpoint.AppUser);
 
         var home = Directory.CreateTempSubdirectory("bt-mysql-tunnel-").FullName;

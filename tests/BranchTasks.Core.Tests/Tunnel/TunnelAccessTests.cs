@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Net.Sockets;
 using BranchTasks.Core.Platform;
 using BranchTasks.Core.Providers;
+using BranchTasks.Core.Providers.Server;
 using BranchTasks.Core.Tunnel;
 using BranchTasks.Testing;
 using MySqlConnector;
@@ -12,8 +13,23 @@ namespace BranchTasks.Core.Tests.Tunnel;
 [Collection(PrivateServerCollection.Name)]
 public sealed class TunnelAccessTests(PrivateServerFixture fixture)
 {
+    /// <summary>Without a database: the shared app account (it may log in, nothing more). With one: the tests' project account.</summary>
     private UpstreamEndpoint App(string database = "") =>
-        new(fixture.Endpoint.Host, fixture.Endpoint.Port, fixture.Endpoint.AppUser, fixture.Endpoint.AppPassword, database);
+        database.Length == 0
+            ? new(fixture.Endpoint.Host, fixture.Endpoint.Port, fixture.Endpoint.AppUser, fixture.Endpoint.AppPassword, database)
+            : new(fixture.Endpoint.Host, fixture.Endpoint.Port, Account.User, Account.Password, database);
+
+    private AppAccount Account => AppAccountPolicy.ForLocal(fixture.Endpoint.AccountSecret).AccountFor("_branchtasks", "tunnel-access-tests");
+
+    /// <summary>A fresh database the tests' project account may use, as a branch database would be.</summary>
+    private async Task<string> NewDatabaseAsync(string prefix)
+    {
+        var database = PrivateServerFixture.UniqueName(prefix);
+        await fixture.ExecuteAsync($"CREATE DATABASE {database}");
+        await using var admin = await fixture.OpenAdminAsync();
+        await AppAccounts.GrantAsync(admin, Account, database, CancellationToken.None);
+        return database;
+    }
 
     private static string Local(TunnelListener tunnel, string? extra = null) =>
         $"Server=127.0.0.1;Port={tunnel.Port};User ID=app;SslMode=None;Pooling=false;{extra}";
@@ -80,8 +96,7 @@ public sealed class TunnelAccessTests(PrivateServerFixture fixture)
     [Fact]
     public async Task A_peer_that_never_sends_a_byte_is_dropped_at_the_deadline_and_holds_no_upstream_connection()
     {
-        var database = PrivateServerFixture.UniqueName("silent");
-        await fixture.ExecuteAsync($"CREATE DATABASE {database}");
+        var database = await NewDatabaseAsync("silent");
         await using var tunnel = TunnelListener.Start(App(database), preferredPort: null, new TunnelOptions { LoginTimeout = TimeSpan.FromSeconds(1) });
 
         // One login first, so the tunnel knows the upstream's greeting.
@@ -118,8 +133,7 @@ public sealed class TunnelAccessTests(PrivateServerFixture fixture)
     [Fact]
     public async Task Five_hundred_app_connections_at_once_all_get_in()
     {
-        var database = PrivateServerFixture.UniqueName("many");
-        await fixture.ExecuteAsync($"CREATE DATABASE {database}");
+        var database = await NewDatabaseAsync("many");
         await using var tunnel = TunnelListener.Start(App(database), preferredPort: null);
         var connections = new MySqlConnection[500];
         try

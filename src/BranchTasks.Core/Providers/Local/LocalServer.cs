@@ -90,7 +90,7 @@ public sealed class LocalServer
             }
 
             // Alive but not usable as it is (not answering, credentials lost, another port configured, started
-            // before secure_file_priv was set): restart it.
+            // before secure_file_priv or its own tmpdir was set): restart it.
             await ShutDownAsync(current, pid, credentials, cancellationToken).ConfigureAwait(false);
         }
 
@@ -129,6 +129,7 @@ public sealed class LocalServer
 
         // The only folder the server may read or write files in (LOAD DATA INFILE, SELECT ... INTO OUTFILE): empty, the user's alone.
         _state.EnsureDirectory(Path.GetRelativePath(_state.Root, _layout.SecureFilesDirectory));
+        _state.EnsureDirectory(Path.GetRelativePath(_state.Root, _layout.TempDirectory));
         if (!OperatingSystem.IsWindows())
         {
             File.SetUnixFileMode(_layout.SecureFilesDirectory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
@@ -339,14 +340,14 @@ public sealed class LocalServer
         (current with { ProcessId = null }).Write(_layout.StateFile);
     }
 
-    /// <summary>The server's version; null when it does not answer or was started without secure_file_priv.</summary>
-    private static async Task<string?> TryQueryUsableVersionAsync(LocalServerEndpoint endpoint, CancellationToken cancellationToken)
+    /// <summary>The server's version; null when it does not answer or was started without secure_file_priv or its own tmpdir.</summary>
+    private async Task<string?> TryQueryUsableVersionAsync(LocalServerEndpoint endpoint, CancellationToken cancellationToken)
     {
         try
         {
             await using var connection = new MySqlConnection(ProbeConnectionString(endpoint));
             await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
-            await using var command = new MySqlCommand("SELECT VERSION(), @@secure_file_priv", connection);
+            await using var command = new MySqlCommand("SELECT VERSION(), @@secure_file_priv, @@tmpdir", connection);
             await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
             if (!await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
             {
@@ -355,7 +356,9 @@ public sealed class LocalServer
 
             // Unset, the server reads and writes files anywhere it can: one started before this was set is restarted with it.
             var unrestricted = reader.IsDBNull(1) || reader.GetString(1).Length == 0;
-            return unrestricted ? null : reader.GetString(0);
+            // One started before it had a temporary folder of its own still uses the shared /tmp: restarted too.
+            var sharedTemp = reader.IsDBNull(2) || Path.TrimEndingDirectorySeparator(reader.GetString(2)) != Path.TrimEndingDirectorySeparator(_layout.TempDirectory);
+            return unrestricted || sharedTemp ? null : reader.GetString(0);
         }
         catch (MySqlException)
         {

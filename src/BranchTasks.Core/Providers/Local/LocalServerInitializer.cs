@@ -19,6 +19,7 @@ internal sealed class LocalServerInitializer(StateDirectory state, LocalServerLa
 
         RemoveDataDirectory();
         state.EnsureDirectory(Path.GetRelativePath(state.Root, layout.DataDirectory));
+        state.EnsureDirectory(Path.GetRelativePath(state.Root, layout.TempDirectory));
 
         var (tool, arguments) = Command(binaries);
         var logOffset = ServerLog.CurrentLength(layout.LogFile);
@@ -61,23 +62,25 @@ internal sealed class LocalServerInitializer(StateDirectory state, LocalServerLa
     {
         var datadir = "--datadir=" + layout.DataDirectory;
         var basedir = "--basedir=" + binaries.BaseDirectory;
+        var tmpdir = "--tmpdir=" + layout.TempDirectory;
         List<string> arguments;
         string tool;
         if (binaries.Flavor == ServerFlavor.MySql)
         {
             tool = binaries.ServerPath;
-            arguments = ["--no-defaults", "--initialize-insecure", datadir, basedir, "--log-error=" + layout.LogFile];
+            arguments = ["--no-defaults", "--initialize-insecure", datadir, basedir, tmpdir, "--log-error=" + layout.LogFile];
         }
         else if (OperatingSystem.IsWindows())
         {
-            // The Windows mysql_install_db.exe is a different program with its own, smaller option set.
+            // The Windows mysql_install_db.exe is a different program with its own, smaller option set (and %TEMP% is per user).
             tool = binaries.InstallToolPath!;
             arguments = [datadir];
         }
         else
         {
             tool = binaries.InstallToolPath!;
-            arguments = ["--no-defaults", datadir, basedir, "--auth-root-authentication-method=socket", "--skip-test-db"];
+            // Options the script does not know (--tmpdir) go on to the bootstrapping server.
+            arguments = ["--no-defaults", datadir, basedir, "--auth-root-authentication-method=socket", "--skip-test-db", tmpdir];
         }
 
         if (ServerIdentity.RunningAsRoot)

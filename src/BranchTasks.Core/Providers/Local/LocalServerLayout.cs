@@ -29,6 +29,12 @@ public sealed class LocalServerLayout
     /// <summary>The one folder the server may read and write files in (<c>--secure-file-priv</c>): empty, mode 0700.</summary>
     public string SecureFilesDirectory => Path.Combine(Directory, "secure-files");
 
+    /// <summary>
+    /// The server's own temporary folder (bootstrap and runtime), so a shared /tmp can neither break it (another
+    /// process cleaning <c>/tmp/#sql*</c> aborted bootstraps) nor read its temporary tables.
+    /// </summary>
+    public string TempDirectory => Path.Combine(Directory, "tmp");
+
     public string LogFile => Path.Combine(Directory, "server.log");
 
     public string PidFile => Path.Combine(Directory, "server.pid");

@@ -24,6 +24,7 @@ internal static class ServerLauncher
             "--ssl-key=" + layout.TlsKeyFile,
             // Without it the server reads and writes any file it can (LOAD DATA INFILE, SELECT ... INTO OUTFILE).
             "--secure-file-priv=" + layout.SecureFilesDirectory,
+            "--tmpdir=" + layout.TempDirectory,
         ];
         if (!OperatingSystem.IsWindows())
         {
