@@ -1,3 +1,4 @@
+using BranchTasks.Tool.Platform;
 using System.CommandLine;
 using System.Diagnostics;
 using System.Runtime.InteropServices;
@@ -47,56 +48,16 @@ public static class ExecCommand
         return $"mysql://{Uri.EscapeDataString(user)}@{result.Host}:{result.Port}/{Uri.EscapeDataString(result.Database)}";
     }
 
-    private static async Task<int> RunAsync(string[] arguments, EnsureResult result, CancellationToken cancellationToken)
-    {
-        if (arguments.Length == 0)
+    private static Task<int> RunAsync(string[] arguments, EnsureResult result, CancellationToken cancellationToken) =>
+        ChildCommand.RunAsync(arguments, environment =>
         {
-            throw new BranchTasksException(ErrorCodes.InvalidArgument, "No command to run. Usage: branchtasks exec -- <command> [args]");
-        }
-
-        var info = new ProcessStartInfo(arguments[0]) { UseShellExecute = false };
-        foreach (var argument in arguments.Skip(1))
-        {
-            info.ArgumentList.Add(argument);
-        }
-
-        // The child gets the tunnel, never the credentials behind it: the daemon already holds what it needs.
-        foreach (var name in CredentialEnvironment.Names)
-        {
-            info.Environment.Remove(name);
-        }
-
-        info.Environment["ConnectionStrings__" + result.ConnectionName] = result.ConnectionString;
-        info.Environment[DatabaseUrlVariable] = DatabaseUrl(result);
-
-        Process process;
-        try
-        {
-            process = Process.Start(info) ?? throw new BranchTasksException(ErrorCodes.InvalidArgument, $"Could not start '{arguments[0]}'.");
-        }
-        catch (System.ComponentModel.Win32Exception e)
-        {
-            throw new BranchTasksException(ErrorCodes.InvalidArgument, $"Could not start '{arguments[0]}': {e.Message}. Check the command name and that it is on PATH.", e);
-        }
-
-        using (process)
-        {
-            // Ctrl+C reaches the child through the terminal; we wait for it to decide, and pass its exit code on.
-            using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => c.Cancel = true);
-            using var quit = PosixSignalRegistration.Create(PosixSignal.SIGQUIT, c => c.Cancel = true);
-            using var term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c =>
+            // The child gets the tunnel, never the credentials behind it: the daemon already holds what it needs.
+            foreach (var name in CredentialEnvironment.Names)
             {
-                c.Cancel = true;
-                try
-                {
-                    process.Kill(entireProcessTree: true);
-                }
-                catch (InvalidOperationException)
-                {
-                }
-            });
-            await process.WaitForExitAsync(CancellationToken.None).ConfigureAwait(false);
-            return process.ExitCode;
-        }
-    }
+                environment.Remove(name);
+            }
+
+            environment["ConnectionStrings__" + result.ConnectionName] = result.ConnectionString;
+            environment[DatabaseUrlVariable] = DatabaseUrl(result);
+        }, "branchtasks exec -- <command> [args]");
 }

@@ -1,3 +1,4 @@
+using BranchTasks.Tool.Platform;
 using System.CommandLine;
 using System.Diagnostics;
 using System.Runtime.InteropServices;
@@ -32,51 +33,10 @@ public static class LaunchCommand
         return command;
     }
 
-    private static async Task<int> RunAsync(string file, string variable, string[] arguments)
+    private static Task<int> RunAsync(string file, string variable, string[] arguments)
     {
-        if (arguments.Length == 0)
-        {
-            throw new BranchTasksException(ErrorCodes.InvalidArgument, "No command to run. Usage: branchtasks launch --env-file <file> --var <name> -- <command> [args]");
-        }
-
-        var value = ReadValue(file);
-        var info = new ProcessStartInfo(arguments[0]) { UseShellExecute = false };
-        foreach (var argument in arguments.Skip(1))
-        {
-            info.ArgumentList.Add(argument);
-        }
-
-        info.Environment[variable] = value;
-
-        Process process;
-        try
-        {
-            process = Process.Start(info) ?? throw new BranchTasksException(ErrorCodes.InvalidArgument, $"Could not start '{arguments[0]}'.");
-        }
-        catch (System.ComponentModel.Win32Exception e)
-        {
-            throw new BranchTasksException(ErrorCodes.InvalidArgument, $"Could not start '{arguments[0]}': {e.Message}.", e);
-        }
-
-        using (process)
-        {
-            // Ctrl+C reaches the child through the terminal (console on Windows); we wait for it and pass its exit code on.
-            using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => c.Cancel = true);
-            using var quit = PosixSignalRegistration.Create(PosixSignal.SIGQUIT, c => c.Cancel = true);
-            using var term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c =>
-            {
-                c.Cancel = true;
-                try
-                {
-                    process.Kill(entireProcessTree: true);
-                }
-                catch (InvalidOperationException)
-                {
-                }
-            });
-            await process.WaitForExitAsync(CancellationToken.None).ConfigureAwait(false);
-            return process.ExitCode;
-        }
+        var value = arguments.Length == 0 ? "" : ReadValue(file);
+        return ChildCommand.RunAsync(arguments, environment => environment[variable] = value, "branchtasks launch --env-file <file> --var <name> -- <command> [args]");
     }
 
     private static string ReadValue(string file)

@@ -1,0 +1,57 @@
+using System.Diagnostics;
+using System.Runtime.InteropServices;
+using BranchTasks.Core.Errors;
+
+namespace BranchTasks.Tool.Platform;
+
+/// <summary>
+/// Runs a user's command as a child with stdio inherited and an environment of our choosing, and returns its exit
+/// code: what `exec` and `launch` share. Ctrl+C reaches the child through the terminal (the console on Windows), so
+/// we only wait for it to decide; a SIGTERM sent to us ends the child's whole tree.
+/// </summary>
+internal static class ChildCommand
+{
+    public static async Task<int> RunAsync(string[] commandLine, Action<IDictionary<string, string?>> environment, string usage)
+    {
+        if (commandLine.Length == 0)
+        {
+            throw new BranchTasksException(ErrorCodes.InvalidArgument, "No command to run. Usage: " + usage);
+        }
+
+        var info = new ProcessStartInfo(commandLine[0]) { UseShellExecute = false };
+        foreach (var argument in commandLine.Skip(1))
+        {
+            info.ArgumentList.Add(argument);
+        }
+
+        environment(info.Environment);
+        Process process;
+        try
+        {
+            process = Process.Start(info) ?? throw new BranchTasksException(ErrorCodes.InvalidArgument, $"Could not start '{commandLine[0]}'.");
+        }
+        catch (System.ComponentModel.Win32Exception e)
+        {
+            throw new BranchTasksException(ErrorCodes.InvalidArgument, $"Could not start '{commandLine[0]}': {e.Message}. Check the command name and that it is on PATH.", e);
+        }
+
+        using (process)
+        {
+            using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => c.Cancel = true);
+            using var quit = PosixSignalRegistration.Create(PosixSignal.SIGQUIT, c => c.Cancel = true);
+            using var term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c =>
+            {
+                c.Cancel = true;
+                try
+                {
+                    process.Kill(entireProcessTree: true);
+                }
+                catch (InvalidOperationException)
+                {
+                }
+            });
+            await process.WaitForExitAsync(CancellationToken.None).ConfigureAwait(false);
+            return process.ExitCode;
+        }
+    }
+}
