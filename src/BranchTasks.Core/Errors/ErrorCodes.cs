@@ -46,6 +46,8 @@ public static class ErrorCodes
     public const string ServerInitFailed = "BT0402";
     public const string ServerStartFailed = "BT0403";
     public const string PortInUse = "BT0404";
+    /// <summary>local.port differs from the port of the private server that is running (and shared by other repositories).</summary>
+    public const string ServerPortMismatch = "BT0405";
 
     // 05xx: daemon and tunnel
     public const string DaemonUnavailable = "BT0501";

@@ -162,7 +162,7 @@ internal sealed class TunnelConnection
     {
         var message = e is MySqlProtocolException p ? p.Error.Message : e.Message;
         _owner.LoginFailed(message);
-        await TrySendErrorAsync(clientStream, sequence, new ErrorPayload(2003, "HY000", $"BranchTasks tunnel: cannot reach the upstream server {_endpoint.Host}:{_endpoint.Port}: {message}"), cancellationToken).ConfigureAwait(false);
+        await TrySendErrorAsync(clientStream, sequence, new ErrorPayload(2003, "HY000", $"BranchTasks tunnel: cannot reach the upstream server {_endpoint.Host}:{_endpoint.Port}: {message}. Check that the server is running (for the local provider, `branchtasks up` starts its private server again); this tunnel serves again as soon as the server answers."), cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Greets the app as the upstream server would and reads its login; null when it was refused (the app has been told why).</summary>

@@ -80,6 +80,40 @@ public sealed class LocalServerLifecycleTests : IDisposable
     }
 
     [Fact]
+    public async Task A_configured_port_other_than_the_running_servers_is_refused_and_the_server_left_running()
+    {
+        var state = new StateDirectory(_root);
+        var running = new LocalServer(state, new LocalSettings());
+        try
+        {
+            var before = await running.EnsureRunningAsync(CancellationToken.None);
+            var otherPort = LoopbackPorts.PickFree();
+            var repository = new LocalServer(state, new LocalSettings { Port = otherPort });
+
+            var error = await Assert.ThrowsAsync<BranchTasksException>(() => repository.EnsureRunningAsync(CancellationToken.None));
+
+            Assert.Equal(ErrorCodes.ServerPortMismatch, error.Code);
+            Assert.Contains($"local.port in branchtasks.json is {otherPort}", error.Message);
+            Assert.Contains($"running on port {before.Port}", error.Message);
+            Assert.Contains("branchtasks server stop", error.Message);
+
+            // Untouched: same process, same port, still answering.
+            var after = await running.EnsureRunningAsync(CancellationToken.None);
+            Assert.Equal(before.ProcessId, after.ProcessId);
+            Assert.Equal(before.Port, after.Port);
+
+            // The same port configured is no mismatch; after a stop, the configured port applies.
+            Assert.Equal(before.ProcessId, (await new LocalServer(state, new LocalSettings { Port = before.Port }).EnsureRunningAsync(CancellationToken.None)).ProcessId);
+            Assert.True(await running.StopAsync(CancellationToken.None));
+            Assert.Equal(otherPort, (await repository.EnsureRunningAsync(CancellationToken.None)).Port);
+        }
+        finally
+        {
+            await running.StopAsync(CancellationToken.None);
+        }
+    }
+
+    [Fact]
     public void Missing_server_binaries_name_what_was_searched_and_how_to_install()
     {
         var locator = new ServerBinaryLocator(null, string.Empty, [], windows: false);

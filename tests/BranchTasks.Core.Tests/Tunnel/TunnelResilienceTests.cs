@@ -90,6 +90,63 @@ public sealed class TunnelResilienceTests : IDisposable
         }
     }
 
+    [Fact]
+    public async Task Private_server_killed_under_an_open_tunnel_is_a_clear_error_until_it_runs_again()
+    {
+        var state = new StateDirectory(_root);
+        var server = new LocalServer(state, new LocalSettings());
+        var log = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        try
+        {
+            var first = await server.EnsureRunningAsync(CancellationToken.None);
+            var upstream = new UpstreamEndpoint(first.Host, first.Port, first.AppUser, first.AppPassword, "");
+            var manager = new TunnelManager(new TunnelPortStore(state), log.Enqueue);
+            await using (manager)
+            {
+                var key = new TunnelKey("local", $"{first.Host}:{first.Port}", "mysql");
+                var tunnel = manager.GetOrStart(key, "main", upstream, _root).Listener;
+                var local = $"Server=127.0.0.1;Port={tunnel.Port};User ID=app;SslMode=None;Pooling=false;ConnectionTimeout=5";
+                await using var open = new MySqlConnection(local);
+                await open.OpenAsync();
+
+                using (var process = System.Diagnostics.Process.GetProcessById(first.ProcessId))
+                {
+                    process.Kill();
+                    await process.WaitForExitAsync();
+                }
+
+                // The open connection loses its server; a new one is told why in an ERR packet, not a malformed one.
+                await Assert.ThrowsAnyAsync<Exception>(async () =>
+                {
+                    await using var command = new MySqlCommand("SELECT 1", open);
+                    await command.ExecuteScalarAsync();
+                });
+                var error = await Assert.ThrowsAsync<MySqlException>(() => SelectOneAsync(local));
+                Assert.Contains($"BranchTasks tunnel: cannot reach the upstream server {first.Host}:{first.Port}", error.Message);
+                Assert.Contains("branchtasks up", error.Message);
+                Assert.DoesNotContain("malformed", error.Message, StringComparison.OrdinalIgnoreCase);
+                Assert.Equal(2003, error.Number);
+
+                var status = Assert.Single(manager.Snapshot());
+                Assert.NotNull(status.UpstreamError);
+                Assert.Contains(log, line => line.Contains($"tunnel 127.0.0.1:{tunnel.Port}", StringComparison.Ordinal) && line.Contains($"{first.Host}:{first.Port}", StringComparison.Ordinal));
+
+                // What `up` does: the server starts again on its last port, the tunnel keeps its own, and serves.
+                var second = await server.EnsureRunningAsync(CancellationToken.None);
+                Assert.NotEqual(first.ProcessId, second.ProcessId);
+                Assert.Equal(first.Port, second.Port);
+                var again = manager.GetOrStart(key, "main", new UpstreamEndpoint(second.Host, second.Port, second.AppUser, second.AppPassword, ""), _root).Listener;
+                Assert.Same(tunnel, again);
+                Assert.Equal(1, await SelectOneAsync(local));
+                Assert.Null(Assert.Single(manager.Snapshot()).UpstreamError);
+            }
+        }
+        finally
+        {
+            await server.StopAsync(CancellationToken.None);
+        }
+    }
+
     private void AssertNoSecretsReadableByOthers(LocalServerEndpoint endpoint)
     {
         if (OperatingSystem.IsWindows())

@@ -72,9 +72,16 @@ public sealed class LocalServer
 
         if (current is { ProcessId: int pid } && ServerProcess.IsOurs(pid, _layout))
         {
+            if (_settings.Port is int wanted && wanted != current.Port)
+            {
+                // The server is shared by every repository of the user: restarting it on another port would move
+                // the upstream of their tunnels under them, so a repository's local.port never does that by itself.
+                throw PortMismatch(wanted, current.Port, pid);
+            }
+
             // A server started before BranchTasks served TLS is restarted once to pick up its certificate.
             var hasCertificate = File.Exists(_layout.TlsCertificateFile) && File.Exists(_layout.TlsKeyFile);
-            if (credentials is not null && current.Provisioned && hasCertificate && (_settings.Port is null || _settings.Port == current.Port))
+            if (credentials is not null && current.Provisioned && hasCertificate)
             {
                 if (credentials.AppPassword is null)
                 {
@@ -89,7 +96,7 @@ public sealed class LocalServer
                 }
             }
 
-            // Alive but not usable as it is (not answering, credentials lost, another port configured, started
+            // Alive but not usable as it is (not answering, credentials lost, started
             // before secure_file_priv or its own tmpdir was set): restart it.
             await ShutDownAsync(current, pid, credentials, cancellationToken).ConfigureAwait(false);
         }
@@ -291,6 +298,12 @@ public sealed class LocalServer
             await Task.Delay(100, cancellationToken).ConfigureAwait(false);
         }
     }
+
+    private BranchTasksException PortMismatch(int wanted, int running, int pid) => new(
+        ErrorCodes.ServerPortMismatch,
+        $"local.port in branchtasks.json is {wanted}, but the private database server is already running on port {running} (pid {pid}) " +
+        "for every repository of this user, and restarting it on another port would move the tunnels of the others. " +
+        $"Either set local.port to {running} (or remove it), or stop the server first with `branchtasks server stop` so the next `branchtasks up` starts it on port {wanted}.");
 
     private BranchTasksException StartFailed(string why, long logOffset, Exception? inner)
     {
