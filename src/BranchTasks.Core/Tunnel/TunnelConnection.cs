@@ -13,6 +13,12 @@ namespace BranchTasks.Core.Tunnel;
 /// </summary>
 internal sealed class TunnelConnection
 {
+    /// <summary>ER_CONNECT_TO_FOREIGN_DATA_SOURCE, "unable to connect to foreign data source": a server-range code every client shows.</summary>
+    internal const ushort UpstreamUnavailableCode = 1429;
+
+    private const ushort ClientErrorCodesFrom = 2000;
+    private const ushort ClientErrorCodesTo = 2999;
+
     private const int BufferSize = 64 * 1024;
 
     // Printable ASCII without NUL, as servers generate scrambles.
@@ -162,7 +168,7 @@ internal sealed class TunnelConnection
     {
         var message = e is MySqlProtocolException p ? p.Error.Message : e.Message;
         _owner.LoginFailed(message);
-        await TrySendErrorAsync(clientStream, sequence, new ErrorPayload(2003, "HY000", $"BranchTasks tunnel: cannot reach the upstream server {_endpoint.Host}:{_endpoint.Port}: {message}. Check that the server is running (for the local provider, `branchtasks up` starts its private server again); this tunnel serves again as soon as the server answers."), cancellationToken).ConfigureAwait(false);
+        await TrySendErrorAsync(clientStream, sequence, new ErrorPayload(UpstreamUnavailableCode, "08S01", $"BranchTasks tunnel: cannot reach the upstream server {_endpoint.Host}:{_endpoint.Port}: {message}. Check that the server is running (for the local provider, `branchtasks up` starts its private server again); this tunnel serves again as soon as the server answers."), cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Greets the app as the upstream server would and reads its login; null when it was refused (the app has been told why).</summary>
@@ -229,7 +235,7 @@ internal sealed class TunnelConnection
         catch (Exception e) when (e is IOException or System.Security.Authentication.AuthenticationException or SocketException or InvalidDataException or EndOfStreamException)
         {
             _owner.LoginFailed(e.Message);
-            await TrySendErrorAsync(client, sequence, new ErrorPayload(2026, "HY000", $"BranchTasks tunnel: connecting to {_endpoint.Host}:{_endpoint.Port} failed during login: {e.Message}"), cancellationToken).ConfigureAwait(false);
+            await TrySendErrorAsync(client, sequence, new ErrorPayload(UpstreamUnavailableCode, "08S01", $"BranchTasks tunnel: connecting to {_endpoint.Host}:{_endpoint.Port} failed during login: {e.Message}"), cancellationToken).ConfigureAwait(false);
             return false;
         }
     }
@@ -270,6 +276,13 @@ internal sealed class TunnelConnection
 
     private static async Task TrySendErrorAsync(Stream client, byte sequence, ErrorPayload error, CancellationToken cancellationToken)
     {
+        if (error.ErrorCode is >= ClientErrorCodesFrom and <= ClientErrorCodesTo)
+        {
+            // Codes 2000-2999 belong to client libraries: libmariadb (the mariadb CLI, PHP, Python) reports an ERR
+            // packet carrying one as "2027 Received malformed packet" and drops the message, so a server code says it.
+            error = error with { ErrorCode = UpstreamUnavailableCode };
+        }
+
         try
         {
             await PacketWriter.WritePayloadAsync(client, sequence, error.Serialize(), cancellationToken).ConfigureAwait(false);

@@ -125,7 +125,14 @@ public sealed class TunnelResilienceTests : IDisposable
                 Assert.Contains($"BranchTasks tunnel: cannot reach the upstream server {first.Host}:{first.Port}", error.Message);
                 Assert.Contains("branchtasks up", error.Message);
                 Assert.DoesNotContain("malformed", error.Message, StringComparison.OrdinalIgnoreCase);
-                Assert.Equal(2003, error.Number);
+                Assert.Equal(1429, error.Number);
+
+                // libmariadb (the mariadb CLI, PHP, Python) reads the same ERR packet, not "Received malformed packet".
+                var cli = await BranchTasks.Testing.ProcessRunner.RunAsync("mariadb", ["--host=127.0.0.1", "--port=" + tunnel.Port, "--user=app", "--skip-ssl", "-e", "SELECT 1"], Path.GetTempPath());
+                Assert.NotEqual(0, cli.ExitCode);
+                Assert.Contains("ERROR 1429", cli.StandardError);
+                Assert.Contains("BranchTasks tunnel: cannot reach the upstream server", cli.StandardError);
+                Assert.DoesNotContain("malformed", cli.StandardError, StringComparison.OrdinalIgnoreCase);
 
                 var status = Assert.Single(manager.Snapshot());
                 Assert.NotNull(status.UpstreamError);
