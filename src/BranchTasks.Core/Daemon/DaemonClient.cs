@@ -17,7 +17,7 @@ public static class DaemonClient
         var pipe = new NamedPipeClientStream(".", DaemonEndpoint.PipeName(stateRoot), PipeDirection.InOut, PipeOptions.Asynchronous | PipeOptions.CurrentUserOnly);
         await using (pipe.ConfigureAwait(false))
         {
-            if (!OperatingSystem.IsWindows() && !File.Exists(DaemonEndpoint.PipeName(stateRoot)))
+            if (!OperatingSystem.IsWindows() && (!File.Exists(DaemonEndpoint.PipeName(stateRoot)) || IsLeftByDeadDaemon(stateRoot)))
             {
                 return null;
             }
@@ -61,6 +61,61 @@ public static class DaemonClient
 
                 return response;
             }
+        }
+    }
+
+    /// <summary>
+    /// Whether the socket was left by a daemon that died (kill -9, a crash): connecting to it is refused, and the pipe
+    /// client retries a refused connect until its timeout, which would cost every start after a crash that long.
+    /// Unknown (no pid file, unreadable) counts as alive, so a starting or running daemon is never skipped.
+    /// </summary>
+    private static bool IsLeftByDeadDaemon(string stateRoot)
+    {
+        string text;
+        try
+        {
+            text = File.ReadAllText(Path.Combine(stateRoot, "daemon.pid"));
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return false;
+        }
+
+        if (!int.TryParse(text.Trim(), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var pid) || pid <= 0)
+        {
+            return false;
+        }
+
+        return !IsRunning(pid);
+    }
+
+    private static bool IsRunning(int pid)
+    {
+        if (OperatingSystem.IsLinux())
+        {
+            // A daemon killed while its parent lives on (or under a container init that does not reap) stays a
+            // zombie, which still "exists" for kill(pid, 0); its state letter in /proc tells.
+            try
+            {
+                var stat = File.ReadAllText($"/proc/{pid}/stat");
+                var state = stat.LastIndexOf(')') is var end and > 0 && end + 2 < stat.Length ? stat[end + 2] : 'R';
+                return state is not ('Z' or 'X');
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                return false;
+            }
+        }
+
+        try
+        {
+            // A live process (even another one that got the pid since) leaves it to the ordinary connect.
+            using var process = System.Diagnostics.Process.GetProcessById(pid);
+            return true;
+        }
+        catch (Exception e) when (e is ArgumentException or InvalidOperationException)
+        {
+            return false;
         }
     }
 }

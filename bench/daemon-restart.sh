@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# Measures how fast `branchtasks up --json` answers after the daemon was killed with `kill -9` (it must start a
+# new daemon, which reopens the tunnel on the same port), against a warm `up`. Usage: bench/daemon-restart.sh [runs]
+# Builds src/BranchTasks.Tool (Release) and runs everything in a private BRANCHTASKS_HOME, removed afterwards.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$(pwd)
+runs=${1:-20}
+
+if ! command -v hyperfine >/dev/null 2>&1; then
+  sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  $sudo apt-get install -y -qq hyperfine >/dev/null
+fi
+
+work=$(mktemp -d /tmp/bt-bench-XXXXXX)
+export BRANCHTASKS_HOME="$work/home"
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
+tool="$root/src/BranchTasks.Tool/bin/Release/net10.0/branchtasks.dll"
+bt() { dotnet exec "$tool" "$@"; }
+cleanup() {
+  (cd "$work/repo" 2>/dev/null && bt down --all >/dev/null 2>&1) || true
+  bt server stop >/dev/null 2>&1 || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+dotnet build src/BranchTasks.Tool -c Release -nologo -v:q >/dev/null
+mkdir -p "$work/repo"
+cd "$work/repo"
+git init -q -b main
+echo '{ "provider": "local", "database": "bench" }' > branchtasks.json
+git add -A && git -c user.email=bench@example.com -c user.name=bench commit -qm init
+# Warm everything once: private server, database branch, daemon, tunnel.
+port=$(bt up --json | python3 -c "import json,sys;print(json.load(sys.stdin)['port'])")
+
+# The killed daemon leaves its socket, pid file and lock file behind, as a crash would.
+kill_daemon='kill -9 "$(cat "$BRANCHTASKS_HOME/daemon.pid")"; while kill -0 "$(cat "$BRANCHTASKS_HOME/daemon.pid")" 2>/dev/null; do sleep 0.01; done'
+hyperfine --warmup 2 --runs "$runs" --export-markdown "$work/restart.md" \
+  -n "up after kill -9 of the daemon" --prepare "$kill_daemon" "dotnet exec $tool up --json" \
+  -n "up, warm daemon" "dotnet exec $tool up --json"
+cat "$work/restart.md"
+
+# The tunnel came back on its port.
+again=$(bt up --json | python3 -c "import json,sys;print(json.load(sys.stdin)['port'])")
+[ "$again" = "$port" ] && echo "tunnel port kept: $port" || { echo "tunnel port moved: $port -> $again" >&2; exit 1; }
