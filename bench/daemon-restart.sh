@@ -35,8 +35,10 @@ port=$(bt up --json | python3 -c "import json,sys;print(json.load(sys.stdin)['po
 
 # The killed daemon leaves its socket, pid file and lock file behind, as a crash would.
 kill_daemon='kill -9 "$(cat "$BRANCHTASKS_HOME/daemon.pid")"; while kill -0 "$(cat "$BRANCHTASKS_HOME/daemon.pid")" 2>/dev/null; do sleep 0.01; done'
+# One --prepare per command (a single one would apply to both).
 hyperfine --warmup 2 --runs "$runs" --export-markdown "$work/restart.md" \
-  -n "up after kill -9 of the daemon" --prepare "$kill_daemon" "dotnet exec $tool up --json" \
+  --prepare "$kill_daemon" --prepare "true" \
+  -n "up after kill -9 of the daemon" "dotnet exec $tool up --json" \
   -n "up, warm daemon" "dotnet exec $tool up --json"
 cat "$work/restart.md"
 
