@@ -128,6 +128,38 @@ public sealed class CliTests(ProductFixture product)
         Assert.False(ProductFixture.ParseJson((await product.ToolAsync(repo.Path, environment, "status", "--json")).EnsureSuccess("status")).GetProperty("running").GetBoolean());
     }
 
+    [Fact]
+    public async Task Private_server_killed_under_a_tunnel_is_an_err_packet_and_upstream_error_until_up()
+    {
+        using var repo = product.CreateAppRepository("""{ "provider": "local", "database": "killed" }""");
+        var home = product.NewHome();
+        var environment = product.Environment(home);
+        var port = ProductFixture.ParseJson((await product.ToolAsync(repo.Path, environment, "up", "--json")).EnsureSuccess("up")).GetProperty("port").GetInt32();
+        string[] select = ["--host=127.0.0.1", "--port=" + port, "--user=app", "--skip-ssl", "--batch", "--skip-column-names", "-e", "SELECT 1"];
+        Assert.Equal("1", (await ProcessRunner.RunAsync("mariadb", select, repo.Path)).StandardOutput.Trim());
+
+        var serverPid = int.Parse(File.ReadAllText(Path.Combine(home, "local", "server.pid")).Trim(), System.Globalization.CultureInfo.InvariantCulture);
+        using (var server = System.Diagnostics.Process.GetProcessById(serverPid))
+        {
+            server.Kill();
+            await server.WaitForExitAsync();
+        }
+
+        var refused = await ProcessRunner.RunAsync("mariadb", select, repo.Path);
+        Assert.NotEqual(0, refused.ExitCode);
+        Assert.Contains("BranchTasks tunnel: cannot reach the upstream server", refused.StandardError);
+        Assert.DoesNotContain("malformed", refused.StandardError, StringComparison.OrdinalIgnoreCase);
+        var tunnel = Assert.Single(ProductFixture.ParseJson((await product.ToolAsync(repo.Path, environment, "status", "--json")).EnsureSuccess("status")).GetProperty("tunnels").EnumerateArray());
+        Assert.False(string.IsNullOrEmpty(tunnel.GetProperty("upstreamError").GetString()));
+        Assert.Contains(File.ReadAllLines(Path.Combine(home, "daemon.log")), l => l.Contains($"tunnel 127.0.0.1:{port}", StringComparison.Ordinal) && l.Contains("refused or failed a login", StringComparison.Ordinal));
+
+        // up starts the server again; the same tunnel port serves.
+        Assert.Equal(port, ProductFixture.ParseJson((await product.ToolAsync(repo.Path, environment, "up", "--json")).EnsureSuccess("up again")).GetProperty("port").GetInt32());
+        Assert.Equal("1", (await ProcessRunner.RunAsync("mariadb", select, repo.Path)).StandardOutput.Trim());
+        await product.ToolAsync(repo.Path, environment, "server", "stop");
+        await product.ToolAsync(repo.Path, environment, "down", "--all");
+    }
+
     private static bool HasExited(int pid)
     {
         try
