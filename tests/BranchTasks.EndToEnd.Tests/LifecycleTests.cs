@@ -112,7 +112,7 @@ public sealed class LifecycleTests(ProductFixture product)
         Assert.Contains("--force", current.StandardError);
         var root = await product.ToolAsync(repo.Path, "branch", "delete", "main", "--yes", "--json");
         Assert.Equal(1, root.ExitCode);
-        Assert.Equal("BT0310", ProductFixture.ParseJson(root.StandardOutput).GetProperty("error").GetProperty("code").GetString());
+        Assert.Equal("BT0310", JsonDocument.Parse(root.StandardOutput).RootElement.GetProperty("error").GetProperty("code").GetString());
         Assert.Contains("root branch", root.StandardOutput);
         Assert.Equal(["main", "other", "work"], await BranchesAsync(repo.Path));
 
