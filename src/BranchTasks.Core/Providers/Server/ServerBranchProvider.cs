@@ -162,7 +162,7 @@ public sealed class ServerBranchProvider(string name, BranchServer endpoint, str
             throw new BranchTasksException(
                 FailureCode(e),
                 $"Resetting the database branch {target.Branch} (database {target.Database}) failed while replacing it with the new copy of {parent.Branch}: {Cause(e)}. " +
-                $"It is left unusable and hidden; `branchtasks up` on git branch '{target.GitBranch}' (or `branchtasks branch create {target.GitBranch}`) creates it again from {row.Parent ?? parent.Branch}.",
+                $"It is left hidden and unused; `branchtasks branch create {target.GitBranch} --from {parent.Branch}` creates it again (as does `branchtasks up` on git branch '{target.GitBranch}', from the configured parent).",
                 e);
         }
 
