@@ -98,7 +98,7 @@ public sealed class ServerBranchProvider(string name, BranchServer endpoint, str
     /// Replaces <paramref name="target"/> with a fresh copy of <paramref name="parent"/> in two steps. First the
     /// parent is cloned into a staging database (recorded as <c>creating</c>, so a crash leftover is cleaned by
     /// the next create or reset of this branch); every failure that depends on the parent's contents (unreadable
-    /// tables, definers, broken views, cancellation) happens there, and then the staging database is dropped and
+    /// tables, definers, broken views) and every cancellation happens there, and then the staging database is dropped and
     /// the branch is exactly as it was. Only a complete copy replaces the branch.
     /// </summary>
     /// <remarks>
@@ -145,16 +145,18 @@ public sealed class ServerBranchProvider(string name, BranchServer endpoint, str
                 e);
         }
 
+        // The point of no return: from here a cancellation (the caller gave up) would only leave the branch hidden, so it is no longer honoured.
+        var replacing = CancellationToken.None;
         try
         {
-            await _metadata.MarkCreatingAsync(target.Database, cancellationToken).ConfigureAwait(false);
+            await _metadata.MarkCreatingAsync(target.Database, replacing).ConfigureAwait(false);
 
             // DROP DATABASE leaves database-level grants in place; GrantAppAccessAsync renews them anyway (idempotent) and sets AppDefiner.
-            await ExecuteAsync(connection, $"DROP DATABASE IF EXISTS {SqlIdentifier.Quote(target.Database)}", cancellationToken).ConfigureAwait(false);
-            await ExecuteAsync(connection, $"CREATE DATABASE {SqlIdentifier.Quote(target.Database)}", cancellationToken).ConfigureAwait(false);
-            await GrantAppAccessAsync(connection, target.Database, cancellationToken).ConfigureAwait(false);
-            await new DatabaseCloner(connection, AppDefiner).CloneAsync(staging.Database, target.Database, copyData, cancellationToken).ConfigureAwait(false);
-            await _metadata.MarkReadyAsync(target.Database, cancellationToken).ConfigureAwait(false);
+            await ExecuteAsync(connection, $"DROP DATABASE IF EXISTS {SqlIdentifier.Quote(target.Database)}", replacing).ConfigureAwait(false);
+            await ExecuteAsync(connection, $"CREATE DATABASE {SqlIdentifier.Quote(target.Database)}", replacing).ConfigureAwait(false);
+            await GrantAppAccessAsync(connection, target.Database, replacing).ConfigureAwait(false);
+            await new DatabaseCloner(connection, AppDefiner).CloneAsync(staging.Database, target.Database, copyData, replacing).ConfigureAwait(false);
+            await _metadata.MarkReadyAsync(target.Database, replacing).ConfigureAwait(false);
         }
         catch (Exception e)
         {
@@ -168,7 +170,7 @@ public sealed class ServerBranchProvider(string name, BranchServer endpoint, str
 
         // The staged copy has served. Should dropping it fail, its `creating` record lets the next reset or create of this branch finish the job.
         await UndoCreateAsync(dropDatabase: true, staging.Database).ConfigureAwait(false);
-        var reset = await _metadata.FindByDatabaseAsync(target.Database, cancellationToken).ConfigureAwait(false);
+        var reset = await _metadata.FindByDatabaseAsync(target.Database, replacing).ConfigureAwait(false);
         return reset!.ToBranchInfo();
     }
 
