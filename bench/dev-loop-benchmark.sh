@@ -75,7 +75,7 @@ bt -C "$repo" up --json >/dev/null
 rows=$(sql -N -e "SELECT SUM(TABLE_ROWS) FROM information_schema.TABLES WHERE TABLE_SCHEMA='bench_main'")
 
 hyperfine --warmup 1 --runs 5 --export-json "$work/clone.json" --export-markdown "$work/clone.md" \
-  -n "branchtasks branch create" --prepare "dotnet exec $root/src/BranchTasks.Tool/bin/Release/net10.0/branchtasks.dll -C $repo branch delete copy-a >/dev/null 2>&1 || true" \
+  -n "branchtasks branch create" --prepare "dotnet exec $root/src/BranchTasks.Tool/bin/Release/net10.0/branchtasks.dll -C $repo branch delete --yes copy-a >/dev/null 2>&1 || true" \
   "dotnet exec $root/src/BranchTasks.Tool/bin/Release/net10.0/branchtasks.dll -C $repo branch create copy-a" \
   -n "mariadb-dump | mariadb" --prepare "mariadb --defaults-extra-file=$work/admin.cnf -e 'DROP DATABASE IF EXISTS bench_dumpcopy; CREATE DATABASE bench_dumpcopy'" \
   "mariadb-dump --defaults-extra-file=$work/admin.cnf --single-transaction --routines --triggers --events bench_main | mariadb --defaults-extra-file=$work/admin.cnf bench_dumpcopy"

@@ -52,6 +52,36 @@ public sealed class CommandContext
         return request;
     }
 
+    /// <summary>
+    /// The confirmation of a destructive verb: true with <paramref name="yes"/>, else asks on the terminal; with
+    /// stdin redirected there is nobody to ask, so it refuses (BT0602) rather than guess.
+    /// </summary>
+    /// <param name="refusal">Why it cannot ask, ending with how to proceed (pass --yes).</param>
+    /// <param name="question">The [y/N] question, without the suffix.</param>
+    /// <param name="declined">Printed when the answer is not yes.</param>
+    public static bool Confirm(bool yes, string refusal, string question, string declined)
+    {
+        if (yes)
+        {
+            return true;
+        }
+
+        if (Console.IsInputRedirected)
+        {
+            throw new BranchTasksException(ErrorCodes.ConfirmationRequired, refusal);
+        }
+
+        Console.Error.Write(question + " [y/N] ");
+        var answer = Console.ReadLine()?.Trim();
+        if (string.Equals(answer, "y", StringComparison.OrdinalIgnoreCase) || string.Equals(answer, "yes", StringComparison.OrdinalIgnoreCase))
+        {
+            return true;
+        }
+
+        Console.Error.WriteLine(declined);
+        return false;
+    }
+
     public async Task<DaemonResponse> SendAsync(DaemonRequest request, CancellationToken cancellationToken) =>
         await new DaemonLauncher(State, DaemonCommandLine()).SendAsync(request, cancellationToken, line => Console.Error.WriteLine("branchtasks: " + line)).ConfigureAwait(false);
 

@@ -76,7 +76,7 @@ public sealed class CliTests(ProductFixture product)
         Assert.Contains("BT0302", protectedCreate.StandardError);
         Assert.Contains("protected", protectedCreate.StandardError);
 
-        (await product.ToolAsync(repo.Path, "branch", "delete", created.GetProperty("branch").GetString()!)).EnsureSuccess("branch delete");
+        (await product.ToolAsync(repo.Path, "branch", "delete", created.GetProperty("branch").GetString()!, "--yes")).EnsureSuccess("branch delete");
         var after = ProductFixture.ParseJson((await product.ToolAsync(repo.Path, "branch", "list", "--json")).EnsureSuccess("branch list"));
         Assert.DoesNotContain(after.EnumerateArray(), b => b.GetProperty("branch").GetString() == created.GetProperty("branch").GetString());
     }
@@ -89,7 +89,7 @@ public sealed class CliTests(ProductFixture product)
         // Someone makes a database by hand that happens to have a branch-like name (as the server's admin: the app's account may not).
         await PrivateServerAdmin.QueryAsync(product, repo.Path, up.GetProperty("port").GetInt32(), "CREATE DATABASE owned_handmade; CREATE TABLE owned_handmade.t (id INT); INSERT INTO owned_handmade.t VALUES (7);");
 
-        var delete = await product.ToolAsync(repo.Path, "branch", "delete", "handmade");
+        var delete = await product.ToolAsync(repo.Path, "branch", "delete", "handmade", "--yes");
         Assert.Equal(1, delete.ExitCode);
         Assert.Contains("error BT0304:", delete.StandardError);
         Assert.Contains("owned_handmade was not created by BranchTasks", delete.StandardError);

@@ -88,6 +88,72 @@ public sealed class LifecycleTests(ProductFixture product)
         Assert.Contains("no parent", rootReset.StandardError);
     }
 
+    [Fact]
+    public async Task Delete_asks_first_and_needs_force_for_the_current_and_the_root_branch()
+    {
+        using var repo = product.CreateAppRepository("""{ "provider": "local", "database": "guard" }""");
+        (await product.ToolAsync(repo.Path, "up", "--json")).EnsureSuccess("up");
+        repo.Run("branch", "other");
+        (await product.ToolAsync(repo.Path, "branch", "create", "other")).EnsureSuccess("create other");
+        repo.Run("checkout", "-q", "-b", "work");
+        (await product.ToolAsync(repo.Path, "up", "--json")).EnsureSuccess("up work");
+
+        // Not a terminal and no --yes: a clear refusal, nothing dropped.
+        var unconfirmed = await product.ToolAsync(repo.Path, "branch", "delete", "other");
+        Assert.Equal(1, unconfirmed.ExitCode);
+        Assert.Contains("error BT0602:", unconfirmed.StandardError);
+        Assert.Contains("--yes", unconfirmed.StandardError);
+        Assert.Equal(["main", "other", "work"], await BranchesAsync(repo.Path));
+
+        var current = await product.ToolAsync(repo.Path, "branch", "delete", "work", "--yes");
+        Assert.Equal(1, current.ExitCode);
+        Assert.Contains("error BT0310:", current.StandardError);
+        Assert.Contains("current git branch 'work'", current.StandardError);
+        Assert.Contains("--force", current.StandardError);
+        var root = await product.ToolAsync(repo.Path, "branch", "delete", "main", "--yes", "--json");
+        Assert.Equal(1, root.ExitCode);
+        Assert.Equal("BT0310", JsonDocument.Parse(root.StandardOutput).RootElement.GetProperty("error").GetProperty("code").GetString());
+        Assert.Contains("root branch", root.StandardOutput);
+        Assert.Equal(["main", "other", "work"], await BranchesAsync(repo.Path));
+
+        (await product.ToolAsync(repo.Path, "branch", "delete", "other", "--yes")).EnsureSuccess("delete other");
+        Assert.Equal(["main", "work"], await BranchesAsync(repo.Path));
+        (await product.ToolAsync(repo.Path, "branch", "delete", "work", "--yes", "--force")).EnsureSuccess("delete work --force");
+        (await product.ToolAsync(repo.Path, "branch", "delete", "main", "--yes", "--force")).EnsureSuccess("delete main --force");
+        Assert.Empty(await BranchesAsync(repo.Path));
+    }
+
+    [Fact]
+    public async Task A_reset_whose_clone_fails_half_way_leaves_the_branch_as_it_was()
+    {
+        using var repo = product.CreateAppRepository("""{ "provider": "local", "database": "halfway" }""");
+        var main = ProductFixture.ParseJson((await product.ToolAsync(repo.Path, "up", "--json")).EnsureSuccess("up"));
+        var port = main.GetProperty("port").GetInt32();
+        await Mysql(repo.Path, port, "CREATE TABLE items (id INT PRIMARY KEY, name VARCHAR(20)); INSERT INTO items VALUES (1, 'one');", "halfway_main");
+        repo.Run("checkout", "-q", "-b", "work");
+        var work = ProductFixture.ParseJson((await product.ToolAsync(repo.Path, "up", "--json")).EnsureSuccess("up work"));
+        var database = work.GetProperty("database").GetString()!;
+        await Mysql(repo.Path, port, "ALTER TABLE items ADD COLUMN note VARCHAR(20); INSERT INTO items VALUES (2, 'mine', 'kept'); CREATE TABLE mine (id INT);", database);
+        const string State = "SELECT CONCAT((SELECT GROUP_CONCAT(COLUMN_NAME ORDER BY TABLE_NAME, ORDINAL_POSITION) FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE()), '|', (SELECT GROUP_CONCAT(CONCAT_WS(',', id, name, note) ORDER BY id) FROM items))";
+        var before = await Mysql(repo.Path, port, State, database);
+
+        // The parent's tables and rows copy; its view cannot be created in the copy (its table is gone): the clone fails half-way, every time.
+        await Mysql(repo.Path, port, "CREATE TABLE helper (id INT); CREATE VIEW broken AS SELECT id FROM helper; DROP TABLE helper;", "halfway_main");
+
+        var reset = await product.ToolAsync(repo.Path, "branch", "reset", "work", "--yes");
+
+        Assert.Equal(1, reset.ExitCode);
+        Assert.Contains("error BT0306:", reset.StandardError);
+        Assert.Contains("is unchanged", reset.StandardError);
+        var again = ProductFixture.ParseJson((await product.ToolAsync(repo.Path, "up", "--json")).EnsureSuccess("up after the failed reset"));
+        Assert.False(again.TryGetProperty("created", out var created) && created.GetBoolean());
+        Assert.Equal(before, await Mysql(repo.Path, again.GetProperty("port").GetInt32(), State, database));
+        Assert.DoesNotContain("_reset_", await PrivateServerAdmin.QueryAsync(product, repo.Path, port, "SHOW DATABASES"));
+    }
+
+    private async Task<string[]> BranchesAsync(string directory) =>
+        [.. Names(ProductFixture.ParseJson((await product.ToolAsync(directory, "branch", "list", "--json")).EnsureSuccess("list"))).Order(StringComparer.Ordinal)];
+
     private static string[] Names(JsonElement array) => array.EnumerateArray().Select(b => b.GetProperty("branch").GetString()!).ToArray();
 
     private static async Task<string> Mysql(string directory, int port, string sql, string? database = null)

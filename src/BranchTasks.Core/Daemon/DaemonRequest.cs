@@ -43,4 +43,7 @@ public sealed class DaemonRequest
 
     /// <summary>Op-specific: the user confirmed a destructive op (branch prune --yes).</summary>
     public bool Confirmed { get; set; }
+
+    /// <summary>Op-specific: also act on a branch the policy guards unless forced (branch delete of the current or root branch).</summary>
+    public bool Force { get; set; }
 }

@@ -148,7 +148,7 @@ public sealed class DaemonService : IAsyncDisposable
         var name = RequireName(request);
         await using var provider = await _providers.CreateAsync(workspace.Config, workspace.Credentials, cancellationToken).ConfigureAwait(false);
         var target = await ResolveExistingAsync(provider, workspace, name, cancellationToken).ConfigureAwait(false);
-        await new BranchOperations(provider, workspace.Config).DeleteAsync(target, cancellationToken).ConfigureAwait(false);
+        await new BranchOperations(provider, workspace.Config).DeleteAsync(target, workspace.Target, request.Force, cancellationToken).ConfigureAwait(false);
         await Tunnels.CloseTunnelAsync(provider.GetTunnelKey(target)).ConfigureAwait(false);
         return new DaemonResponse { Ok = true, Message = $"Deleted database branch '{target.Branch}' ({target.Database})." };
     }
@@ -162,7 +162,7 @@ public sealed class DaemonService : IAsyncDisposable
         var workspace = OpenWorkspace(request);
         await using var provider = await _providers.CreateAsync(workspace.Config, workspace.Credentials, cancellationToken).ConfigureAwait(false);
         var operations = new BranchOperations(provider, workspace.Config);
-        var parentBranch = workspace.TargetFor(workspace.Config.Parent).Branch;
+        var parentBranch = operations.RootBranch;
         var gitBranches = Git.GitRefReader.ListBranches(workspace.Head.CommonDir);
         var stale = (await provider.ListAsync(cancellationToken).ConfigureAwait(false))
             .Where(b => b.GitBranch is not null
@@ -179,7 +179,7 @@ public sealed class DaemonService : IAsyncDisposable
         foreach (var branch in stale)
         {
             await Tunnels.CloseTunnelAsync(provider.GetTunnelKey(branch.ToTarget())).ConfigureAwait(false);
-            await operations.DeleteAsync(branch.ToTarget(), cancellationToken).ConfigureAwait(false);
+            await operations.DeleteAsync(branch.ToTarget(), workspace.Target, force: false, cancellationToken).ConfigureAwait(false);
         }
 
         return new DaemonResponse { Ok = true, Branches = stale, Message = $"Deleted {stale.Count} database branch(es)." };

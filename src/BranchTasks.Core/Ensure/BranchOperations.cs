@@ -89,9 +89,32 @@ public sealed class BranchOperations
         return await _provider.CreateAsync(target, parent, copyData ?? _config.CopyData, cancellationToken).ConfigureAwait(false);
     }
 
-    public async Task DeleteAsync(BranchTarget target, CancellationToken cancellationToken)
+    /// <summary>The database branch the configured <c>parent</c> maps to: the root of the tree, created empty.</summary>
+    public string RootBranch => BranchMapper.Map(_config, _config.Parent).Branch;
+
+    /// <summary>
+    /// Deletes <paramref name="target"/>. Protected branches are refused always; the branch the current git
+    /// branch maps to (<paramref name="current"/>) and the root branch only without <paramref name="force"/>,
+    /// because deleting either is rarely meant: the app is using the one, every other branch was cloned from the other.
+    /// </summary>
+    public async Task DeleteAsync(BranchTarget target, BranchTarget? current, bool force, CancellationToken cancellationToken)
     {
         RefuseProtected(target.Branch, "delete");
+        if (!force)
+        {
+            var why = target.Branch == RootBranch
+                ? $"it is the root branch (the branch of \"parent\": \"{_config.Parent}\" in {_config.FilePath}), which every other branch is cloned from"
+                : current is not null && target.Branch == current.Branch
+                    ? $"it is the database branch of the current git branch '{current.GitBranch}'"
+                    : null;
+            if (why is not null)
+            {
+                throw new BranchTasksException(
+                    ErrorCodes.BranchDeleteNeedsForce,
+                    $"Database branch '{target.Branch}' was not deleted: {why}. Pass --force to delete it anyway.");
+            }
+        }
+
         await _provider.DeleteAsync(target, cancellationToken).ConfigureAwait(false);
     }
 
@@ -114,7 +137,10 @@ public sealed class BranchOperations
         }
     }
 
-    /// <summary>Drops <paramref name="existing"/> and clones it again from its parent. The root branch has no parent and cannot be reset.</summary>
+    /// <summary>
+    /// Replaces <paramref name="existing"/> with a fresh clone of its parent; the provider keeps the old branch
+    /// until the new copy is complete. The root branch has no parent and cannot be reset.
+    /// </summary>
     public async Task<BranchInfo> ResetAsync(BranchInfo existing, CancellationToken cancellationToken)
     {
         RefuseProtected(existing.Branch, "reset");
@@ -125,9 +151,7 @@ public sealed class BranchOperations
 
         var parent = await _provider.FindAsync(existing.Parent, cancellationToken).ConfigureAwait(false)
             ?? throw new BranchTasksException(ErrorCodes.BranchNotFound, $"Cannot reset '{existing.Branch}': its parent database branch '{existing.Parent}' no longer exists. Delete it and create it again from another branch with `branchtasks branch create --from`.");
-        var target = existing.ToTarget();
-        await _provider.DeleteAsync(target, cancellationToken).ConfigureAwait(false);
-        return await _provider.CreateAsync(target, parent.ToTarget(), _config.CopyData, cancellationToken).ConfigureAwait(false);
+        return await _provider.ResetAsync(existing.ToTarget(), parent.ToTarget(), _config.CopyData, cancellationToken).ConfigureAwait(false);
     }
 
     private void RefuseProtected(string branch, string verb)

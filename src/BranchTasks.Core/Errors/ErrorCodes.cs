@@ -40,6 +40,8 @@ public static class ErrorCodes
     public const string InvalidBranchName = "BT0308";
     /// <summary>A cloned view, routine, trigger or event could not keep its definer, and no stand-in was allowed.</summary>
     public const string CloneDefinerNotKept = "BT0309";
+    /// <summary>`branch delete` of the current git branch's database branch or of the root branch, without --force.</summary>
+    public const string BranchDeleteNeedsForce = "BT0310";
 
     // 04xx: local server
     public const string ServerBinariesNotFound = "BT0401";

@@ -72,6 +72,13 @@ public sealed class BranchMetadataStore(string adminConnectionString, string sch
             [("@database", databaseName)],
             cancellationToken);
 
+    /// <summary>Hides a ready branch again while its database is being replaced (reset), so nobody uses it half-made.</summary>
+    public Task MarkCreatingAsync(string databaseName, CancellationToken cancellationToken) =>
+        ExecuteAsync(
+            $"UPDATE {_schema}.`branches` SET state = 'creating' WHERE database_name = @database",
+            [("@database", databaseName)],
+            cancellationToken);
+
     public Task TouchAsync(string databaseName, CancellationToken cancellationToken) =>
         ExecuteAsync(
             $"UPDATE {_schema}.`branches` SET last_used_at = UTC_TIMESTAMP(6) WHERE database_name = @database",

@@ -27,6 +27,17 @@ public interface IBranchProvider : IAsyncDisposable
     /// <summary>Deletes a branch the tool created; refuses (BT0304) a database without its metadata record.</summary>
     Task DeleteAsync(BranchTarget target, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Replaces <paramref name="target"/> with a fresh copy of <paramref name="parent"/>. The default drops it
+    /// first and then clones, so a failed clone leaves it gone (the PlanetScale provider, whose branches cannot
+    /// be swapped); the server providers stage the copy first and leave the branch as it was when that fails.
+    /// </summary>
+    async Task<BranchInfo> ResetAsync(BranchTarget target, BranchTarget parent, bool copyData, CancellationToken cancellationToken)
+    {
+        await DeleteAsync(target, cancellationToken).ConfigureAwait(false);
+        return await CreateAsync(target, parent, copyData, cancellationToken).ConfigureAwait(false);
+    }
+
     /// <summary>Records that the branch was just used.</summary>
     Task TouchAsync(string branch, CancellationToken cancellationToken);
 

@@ -89,7 +89,9 @@ public static class BranchCommand
     {
         var json = JsonOption("Print the result as JSON.");
         var name = new Argument<string>("name") { Description = "A database branch name (as `branch list` shows) or a git branch name." };
-        var command = new Command("delete", "Delete a database branch BranchTasks created. Protected branches and databases it did not create are refused.") { name, json };
+        var yes = new Option<bool>("--yes", "-y") { Description = "Do not ask for confirmation (required when stdin is not a terminal)." };
+        var force = new Option<bool>("--force") { Description = "Also delete the current git branch's database branch or the root branch (the parent's)." };
+        var command = new Command("delete", "Delete a database branch BranchTasks created. Protected branches and databases it did not create are refused; the current branch's and the root branch need --force.") { name, yes, force, json };
         command.SetAction((parse, cancellationToken) =>
         {
             var context = new CommandContext(parse, options);
@@ -98,6 +100,16 @@ public static class BranchCommand
             {
                 var request = context.WorkspaceRequest(DaemonOps.BranchDelete);
                 request.Name = parse.GetValue(name);
+                request.Force = parse.GetValue(force);
+                if (!CommandContext.Confirm(
+                    parse.GetValue(yes),
+                    $"`branch delete` drops database branch '{request.Name}' and all its data, and stdin is not a terminal to confirm it. Pass --yes to delete without asking.",
+                    $"Delete database branch '{request.Name}'? All its data is lost.",
+                    "Not deleted."))
+                {
+                    return 1;
+                }
+
                 var response = await context.SendCheckedAsync(request, cancellationToken).ConfigureAwait(false);
 
                 if (asJson)

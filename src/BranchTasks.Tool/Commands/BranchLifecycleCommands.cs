@@ -48,7 +48,7 @@ public static class BranchLifecycleCommands
         var json = new Option<bool>("--json") { Description = "Print the re-created branch as JSON." };
         var yes = new Option<bool>("--yes", "-y") { Description = "Do not ask for confirmation (required when stdin is not a terminal)." };
         var name = new Argument<string>("name") { Description = "A database branch name (as `branch list` shows) or a git branch name." };
-        var command = new Command("reset", "Drop a database branch and clone it again from its parent (all its changes are lost). Protected branches are refused.") { name, yes, json };
+        var command = new Command("reset", "Replace a database branch with a fresh clone of its parent (all its changes are lost). The new copy is made first; if that fails the branch is left as it was. Protected branches are refused.") { name, yes, json };
         command.SetAction((parse, cancellationToken) =>
         {
             var context = new CommandContext(parse, options);
@@ -57,20 +57,13 @@ public static class BranchLifecycleCommands
             {
                 var request = context.WorkspaceRequest(DaemonOps.BranchReset);
                 request.Name = parse.GetValue(name);
-                if (!parse.GetValue(yes))
+                if (!CommandContext.Confirm(
+                    parse.GetValue(yes),
+                    $"`branch reset` drops database branch '{request.Name}' and all its changes, and stdin is not a terminal to confirm it. Pass --yes to reset without asking.",
+                    $"Reset database branch '{request.Name}' from its parent? Every change in it is lost.",
+                    "Not reset."))
                 {
-                    if (Console.IsInputRedirected)
-                    {
-                        throw new BranchTasksException(ErrorCodes.ConfirmationRequired, $"`branch reset` drops database branch '{request.Name}' and all its changes, and stdin is not a terminal to confirm it. Pass --yes to reset without asking.");
-                    }
-
-                    Console.Error.Write($"Reset database branch '{request.Name}' from its parent? Every change in it is lost. [y/N] ");
-                    var answer = Console.ReadLine()?.Trim();
-                    if (!string.Equals(answer, "y", StringComparison.OrdinalIgnoreCase) && !string.Equals(answer, "yes", StringComparison.OrdinalIgnoreCase))
-                    {
-                        Console.Error.WriteLine("Not reset.");
-                        return 1;
-                    }
+                    return 1;
                 }
 
                 var response = await context.SendCheckedAsync(request, cancellationToken).ConfigureAwait(false);

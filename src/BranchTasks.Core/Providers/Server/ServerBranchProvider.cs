@@ -66,9 +66,11 @@ public sealed class ServerBranchProvider(string name, BranchServer endpoint, str
 
         if (existing is { State: BranchState.Creating })
         {
-            // Nobody holds its create lock any more, so its creator died mid-way: finish the clean-up it could not.
+            // Nobody holds its create lock any more, so its creator died mid-way: finish the clean-up it could not
+            // (a reset that died while replacing the branch also leaves its staged copy).
             await DropDatabaseAsync(connection, target.Database, cancellationToken).ConfigureAwait(false);
             await _metadata.DeleteAsync(target.Database, cancellationToken).ConfigureAwait(false);
+            await DropStagingLeftoverAsync(connection, target, cancellationToken).ConfigureAwait(false);
         }
         else if (await DatabaseExistsAsync(connection, target.Database, cancellationToken).ConfigureAwait(false))
         {
@@ -77,56 +79,99 @@ public sealed class ServerBranchProvider(string name, BranchServer endpoint, str
 
         try
         {
-            await _metadata.InsertCreatingAsync(target.Database, project, target.Branch, parent?.Branch, target.GitBranch, cancellationToken).ConfigureAwait(false);
+            await BuildAsync(connection, target, parent, copyData, markReady: true, cancellationToken).ConfigureAwait(false);
         }
-        catch (MySqlException e) when (e.Number == MySqlDuplicateKey)
+        catch (Exception e) when (e is not BranchTasksException { Code: ErrorCodes.BranchExists })
         {
-            throw new BranchTasksException(ErrorCodes.BranchExists, $"The database branch {target.Branch} (database {target.Database}) is already recorded on the server.", e);
-        }
-
-        var createdDatabase = false;
-        try
-        {
-            try
-            {
-                var charset = parent is null ? " CHARACTER SET utf8mb4" : string.Empty;
-                await ExecuteAsync(connection, $"CREATE DATABASE {SqlIdentifier.Quote(target.Database)}{charset}", cancellationToken).ConfigureAwait(false);
-                createdDatabase = true;
-            }
-            catch (MySqlException e) when (e.Number == MySqlDatabaseExists)
-            {
-                // Someone made it by hand between the check and now; it is theirs.
-                throw NotOurs(target.Database, ErrorCodes.BranchExists, $"The database branch {target.Branch} cannot be created there.");
-            }
-
-            // Before cloning, so cloned objects may name the app account as their definer.
-            await GrantAppAccessAsync(connection, target.Database, cancellationToken).ConfigureAwait(false);
-
-            if (parent is not null)
-            {
-                await new DatabaseCloner(connection, AppDefiner).CloneAsync(parent.Database, target.Database, copyData, cancellationToken).ConfigureAwait(false);
-            }
-
-            await _metadata.MarkReadyAsync(target.Database, cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception e)
-        {
-            await UndoCreateAsync(createdDatabase, target.Database).ConfigureAwait(false);
-            if (e is BranchTasksException { Code: ErrorCodes.BranchExists })
-            {
-                throw;
-            }
-
             var from = parent is null ? "empty" : $"from {parent.Branch} (database {parent.Database})";
-            var cause = e is OperationCanceledException ? "it was cancelled" : e.Message.TrimEnd('.');
             throw new BranchTasksException(
-                e is BranchTasksException { Code: ErrorCodes.CloneDefinerNotKept } ? ErrorCodes.CloneDefinerNotKept : ErrorCodes.BranchCreateFailed,
-                $"Creating the database branch {target.Branch} (database {target.Database}) {from} failed: {cause}. Nothing was left behind; fix the cause and try again.",
+                FailureCode(e),
+                $"Creating the database branch {target.Branch} (database {target.Database}) {from} failed: {Cause(e)}. Nothing was left behind; fix the cause and try again.",
                 e);
         }
 
         var created = await _metadata.FindByDatabaseAsync(target.Database, cancellationToken).ConfigureAwait(false);
         return created!.ToBranchInfo();
+    }
+
+    /// <summary>
+    /// Replaces <paramref name="target"/> with a fresh copy of <paramref name="parent"/> in two steps. First the
+    /// parent is cloned into a staging database (recorded as <c>creating</c>, so a crash leftover is cleaned by
+    /// the next create or reset of this branch); every failure that depends on the parent's contents (unreadable
+    /// tables, definers, broken views) and every cancellation happens there, and then the staging database is dropped and
+    /// the branch is exactly as it was. Only a complete copy replaces the branch.
+    /// </summary>
+    /// <remarks>
+    /// The replacement clones the staged copy into the branch again, rather than moving the staged tables over
+    /// with one RENAME TABLE: a table with triggers cannot be renamed into another database, views cannot be
+    /// either, and routines and events must be re-created anyway, so a rename swap would still need a non-atomic
+    /// re-creation step, with less tested code. The second copy is of a database already proven copyable, on the
+    /// same server, so only server-level faults (disk full, lost connection) can fail it. While it runs the
+    /// branch is recorded as <c>creating</c> and so is never used half-made: if the replacement fails, or the
+    /// daemon dies in it, the next `up` (or `branch create`) of that git branch re-creates it from the parent,
+    /// which is what the reset was for. The branch database keeps its name throughout, and the app account is
+    /// granted it again before the copy, so the app keeps its rights on it.
+    /// </remarks>
+    public async Task<BranchInfo> ResetAsync(BranchTarget target, BranchTarget parent, bool copyData, CancellationToken cancellationToken)
+    {
+        await EnsureSchemaAsync(cancellationToken).ConfigureAwait(false);
+        await using var connection = await endpoint.OpenAdminConnectionAsync(cancellationToken).ConfigureAwait(false);
+
+        // The branch's own lock covers its staging database too: no create, delete or other reset of this branch runs meanwhile.
+        await using var createLock = await CreateLock.AcquireAsync(connection, target.Database, cancellationToken).ConfigureAwait(false);
+        var row = await _metadata.FindByDatabaseAsync(target.Database, cancellationToken).ConfigureAwait(false);
+        if (row is not { State: BranchState.Ready } || row.Project != project)
+        {
+            throw new BranchTasksException(ErrorCodes.BranchNotFound, $"The database branch {target.Branch} (database {target.Database}) does not exist in project {project}; there is nothing to reset.");
+        }
+
+        await DropStagingLeftoverAsync(connection, target, cancellationToken).ConfigureAwait(false);
+        var staging = StagingFor(target);
+        if (await DatabaseExistsAsync(connection, staging.Database, cancellationToken).ConfigureAwait(false))
+        {
+            throw NotOurs(staging.Database, ErrorCodes.BranchCreateFailed, $"Resetting {target.Branch} copies its parent there first; drop or rename that database yourself, then try again.");
+        }
+
+        try
+        {
+            await BuildAsync(connection, staging, parent, copyData, markReady: false, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e)
+        {
+            throw new BranchTasksException(
+                FailureCode(e),
+                $"Resetting the database branch {target.Branch} (database {target.Database}) from {parent.Branch} (database {parent.Database}) failed while copying {parent.Branch}: {Cause(e)}. " +
+                $"{target.Branch} is unchanged and the partial copy was removed; fix the cause and try again.",
+                e);
+        }
+
+        // The point of no return: from here a cancellation (the caller gave up) would only leave the branch hidden, so it is no longer honoured.
+        var replacing = CancellationToken.None;
+        try
+        {
+            await _metadata.MarkCreatingAsync(target.Database, replacing).ConfigureAwait(false);
+
+            // DROP DATABASE leaves database-level grants in place; GrantAppAccessAsync renews them anyway (idempotent) and sets AppDefiner.
+            await ExecuteAsync(connection, $"DROP DATABASE IF EXISTS {SqlIdentifier.Quote(target.Database)}", replacing).ConfigureAwait(false);
+            await ExecuteAsync(connection, $"CREATE DATABASE {SqlIdentifier.Quote(target.Database)}", replacing).ConfigureAwait(false);
+            await GrantAppAccessAsync(connection, target.Database, replacing).ConfigureAwait(false);
+            await new DatabaseCloner(connection, AppDefiner).CloneAsync(staging.Database, target.Database, copyData, replacing).ConfigureAwait(false);
+            await _metadata.MarkReadyAsync(target.Database, replacing).ConfigureAwait(false);
+        }
+        catch (Exception e)
+        {
+            await UndoCreateAsync(dropDatabase: true, staging.Database).ConfigureAwait(false);
+            throw new BranchTasksException(
+                FailureCode(e),
+                $"Resetting the database branch {target.Branch} (database {target.Database}) failed while replacing it with the new copy of {parent.Branch}: {Cause(e)}. " +
+                $"It is left hidden and unused; `branchtasks branch create {target.GitBranch} --from {parent.Branch}` creates it again (as does `branchtasks up` on git branch '{target.GitBranch}', from the configured parent).",
+                e);
+        }
+
+        // The staged copy has served. Should dropping it fail, its `creating` record lets the next reset or create of this branch finish the job.
+        await UndoCreateAsync(dropDatabase: true, staging.Database).ConfigureAwait(false);
+        var reset = await _metadata.FindByDatabaseAsync(target.Database, replacing).ConfigureAwait(false);
+        return reset!.ToBranchInfo();
     }
 
     /// <summary>Deletes <paramref name="target"/> by its physical name; refuses a database without a metadata record.</summary>
@@ -229,6 +274,87 @@ public sealed class ServerBranchProvider(string name, BranchServer endpoint, str
         await DropDatabaseAsync(connection, database, cancellationToken).ConfigureAwait(false);
         await _metadata.DeleteAsync(database, cancellationToken).ConfigureAwait(false);
     }
+
+    /// <summary>
+    /// Records <paramref name="target"/> as <c>creating</c>, creates its database, grants the app account, clones
+    /// <paramref name="parent"/> into it and, with <paramref name="markReady"/>, records it ready. All or nothing:
+    /// a failure removes what it made (and never a database or record someone else made).
+    /// </summary>
+    private async Task BuildAsync(MySqlConnection connection, BranchTarget target, BranchTarget? parent, bool copyData, bool markReady, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await _metadata.InsertCreatingAsync(target.Database, project, target.Branch, parent?.Branch, target.GitBranch, cancellationToken).ConfigureAwait(false);
+        }
+        catch (MySqlException e) when (e.Number == MySqlDuplicateKey)
+        {
+            throw new BranchTasksException(ErrorCodes.BranchExists, $"The database branch {target.Branch} (database {target.Database}) is already recorded on the server.", e);
+        }
+
+        var createdDatabase = false;
+        try
+        {
+            try
+            {
+                var charset = parent is null ? " CHARACTER SET utf8mb4" : string.Empty;
+                await ExecuteAsync(connection, $"CREATE DATABASE {SqlIdentifier.Quote(target.Database)}{charset}", cancellationToken).ConfigureAwait(false);
+                createdDatabase = true;
+            }
+            catch (MySqlException e) when (e.Number == MySqlDatabaseExists)
+            {
+                // Someone made it by hand between the check and now; it is theirs.
+                throw NotOurs(target.Database, ErrorCodes.BranchExists, $"The database branch {target.Branch} cannot be created there.");
+            }
+
+            // Before cloning, so cloned objects may name the app account as their definer.
+            await GrantAppAccessAsync(connection, target.Database, cancellationToken).ConfigureAwait(false);
+
+            if (parent is not null)
+            {
+                await new DatabaseCloner(connection, AppDefiner).CloneAsync(parent.Database, target.Database, copyData, cancellationToken).ConfigureAwait(false);
+            }
+
+            if (markReady)
+            {
+                await _metadata.MarkReadyAsync(target.Database, cancellationToken).ConfigureAwait(false);
+            }
+        }
+        catch
+        {
+            await UndoCreateAsync(createdDatabase, target.Database).ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Where a reset of <paramref name="branch"/> stages its copy: derived from the branch's database (so a crash
+    /// leftover is found again), inside the server area's prefix (which a shared server's admin may be limited
+    /// to), and starting with '_' after it, which no branch database does.
+    /// </summary>
+    private BranchTarget StagingFor(BranchTarget branch)
+    {
+        var prefix = endpoint.MetadataSchema.EndsWith(BranchMetadataStore.DefaultSchemaName, StringComparison.Ordinal)
+            ? endpoint.MetadataSchema[..^BranchMetadataStore.DefaultSchemaName.Length]
+            : string.Empty;
+        var database = prefix + "_reset_" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(branch.Database)))[..24];
+        return new BranchTarget(branch.GitBranch, database, database);
+    }
+
+    /// <summary>A staging database a reset of <paramref name="branch"/> left behind (it died mid-way); only ever one with its `creating` record.</summary>
+    private async Task DropStagingLeftoverAsync(MySqlConnection connection, BranchTarget branch, CancellationToken cancellationToken)
+    {
+        var staging = StagingFor(branch);
+        if (await _metadata.FindByDatabaseAsync(staging.Database, cancellationToken).ConfigureAwait(false) is { State: BranchState.Creating } leftover && leftover.Project == project)
+        {
+            await DropDatabaseAsync(connection, staging.Database, cancellationToken).ConfigureAwait(false);
+            await _metadata.DeleteAsync(staging.Database, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private static string FailureCode(Exception e) =>
+        e is BranchTasksException { Code: ErrorCodes.CloneDefinerNotKept } ? ErrorCodes.CloneDefinerNotKept : ErrorCodes.BranchCreateFailed;
+
+    private static string Cause(Exception e) => e is OperationCanceledException ? "it was cancelled" : e.Message.TrimEnd('.');
 
     // Runs after a failure, possibly a cancellation, so it must not be cancelled itself.
     private async Task UndoCreateAsync(bool dropDatabase, string database)
