@@ -51,7 +51,8 @@ public sealed partial class RunArgumentsTests(ProductFixture product)
         File.WriteAllText(csproj, File.ReadAllText(csproj).Replace("</Project>", "  <PropertyGroup><RunArguments>--FromProject=1</RunArguments></PropertyGroup>\n</Project>", StringComparison.Ordinal));
         var app = Path.Combine(repo.Path, "app");
 
-        foreach (string[] arguments in [["run"], ["run", "--", "--Other=1"]])
+        string[][] runs = [["run"], ["run", "--", "--Other=1"]];
+        foreach (var arguments in runs)
         {
             var run = await RunAsync(app, arguments);
             Assert.Contains("--FromProject=1", run);
