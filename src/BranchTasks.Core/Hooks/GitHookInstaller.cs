@@ -12,7 +12,8 @@ public sealed record GitHookResult(string HookPath, bool Changed, string? Chaine
 
 /// <summary>
 /// Installs the <c>post-checkout</c> hook that creates the database branch of a newly created git branch,
-/// in the background. It writes it where git runs hooks from (git's own answer, so every <c>core.hooksPath</c> counts), chains a hook it finds instead of overwriting it,
+/// in the background. It writes it where git runs hooks from (git's own answer, so every <c>core.hooksPath</c>
+/// counts), chains a hook it finds instead of overwriting it,
 /// never touches a hook it did not write (recognised by <see cref="Marker"/>), and is idempotent.
 /// </summary>
 public static class GitHookInstaller
