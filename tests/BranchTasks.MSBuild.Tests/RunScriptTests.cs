@@ -10,6 +10,7 @@ namespace BranchTasks.MSBuild.Tests;
 /// The WriteRunScript task as BranchTasks.targets runs it: the script it writes starts the command with the leading
 /// argument as literal text (shell syntax in it is never run) and then the run's own arguments, unchanged.
 /// </summary>
+[Collection(BuildManagerCollection.Name)]
 public sealed class RunScriptTests : IDisposable
 {
     private readonly string _folder = Directory.CreateTempSubdirectory("bt-run-script-").FullName;
