@@ -84,6 +84,50 @@ public sealed class HooksTests(ProductFixture product)
     }
 
     [Fact]
+    public async Task Hook_goes_to_a_global_core_hooksPath_where_git_runs_it()
+    {
+        using var repo = product.CreateAppRepository("""{ "provider": "local", "database": "hookglobal" }""");
+        var hooks = repo.SiblingPath("global hooks");
+        var globalConfig = repo.SiblingPath("global.gitconfig");
+        File.WriteAllText(globalConfig, $"[core]\n\thooksPath = \"{hooks.Replace("\\", "/", StringComparison.Ordinal)}\"\n");
+        var environment = product.Environment();
+        environment["GIT_CONFIG_GLOBAL"] = globalConfig;
+
+        (await product.ToolAsync(repo.Path, environment, "hooks", "install")).EnsureSuccess("hooks install");
+        Assert.True(File.Exists(Path.Combine(hooks, "post-checkout")));
+        Assert.False(File.Exists(Path.Combine(repo.Path, ".git", "hooks", "post-checkout")));
+        Assert.Contains($"is installed in {hooks}", (await product.ToolAsync(repo.Path, environment, "hooks", "status")).EnsureSuccess("hooks status").StandardOutput);
+
+        // git itself runs it from there.
+        Assert.Equal(0, (await ProcessRunner.RunAsync("git", ["checkout", "-q", "-b", "globally"], repo.Path, environment, TimeSpan.FromMinutes(1))).ExitCode);
+        await WaitForBranchAsync(repo.Path, "globally");
+
+        (await product.ToolAsync(repo.Path, environment, "hooks", "uninstall")).EnsureSuccess("hooks uninstall");
+        Assert.False(File.Exists(Path.Combine(hooks, "post-checkout")));
+    }
+
+    [Fact]
+    public async Task Hooks_without_git_on_the_PATH_is_a_clear_BT0604()
+    {
+        using var repo = TempGitRepository.Create();
+        repo.WriteFile("branchtasks.json", """{ "database": "nogit" }""");
+        repo.Commit("init");
+        var environment = product.Environment();
+        environment["PATH"] = Directory.CreateDirectory(repo.SiblingPath("empty-bin")).FullName;
+        // The PATH of the test itself finds dotnet; the tool's PATH finds no git.
+        var dotnet = (System.Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator)
+            .Select(folder => Path.Combine(folder, OperatingSystem.IsWindows() ? "dotnet.exe" : "dotnet"))
+            .First(File.Exists);
+
+        var install = await ProcessRunner.RunAsync(dotnet, ["exec", product.ToolPath, "hooks", "install"], repo.Path, environment, TimeSpan.FromMinutes(1));
+        Assert.NotEqual(0, install.ExitCode);
+        Assert.Contains("BT0604", install.StandardError);
+        Assert.Contains("Install git", install.StandardError);
+        Assert.DoesNotContain("   at ", install.StandardError);
+        Assert.False(File.Exists(Path.Combine(repo.Path, ".git", "hooks", "post-checkout")));
+    }
+
+    [Fact]
     public async Task Uninstall_never_touches_a_hook_it_did_not_write()
     {
         using var repo = TempGitRepository.Create();

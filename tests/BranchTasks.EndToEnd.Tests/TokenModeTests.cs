@@ -63,11 +63,15 @@ public sealed class TokenModeTests(ProductFixture product)
         var connectionString = properties.GetProperty("BranchTasksConnectionString").GetString()!;
         Assert.Contains("Database=tokenprops_main", connectionString);
         Assert.DoesNotContain("password", connectionString, StringComparison.OrdinalIgnoreCase);
-        Assert.Equal("/bin/sh", properties.GetProperty("RunCommand").GetString());
-        var arguments = properties.GetProperty("RunArguments").GetString()!;
-        Assert.Contains("BranchTasks.launch.sh\"", arguments);
-        Assert.Contains("\"ConnectionStrings__Default\"", arguments);
-        Assert.DoesNotContain(tokens, arguments.Contains);
+        // The run command is the generated script in obj/ that starts the launcher; RunArguments stay the project's own.
+        var runCommand = properties.GetProperty("RunCommand").GetString()!;
+        Assert.StartsWith(Path.Combine(app, "obj") + Path.DirectorySeparatorChar, runCommand);
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute, File.GetUnixFileMode(runCommand));
+        var script = File.ReadAllText(runCommand);
+        Assert.Contains("BranchTasks.launch.sh'", script);
+        Assert.Contains("'ConnectionStrings__Default'", script);
+        Assert.DoesNotContain(tokens, script.Contains);
+        Assert.Equal("", properties.GetProperty("RunArguments").GetString());
 
         // The file: the user's alone, in the state directory, with the whole string.
         var file = properties.GetProperty("BranchTasksConnectionStringFile").GetString()!;

@@ -10,6 +10,7 @@ namespace BranchTasks.MSBuild.Tests;
 /// <summary>
 /// build/BranchTasks.targets as the SDK's MSBuild sees it: when the ensure step runs, and when it must not.
 /// </summary>
+[Collection(BuildManagerCollection.Name)]
 public sealed class TargetsTests : IDisposable
 {
     private readonly string _folder = Directory.CreateTempSubdirectory("bt-targets-").FullName;

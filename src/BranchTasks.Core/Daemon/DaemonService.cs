@@ -74,7 +74,7 @@ public sealed class DaemonService : IAsyncDisposable
     private async Task EnsureAheadAsync(DaemonRequest request, CancellationToken cancellationToken)
     {
         var workspace = OpenWorkspace(request);
-        if (Hooks.GitHookInstaller.IsInstalled(workspace.Head.WorkTreeRoot))
+        if (await Hooks.GitHookInstaller.IsInstalledAsync(workspace.Head.WorkTreeRoot, cancellationToken).ConfigureAwait(false))
         {
             await Task.Delay(HookHeadStart, cancellationToken).ConfigureAwait(false);
             workspace = OpenWorkspace(request);

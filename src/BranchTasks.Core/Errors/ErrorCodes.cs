@@ -86,4 +86,7 @@ public static class ErrorCodes
     // 06xx: git hooks and confirmations
     public const string HookConflict = "BT0601";
     public const string ConfirmationRequired = "BT0602";
+
+    /// <summary>git cannot be started (not installed, not on the PATH).</summary>
+    public const string GitNotFound = "BT0604";
 }

@@ -1,6 +1,7 @@
 using BranchTasks.Core.Errors;
 using BranchTasks.Core.Git;
 using BranchTasks.Core.Platform;
+using BranchTasks.Core.Providers.Local;
 
 namespace BranchTasks.Core.Hooks;
 
@@ -11,7 +12,8 @@ public sealed record GitHookResult(string HookPath, bool Changed, string? Chaine
 
 /// <summary>
 /// Installs the <c>post-checkout</c> hook that creates the database branch of a newly created git branch,
-/// in the background. It honours <c>core.hooksPath</c>, chains a hook it finds instead of overwriting it,
+/// in the background. It writes it where git runs hooks from (git's own answer, so every <c>core.hooksPath</c>
+/// counts), chains a hook it finds instead of overwriting it,
 /// never touches a hook it did not write (recognised by <see cref="Marker"/>), and is idempotent.
 /// </summary>
 public static class GitHookInstaller
@@ -23,33 +25,47 @@ public static class GitHookInstaller
     private const UnixFileMode HookMode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute
         | UnixFileMode.GroupRead | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherExecute;
 
-    /// <summary>The folder git runs hooks from: <c>core.hooksPath</c> of the repository's config, else <c>hooks</c> in the common git dir.</summary>
-    public static string HooksDirectory(string directory)
+    private static readonly TimeSpan GitTimeout = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// The folder git runs hooks from, as git itself answers it (<c>git rev-parse --git-path hooks</c>):
+    /// <c>core.hooksPath</c> from every config level git reads (system, global, repository, worktree,
+    /// <c>GIT_CONFIG_*</c>), else <c>hooks</c> in the common git dir.
+    /// </summary>
+    public static async Task<string> HooksDirectoryAsync(string directory, CancellationToken cancellationToken)
     {
         var root = GitDirLocator.FindWorkTreeRoot(directory)
             ?? throw new BranchTasksException(ErrorCodes.NotAGitRepository, $"{Path.GetFullPath(directory)} is not inside a git repository. Run the command inside the repository, or pass --project-dir.");
-        var commonDir = GitDirLocator.GetCommonDir(GitDirLocator.GetGitDir(root));
-        var configured = GitConfigFile.GetValue(Path.Combine(commonDir, "config"), "core", "hooksPath");
-        if (string.IsNullOrWhiteSpace(configured))
+        ToolRunner.Result result;
+        try
         {
-            return Path.Combine(commonDir, "hooks");
+            result = await ToolRunner.RunAsync("git", ["-C", root, "rev-parse", "--git-path", "hooks"], GitTimeout, cancellationToken).ConfigureAwait(false);
+        }
+        catch (System.ComponentModel.Win32Exception e)
+        {
+            throw new BranchTasksException(ErrorCodes.GitNotFound, $"git could not be started ({e.Message}); BranchTasks asks git where it runs hooks from. Install git and make sure `git` is on the PATH, then run the command again.");
         }
 
-        if (configured == "~" || configured.StartsWith("~/", StringComparison.Ordinal))
+        var answer = result.StandardOutput.TrimEnd('\r', '\n');
+        if (result.ExitCode != 0 || answer.Length == 0)
         {
-            configured = Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), configured.Length > 2 ? configured[2..] : "");
+            var detail = result.TimedOut ? $"it did not answer within {GitTimeout.TotalSeconds:0} s" : ToolRunner.Tail(result.StandardError, 5);
+            throw new BranchTasksException(ErrorCodes.GitRepositoryUnreadable, $"`git rev-parse --git-path hooks` failed in {root}: {detail}. Run it yourself there to see what git needs (a broken config file, a safe.directory rule), fix that, then run the command again.");
         }
 
-        // Git runs hooks from the top of the work tree, so a relative hooksPath is relative to it.
-        return Path.GetFullPath(configured, root);
+        // git answers a relative path relative to the directory it ran in (-C root).
+        return Path.GetFullPath(answer, root);
     }
 
-    public static bool IsInstalled(string directory) => IsOurs(Path.Combine(HooksDirectory(directory), HookName));
+    public static async Task<bool> IsInstalledAsync(string directory, CancellationToken cancellationToken) =>
+        IsInstalledIn(await HooksDirectoryAsync(directory, cancellationToken).ConfigureAwait(false));
+
+    public static bool IsInstalledIn(string hooksDirectory) => IsOurs(Path.Combine(hooksDirectory, HookName));
 
     /// <param name="toolCommand">How the hook starts this tool (program and leading arguments), written into the script.</param>
-    public static GitHookResult Install(string directory, IReadOnlyList<string> toolCommand)
+    public static async Task<GitHookResult> InstallAsync(string directory, IReadOnlyList<string> toolCommand, CancellationToken cancellationToken)
     {
-        var hooks = HooksDirectory(directory);
+        var hooks = await HooksDirectoryAsync(directory, cancellationToken).ConfigureAwait(false);
         Directory.CreateDirectory(hooks);
         var hook = Path.Combine(hooks, HookName);
         var chained = hook + ChainedSuffix;
@@ -80,9 +96,9 @@ public static class GitHookInstaller
         return new GitHookResult(hook, true, chainedNow, $"Installed the BranchTasks post-checkout hook in {hooks}" + (chainedNow is null ? "." : $"; it runs the existing hook first ({Path.GetFileName(chained)})."));
     }
 
-    public static GitHookResult Uninstall(string directory)
+    public static async Task<GitHookResult> UninstallAsync(string directory, CancellationToken cancellationToken)
     {
-        var hooks = HooksDirectory(directory);
+        var hooks = await HooksDirectoryAsync(directory, cancellationToken).ConfigureAwait(false);
         var hook = Path.Combine(hooks, HookName);
         var chained = hook + ChainedSuffix;
         if (!File.Exists(hook))

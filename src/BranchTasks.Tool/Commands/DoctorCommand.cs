@@ -116,12 +116,25 @@ public static class DoctorCommand
 
         if (gitOk)
         {
-            checks.Add(GitHookInstaller.IsInstalled(context.Directory)
-                ? new Check("hooks", true, $"post-checkout hook installed in {GitHookInstaller.HooksDirectory(context.Directory)}", null)
-                : new Check("hooks", false, $"no BranchTasks post-checkout hook in {GitHookInstaller.HooksDirectory(context.Directory)}; new git branches get their database branch on first run instead", "Run `branchtasks hooks install`."));
+            checks.Add(await HooksCheckAsync(context.Directory, cancellationToken).ConfigureAwait(false));
         }
 
         return checks;
+    }
+
+    private static async Task<Check> HooksCheckAsync(string directory, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var hooks = await GitHookInstaller.HooksDirectoryAsync(directory, cancellationToken).ConfigureAwait(false);
+            return GitHookInstaller.IsInstalledIn(hooks)
+                ? new Check("hooks", true, $"post-checkout hook installed in {hooks}", null)
+                : new Check("hooks", false, $"no BranchTasks post-checkout hook in {hooks}; new git branches get their database branch on first run instead", "Run `branchtasks hooks install`.");
+        }
+        catch (BranchTasksException e)
+        {
+            return new Check("hooks", false, $"{e.Code}: {e.Message}", "Fix the problem above, then run `branchtasks hooks status`.");
+        }
     }
 
     /// <summary>The ensure step, then our own SELECT 1 through the tunnel with the connection string the app gets.</summary>

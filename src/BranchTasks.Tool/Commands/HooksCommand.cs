@@ -12,28 +12,31 @@ public static class HooksCommand
     public static Command Create(GlobalOptions options)
     {
         var command = new Command("hooks", "Install or remove the git post-checkout hook that creates the database branch of a new git branch in the background.");
-        command.Subcommands.Add(Simple(options, "install", "Install the post-checkout hook (honours core.hooksPath; an existing hook is chained, not overwritten).", dir =>
-            GitHookInstaller.Install(dir, CommandContext.ToolCommandLine()).Message));
-        command.Subcommands.Add(Simple(options, "uninstall", "Remove the BranchTasks post-checkout hook and restore a hook it chained; never touches a hook it did not write.", dir =>
-            GitHookInstaller.Uninstall(dir).Message));
-        command.Subcommands.Add(Simple(options, "status", "Tell whether the BranchTasks post-checkout hook is installed.", dir =>
-            GitHookInstaller.IsInstalled(dir)
-                ? $"The BranchTasks post-checkout hook is installed in {GitHookInstaller.HooksDirectory(dir)}."
-                : $"The BranchTasks post-checkout hook is not installed in {GitHookInstaller.HooksDirectory(dir)}. Run `branchtasks hooks install`."));
+        command.Subcommands.Add(Simple(options, "install", "Install the post-checkout hook where git runs hooks from (asks git, so core.hooksPath from any config level counts; an existing hook is chained, not overwritten).", async (dir, ct) =>
+            (await GitHookInstaller.InstallAsync(dir, CommandContext.ToolCommandLine(), ct).ConfigureAwait(false)).Message));
+        command.Subcommands.Add(Simple(options, "uninstall", "Remove the BranchTasks post-checkout hook and restore a hook it chained; never touches a hook it did not write.", async (dir, ct) =>
+            (await GitHookInstaller.UninstallAsync(dir, ct).ConfigureAwait(false)).Message));
+        command.Subcommands.Add(Simple(options, "status", "Tell whether the BranchTasks post-checkout hook is installed.", async (dir, ct) =>
+        {
+            var hooks = await GitHookInstaller.HooksDirectoryAsync(dir, ct).ConfigureAwait(false);
+            return GitHookInstaller.IsInstalledIn(hooks)
+                ? $"The BranchTasks post-checkout hook is installed in {hooks}."
+                : $"The BranchTasks post-checkout hook is not installed in {hooks}. Run `branchtasks hooks install`.";
+        }));
         command.Subcommands.Add(PostCheckout(options));
         return command;
     }
 
-    private static Command Simple(GlobalOptions options, string name, string description, Func<string, string> action)
+    private static Command Simple(GlobalOptions options, string name, string description, Func<string, CancellationToken, Task<string>> action)
     {
         var command = new Command(name, description);
         command.SetAction((parse, cancellationToken) =>
         {
             var context = new CommandContext(parse, options);
-            return context.RunAsync(() =>
+            return context.RunAsync(async () =>
             {
-                Console.Out.WriteLine(action(context.Directory));
-                return Task.FromResult(0);
+                Console.Out.WriteLine(await action(context.Directory, cancellationToken).ConfigureAwait(false));
+                return 0;
             }, json: false);
         });
         return command;

@@ -9,36 +9,48 @@ public sealed class GitHookInstallerTests
     private static readonly string[] Tool = ["/usr/bin/dotnet", "exec", "/opt/it's here/branchtasks.dll"];
 
     [Fact]
-    public void Reads_core_hooksPath_from_the_repository_config_like_git()
+    public async Task Asks_git_for_the_hooks_folder_so_relative_absolute_and_included_hooksPath_count()
     {
         using var repo = TempGitRepository.Create();
-        Assert.Equal(Path.Combine(repo.Path, ".git", "hooks"), GitHookInstaller.HooksDirectory(repo.Path));
+        var sub = Directory.CreateDirectory(Path.Combine(repo.Path, "src", "app")).FullName;
+        Assert.Equal(Path.Combine(repo.Path, ".git", "hooks"), await GitHookInstaller.HooksDirectoryAsync(sub, CancellationToken.None));
+
+        // Relative to the top of the work tree, wherever the command runs.
         repo.Run("config", "core.hooksPath", "tools/git hooks");
-        Assert.Equal(Path.Combine(repo.Path, "tools", "git hooks"), GitHookInstaller.HooksDirectory(Path.Combine(repo.Path)));
-        var absolute = repo.SiblingPath("shared-hooks");
-        repo.Run("config", "core.hooksPath", absolute);
-        Assert.Equal(absolute, GitHookInstaller.HooksDirectory(repo.Path));
+        Assert.Equal(Path.Combine(repo.Path, "tools", "git hooks"), await GitHookInstaller.HooksDirectoryAsync(sub, CancellationToken.None));
+
+        // A level the repository's own config file does not hold itself: an included file.
+        repo.Run("config", "--unset", "core.hooksPath");
+        var absolute = repo.SiblingPath("shared hooks");
+        var included = repo.SiblingPath("included.gitconfig");
+        File.WriteAllText(included, $"[core]\n\thooksPath = \"{absolute}\"\n");
+        repo.Run("config", "include.path", included);
+        Assert.Equal(absolute, await GitHookInstaller.HooksDirectoryAsync(repo.Path, CancellationToken.None));
+
+        var result = await GitHookInstaller.InstallAsync(sub, Tool, CancellationToken.None);
+        Assert.Equal(Path.Combine(absolute, GitHookInstaller.HookName), result.HookPath);
+        Assert.True(GitHookInstaller.IsInstalledIn(absolute));
+        Assert.True(await GitHookInstaller.IsInstalledAsync(repo.Path, CancellationToken.None));
     }
 
     [Fact]
-    public void Config_parser_handles_case_quotes_comments_and_subsections()
+    public async Task Outside_a_repository_is_BT0101()
     {
         using var repo = TempGitRepository.Create();
-        var config = repo.SiblingPath("config");
-        File.WriteAllText(config, "[core]\n\tbare = false\n[remote \"core\"]\n\thooksPath = wrong\n[CORE]\n\tHooksPath = \"a b\" ; comment\n");
-        Assert.Equal("a b", GitConfigFile.GetValue(config, "core", "hooksPath"));
-        Assert.Null(GitConfigFile.GetValue(config, "core", "missing"));
+        var outside = Directory.CreateDirectory(repo.SiblingPath("outside")).FullName;
+        var error = await Assert.ThrowsAsync<BranchTasksException>(() => GitHookInstaller.HooksDirectoryAsync(outside, CancellationToken.None));
+        Assert.Equal(ErrorCodes.NotAGitRepository, error.Code);
     }
 
     [Fact]
-    public void Install_chains_a_foreign_hook_and_uninstall_restores_it_idempotently()
+    public async Task Install_chains_a_foreign_hook_and_uninstall_restores_it_idempotently()
     {
         using var repo = TempGitRepository.Create();
         var hook = Path.Combine(repo.Path, ".git", "hooks", "post-checkout");
         File.WriteAllText(hook, "#!/bin/sh\necho foreign\n");
 
-        Assert.True(GitHookInstaller.Install(repo.Path, Tool).Changed);
-        Assert.True(GitHookInstaller.IsInstalled(repo.Path));
+        Assert.True((await GitHookInstaller.InstallAsync(repo.Path, Tool, CancellationToken.None)).Changed);
+        Assert.True(await GitHookInstaller.IsInstalledAsync(repo.Path, CancellationToken.None));
         Assert.Equal("#!/bin/sh\necho foreign\n", File.ReadAllText(hook + GitHookInstaller.ChainedSuffix));
         Assert.Contains("'/opt/it'\\''s here/branchtasks.dll'", File.ReadAllText(hook));
         if (!OperatingSystem.IsWindows())
@@ -46,22 +58,22 @@ public sealed class GitHookInstallerTests
             Assert.True((File.GetUnixFileMode(hook) & UnixFileMode.UserExecute) != 0);
         }
 
-        Assert.False(GitHookInstaller.Install(repo.Path, Tool).Changed);
+        Assert.False((await GitHookInstaller.InstallAsync(repo.Path, Tool, CancellationToken.None)).Changed);
 
-        Assert.True(GitHookInstaller.Uninstall(repo.Path).Changed);
+        Assert.True((await GitHookInstaller.UninstallAsync(repo.Path, CancellationToken.None)).Changed);
         Assert.Equal("#!/bin/sh\necho foreign\n", File.ReadAllText(hook));
-        Assert.False(GitHookInstaller.Uninstall(repo.Path).Changed);
+        Assert.False((await GitHookInstaller.UninstallAsync(repo.Path, CancellationToken.None)).Changed);
         Assert.Equal("#!/bin/sh\necho foreign\n", File.ReadAllText(hook));
     }
 
     [Fact]
-    public void Install_refuses_when_both_a_foreign_hook_and_a_chained_one_exist()
+    public async Task Install_refuses_when_both_a_foreign_hook_and_a_chained_one_exist()
     {
         using var repo = TempGitRepository.Create();
         var hook = Path.Combine(repo.Path, ".git", "hooks", "post-checkout");
         File.WriteAllText(hook, "#!/bin/sh\n");
         File.WriteAllText(hook + GitHookInstaller.ChainedSuffix, "#!/bin/sh\n");
-        var error = Assert.Throws<BranchTasksException>(() => GitHookInstaller.Install(repo.Path, Tool));
+        var error = await Assert.ThrowsAsync<BranchTasksException>(() => GitHookInstaller.InstallAsync(repo.Path, Tool, CancellationToken.None));
         Assert.Equal(ErrorCodes.HookConflict, error.Code);
     }
 
