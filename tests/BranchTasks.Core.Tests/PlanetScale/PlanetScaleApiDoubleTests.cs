@@ -184,7 +184,7 @@ public sealed class PlanetScaleApiDoubleTests(PlanetScaleApiDoubleFixture fixtur
     }
 
     [Fact]
-    public async Task Deleting_a_password_drops_its_user_and_is_logged()
+    public async Task Deleting_a_password_drops_its_user_disconnects_its_clients_and_is_logged()
     {
         var password = await CreatePasswordAsync("main", "forever", "readwriter", ttl: 0);
         var id = password.GetProperty("id").GetString()!;
@@ -192,6 +192,8 @@ public sealed class PlanetScaleApiDoubleTests(PlanetScaleApiDoubleFixture fixtur
         Assert.False(password.GetProperty("renewable").GetBoolean());
         var connectionString = ConnectionString(password);
         Assert.Null(await TryLoginAsync(connectionString));
+        await using var open = new MySqlConnection(connectionString.ConnectionString);
+        await open.OpenAsync();
 
         using var renew = await Client.PostAsync($"{Branches}/main/passwords/{id}/renew", content: null);
         await AssertErrorAsync(renew, HttpStatusCode.UnprocessableEntity, "unprocessable");
@@ -202,6 +204,11 @@ public sealed class PlanetScaleApiDoubleTests(PlanetScaleApiDoubleFixture fixtur
         using var delete = await Client.DeleteAsync($"{Branches}/main/passwords/{id}");
         Assert.Equal(HttpStatusCode.NoContent, delete.StatusCode);
         Assert.NotNull(await TryLoginAsync(connectionString));
+        await using (var query = new MySqlCommand("SELECT 1", open))
+        {
+            // PlanetScale documents it: deleting a password disconnects the clients that use it.
+            await Assert.ThrowsAnyAsync<Exception>(() => query.ExecuteScalarAsync());
+        }
 
         Assert.Contains(Double.Requests.Snapshot(), r => r.Method == "DELETE" && r.Path.EndsWith($"/passwords/{id}", StringComparison.Ordinal) && r.StatusCode == 204);
         var info = Assert.Single(Double.Passwords, p => p.Id == id);

@@ -161,13 +161,61 @@ public sealed class PlanetScaleProviderTests : IClassFixture<PlanetScaleDoubleFi
         Assert.NotEmpty(_api.Requests.Matching("POST", $"/passwords/{original.Id}/renew$"));
         Assert.True(Assert.Single(_api.Passwords, p => p.Id == original.Id).IsLive);
 
-        // PlanetScale refuses the next renewal: a fresh password takes over and the old one is deleted.
+        // PlanetScale refuses the next renewal: a fresh password takes over and the old one, used by no connection, is deleted.
         _api.Faults.Enqueue("POST", "/renew$", FaultResponse.Of(422, message: "Password cannot be renewed."));
         await ConnectRepeatedlyAsync(local, TimeSpan.FromSeconds(5));
-        Assert.True(Assert.Single(_api.Passwords, p => p.Id == original.Id).IsDeleted);
+        await WaitUntilAsync(() => Assert.Single(_api.Passwords, p => p.Id == original.Id).IsDeleted, TimeSpan.FromSeconds(10));
         var replacement = Assert.Single(_api.LivePasswords, p => p.Branch == target.Branch);
         Assert.NotEqual(original.Username, replacement.Username);
         Assert.Equal(replacement.Username, tunnel.Listener.Upstream.User);
+
+        await _tunnels.CloseTunnelAsync(key);
+        Assert.DoesNotContain(_api.LivePasswords, p => p.Branch == target.Branch);
+        await provider.DeleteAsync(target, CancellationToken.None);
+    }
+
+    [Fact]
+    public async Task A_refused_renewal_leaves_a_running_query_alone_and_new_connections_use_a_new_password()
+    {
+        // Renewal at half the TTL (15 s), while a 20-second query runs; the old password lives until 30 s.
+        var config = Config(ttl: 30);
+        await using var provider = await ProviderAsync(config);
+        var target = BranchMapper.Map(config, "long-" + Guid.NewGuid().ToString("N")[..6]);
+        await new BranchOperations(provider, config).EnsureExistsAsync(target, CancellationToken.None);
+        var key = provider.GetTunnelKey(target);
+        var tunnel = _tunnels.GetOrStart(key, target.Branch, await provider.OpenUpstreamAsync(target, CancellationToken.None), "/repo");
+        var local = TunnelConnectionString.Build(tunnel.Listener.Port, "shop", "app") + ";SslMode=None;Pooling=false;Default Command Timeout=60";
+        var original = Assert.Single(_api.Passwords, p => p.Branch == target.Branch);
+        _api.Faults.Enqueue("POST", $"/passwords/{original.Id}/renew$", FaultResponse.Of(422, message: "Password cannot be renewed."));
+
+        await using var busy = new MySqlConnection(local);
+        await busy.OpenAsync();
+        var query = Scalar(busy, "SELECT SLEEP(20)");
+
+        var refused = await _api.Requests.WaitForAsync(r => r.Path.EndsWith($"/passwords/{original.Id}/renew", StringComparison.Ordinal), TimeSpan.FromSeconds(25));
+        Assert.Equal(422, refused.StatusCode);
+        Assert.True(refused.Time - original.CreatedAt >= TimeSpan.FromSeconds(14), $"renewed {(refused.Time - original.CreatedAt).TotalSeconds:0.0} s after creation");
+        await WaitUntilAsync(() => tunnel.Listener.Upstream.User != original.Username, TimeSpan.FromSeconds(10));
+        var replacement = Assert.Single(_api.LivePasswords, p => p.Branch == target.Branch && p.Id != original.Id);
+        Assert.StartsWith("branchtasks-", replacement.Name, StringComparison.Ordinal);
+
+        // New connections log in with the new password while the old one still serves the running query.
+        await using (var fresh = new MySqlConnection(local))
+        {
+            await fresh.OpenAsync();
+            Assert.StartsWith(replacement.Username + "@", (string)(await Scalar(fresh, "SELECT CURRENT_USER()"))!, StringComparison.Ordinal);
+        }
+
+        Assert.False(query.IsCompleted);
+        Assert.True(Assert.Single(_api.Passwords, p => p.Id == original.Id).IsLive);
+
+        Assert.Equal(0L, Convert.ToInt64(await query.WaitAsync(TimeSpan.FromSeconds(30))));
+        await busy.CloseAsync();
+
+        // Its last connection closed, well before it would expire: the old password goes.
+        await WaitUntilAsync(() => Assert.Single(_api.Passwords, p => p.Id == original.Id).IsDeleted, TimeSpan.FromSeconds(5));
+        var deleted = Assert.Single(_api.Passwords, p => p.Id == original.Id);
+        Assert.True(deleted.DeletedAt < deleted.ExpiresAt);
 
         await _tunnels.CloseTunnelAsync(key);
         Assert.DoesNotContain(_api.LivePasswords, p => p.Branch == target.Branch);
@@ -353,6 +401,16 @@ public sealed class PlanetScaleProviderTests : IClassFixture<PlanetScaleDoubleFi
         }
 
         Assert.True(count > 3);
+    }
+
+    private static async Task WaitUntilAsync(Func<bool> condition, TimeSpan timeout)
+    {
+        var deadline = DateTimeOffset.UtcNow + timeout;
+        while (!condition())
+        {
+            Assert.True(DateTimeOffset.UtcNow < deadline, $"not within {timeout.TotalSeconds:0} s");
+            await Task.Delay(50);
+        }
     }
 
     private static async Task<object?> Scalar(MySqlConnection connection, string sql)
