@@ -83,6 +83,12 @@ public sealed class PlanetScaleApiDouble : IAsyncDisposable
     /// <summary>The temporary folder holding every branch server's files; deleted on dispose.</summary>
     public string WorkDirectory { get; }
 
+    /// <summary>
+    /// The most items a list page holds, whatever <c>per_page</c> asks for (PlanetScale allows up to 100), so a
+    /// test can make a short list span pages. Lists are ordered by creation.
+    /// </summary>
+    public int MaxPerPage { get; set; } = 100;
+
     public FaultInjection Faults { get; } = new();
 
     public RequestLog Requests { get; } = new();
@@ -232,23 +238,31 @@ public sealed class PlanetScaleApiDouble : IAsyncDisposable
         var app = builder.Build();
         app.Use(HandleAsync);
 
-        var api = app.MapGroup("/v1/organizations/{org}/databases/{db}").AddEndpointFilter(async (context, next) =>
+        // PlanetScale answers an unknown organization, an unknown database and a token without access with one
+        // and the same not_found body, so a client cannot tell them apart from the answer alone.
+        var organization = app.MapGroup("/v1/organizations/{org}").AddEndpointFilter(async (context, next) =>
         {
-            var http = context.HttpContext;
-            if (!string.Equals(http.GetRouteValue("org") as string, Organization, StringComparison.Ordinal))
+            if (!string.Equals(context.HttpContext.GetRouteValue("org") as string, Organization, StringComparison.Ordinal))
             {
-                throw ApiException.NotFound($"Organization {http.GetRouteValue("org")} not found.");
+                throw ApiException.NotFound(NotFoundMessage);
             }
 
-            if (!string.Equals(http.GetRouteValue("db") as string, Database, StringComparison.Ordinal))
+            return await next(context).ConfigureAwait(false);
+        });
+        organization.MapGet("/", () => Json(200, _projection.Organization()));
+
+        var api = organization.MapGroup("/databases/{db}").AddEndpointFilter(async (context, next) =>
+        {
+            if (!string.Equals(context.HttpContext.GetRouteValue("db") as string, Database, StringComparison.Ordinal))
             {
-                throw ApiException.NotFound($"Database {http.GetRouteValue("db")} not found in organization {Organization}.");
+                throw ApiException.NotFound(NotFoundMessage);
             }
 
             return await next(context).ConfigureAwait(false);
         });
 
-        api.MapGet("/branches", () => Json(200, new ListJson<BranchJson>([.. _database.Branches.Select(_projection.Branch)])));
+        api.MapGet("/", () => Json(200, _projection.Database()));
+        api.MapGet("/branches", (HttpRequest request) => Json(200, ListJson<BranchJson>.Page([.. _database.Branches.Select(_projection.Branch)], request, MaxPerPage)));
         api.MapGet("/branches/{branch}", (string branch) => Json(200, _projection.Branch(_database.Require(branch))));
         api.MapPost("/branches", async (HttpRequest request) =>
         {
@@ -269,8 +283,8 @@ public sealed class PlanetScaleApiDouble : IAsyncDisposable
             var password = await _database.CreatePasswordAsync(branch, body, CancellationToken.None).ConfigureAwait(false);
             return Json(201, _projection.Password(password, withPlainText: true));
         });
-        api.MapGet("/branches/{branch}/passwords", (string branch) =>
-            Json(200, new ListJson<PasswordJson>([.. _database.ListPasswords(branch).Select(p => _projection.Password(p, withPlainText: false))])));
+        api.MapGet("/branches/{branch}/passwords", (string branch, HttpRequest request) =>
+            Json(200, ListJson<PasswordJson>.Page([.. _database.ListPasswords(branch).Select(p => _projection.Password(p, withPlainText: false))], request, MaxPerPage)));
         api.MapGet("/branches/{branch}/passwords/{id}", (string branch, string id) =>
             Json(200, _projection.Password(_database.RequirePassword(branch, id), withPlainText: false)));
         api.MapDelete("/branches/{branch}/passwords/{id}", async (string branch, string id) =>
@@ -293,15 +307,29 @@ public sealed class PlanetScaleApiDouble : IAsyncDisposable
         var injected = false;
 
         // Logged as the response starts, so a client holding its answer always finds the request in the log.
+        var lost = false;
         context.Response.OnStarting(() =>
         {
+            if (lost)
+            {
+                return Task.CompletedTask;
+            }
+
             Requests.Add(new ApiRequestRecord(method, relative, context.Response.StatusCode, arrived, injected));
             return Task.CompletedTask;
         });
 
         try
         {
-            if (Faults.TryTake(method, relative) is { } fault)
+            var fault = Faults.TryTake(method, relative);
+            if (fault is { LoseResponse: true })
+            {
+                lost = true;
+                await ServeAndLoseResponseAsync(context, next, arrived, method, relative).ConfigureAwait(false);
+                return;
+            }
+
+            if (fault is not null)
             {
                 injected = true;
                 foreach (var (name, value) in fault.Headers)
@@ -336,6 +364,37 @@ public sealed class PlanetScaleApiDouble : IAsyncDisposable
             await ApiJson.WriteAsync(context.Response, 500, new ErrorJson("internal_server_error", $"The double failed: {e.GetType().Name}: {e.Message}")).ConfigureAwait(false);
         }
     }
+
+    /// <summary>Serves the request in full, then drops the connection instead of answering, as a lost response looks to a client.</summary>
+    private async Task ServeAndLoseResponseAsync(HttpContext context, RequestDelegate next, DateTimeOffset arrived, string method, string relative)
+    {
+        var body = context.Response.Body;
+        using var swallowed = new MemoryStream();
+        context.Response.Body = swallowed;
+        try
+        {
+            if (string.Equals(context.Request.Headers.Authorization.ToString(), AuthorizationHeader, StringComparison.Ordinal))
+            {
+                try
+                {
+                    await next(context).ConfigureAwait(false);
+                }
+                catch (ApiException)
+                {
+                    // Lost like any other answer.
+                }
+            }
+        }
+        finally
+        {
+            context.Response.Body = body;
+        }
+
+        Requests.Add(new ApiRequestRecord(method, relative, context.Response.StatusCode, arrived, Injected: true) { Lost = true });
+        context.Abort();
+    }
+
+    private const string NotFoundMessage = "Not Found";
 
     private static ApiResult Json(int statusCode, object? payload) => new(statusCode, payload);
 
