@@ -281,6 +281,46 @@ public sealed class PlanetScaleApiDoubleTests(PlanetScaleApiDoubleFixture fixtur
     }
 
     [Fact]
+    public async Task Lists_are_paged_and_organization_and_database_answer_like_any_unknown_one_when_wrong()
+    {
+        await Double.CreateBranchAsync("paging-b1");
+        using var first = await Client.GetAsync($"{Branches}?page=1&per_page=1");
+        var page1 = await ReadAsync(first);
+        Assert.Equal(1, page1.GetProperty("current_page").GetInt32());
+        Assert.Equal(2, page1.GetProperty("next_page").GetInt32());
+        Assert.Equal(JsonValueKind.Null, page1.GetProperty("prev_page").ValueKind);
+        Assert.Equal("main", Assert.Single(page1.GetProperty("data").EnumerateArray()).GetProperty("name").GetString());
+
+        var count = Double.Branches.Count;
+        using var last = await Client.GetAsync($"{Branches}?page={count}&per_page=1");
+        var lastPage = await ReadAsync(last);
+        Assert.Equal(JsonValueKind.Null, lastPage.GetProperty("next_page").ValueKind);
+        Assert.Equal(count - 1, lastPage.GetProperty("prev_page").GetInt32());
+
+        using var organization = await Client.GetAsync($"organizations/{Double.Organization}");
+        Assert.Equal(Double.Organization, (await ReadAsync(organization)).GetProperty("name").GetString());
+        using var database = await Client.GetAsync(Double.DatabasePath);
+        Assert.Equal(Double.Database, (await ReadAsync(database)).GetProperty("name").GetString());
+
+        // One body for every kind of "not there": the client has to ask to find out which.
+        using var wrongOrg = await Client.GetAsync($"organizations/other-org/databases/{Double.Database}/branches/main");
+        using var wrongDb = await Client.GetAsync($"organizations/{Double.Organization}/databases/other-db/branches/main");
+        Assert.Equal(await wrongOrg.Content.ReadAsStringAsync(), await wrongDb.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
+    public async Task A_lost_response_is_served_but_never_answered()
+    {
+        Double.Faults.Enqueue("POST", "/branches/main/passwords$", FaultResponse.LostResponse());
+
+        await Assert.ThrowsAsync<HttpRequestException>(() => Client.PostAsJsonAsync($"{Branches}/main/passwords", new { name = "lost-one", role = "reader", ttl = 60 }));
+
+        var record = Assert.Single(Double.Requests.Matching("POST", "/branches/main/passwords$"), r => r.Lost);
+        Assert.Equal(201, record.StatusCode);
+        Assert.Single(Double.LivePasswords, p => p.Name == "lost-one");
+    }
+
+    [Fact]
     public async Task A_queued_fault_answers_the_matching_requests_and_then_the_api_answers_again()
     {
         Double.Faults.Enqueue("GET", "/branches/main$", FaultResponse.RateLimited(1));

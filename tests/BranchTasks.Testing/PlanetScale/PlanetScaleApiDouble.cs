@@ -16,7 +16,9 @@ namespace BranchTasks.Testing.PlanetScale;
 /// A stand-in for PlanetScale's REST API (<c>https://api.planetscale.com/v1</c>) on loopback HTTP, for one
 /// organization and one database. Each branch is its own MariaDB server with TLS (started by the product's
 /// <c>local</c> provider code), holding one database named like the PlanetScale database, so the passwords
-/// it issues are real database users a client logs in with at the branch's <c>access_host_url</c>.
+/// it issues are real database users a client logs in with at the password's <c>access_host_url</c>. Shapes follow
+/// planetscale-go and the API docs: branches carry <c>state</c> and <c>mysql_address</c> (no address to log in at),
+/// lists are paged, and an unknown organization, database or missing access all answer the same <c>not_found</c>.
 /// </summary>
 public sealed class PlanetScaleApiDouble : IAsyncDisposable
 {
