@@ -34,7 +34,8 @@ public sealed class PlanetScaleTests(ProductFixture product)
         {
             ["PLANETSCALE_SERVICE_TOKEN_ID"] = api.TokenId,
             ["PLANETSCALE_SERVICE_TOKEN"] = api.Token,
-            ["PLANETSCALE_API_URL"] = api.ApiUrl,
+            // As pscale users set it: the base without /v1, trailing slash included.
+            ["PLANETSCALE_API_URL"] = api.ApiUrl[..^"v1".Length],
         };
 
         // On main the git branch maps to the production branch: refused without the opt-in.

@@ -15,6 +15,12 @@ public sealed record UpstreamEndpoint(string Host, int Port, string User, string
     /// <summary>The user name apps put in their connection string (the tunnel ignores it); stable even when <see cref="User"/> rotates.</summary>
     public string AppUser { get => field ?? User; init; }
 
+    /// <summary>
+    /// Set by a provider whose credentials rotate: the tunnel holds it for each connection made with these
+    /// credentials, so they are not deleted under an open connection.
+    /// </summary>
+    public UpstreamUsage? Usage { get; init; }
+
     /// <summary>Same server, same database: only the credentials (or nothing) differ.</summary>
     public bool IsSamePlace(UpstreamEndpoint other) =>
         string.Equals(Host, other.Host, StringComparison.OrdinalIgnoreCase) && Port == other.Port && Database == other.Database && Tls == other.Tls;

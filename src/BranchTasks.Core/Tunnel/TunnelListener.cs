@@ -197,9 +197,17 @@ public sealed class TunnelListener : IAsyncDisposable
         Interlocked.Increment(ref _open);
         Interlocked.Increment(ref _total);
         Touch();
+        // Credentials retired between reading them and holding them are already replaced: take the current ones.
+        var upstream = Upstream;
+        IDisposable? use = null;
+        while (upstream.Usage is { } usage && (use = usage.TryEnter()) is null)
+        {
+            upstream = Upstream;
+        }
+
         try
         {
-            await new TunnelConnection(client, Upstream, Options, this).RunAsync(_stop.Token).ConfigureAwait(false);
+            await new TunnelConnection(client, upstream, Options, this).RunAsync(_stop.Token).ConfigureAwait(false);
         }
         catch (Exception)
         {
@@ -207,6 +215,7 @@ public sealed class TunnelListener : IAsyncDisposable
         }
         finally
         {
+            use?.Dispose();
             client.Dispose();
             Interlocked.Decrement(ref _open);
             Touch();

@@ -64,9 +64,11 @@ public sealed class PlanetScaleApiDoubleTests(PlanetScaleApiDoubleFixture fixtur
         Assert.Equal($"https://app.planetscale.com/{Double.Organization}/{Double.Database}/feature-schema", branch.GetProperty("html_url").GetString());
         Assert.Equal("local", branch.GetProperty("region").GetProperty("slug").GetString());
         Assert.Matches(@"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$", branch.GetProperty("created_at").GetString());
-        var accessHost = branch.GetProperty("access_host_url").GetString()!;
-        Assert.Matches(@"^127\.0\.0\.1:\d+$", accessHost);
-        Assert.NotEqual(Double.FindBranch("main")!.AccessHostUrl, accessHost);
+        // Real branch objects (planetscale-go's DatabaseBranch, the API docs) carry no access_host_url; passwords do.
+        Assert.False(branch.TryGetProperty("access_host_url", out _));
+        Assert.Equal("pending", branch.GetProperty("state").GetString());
+        Assert.Equal("127.0.0.1", branch.GetProperty("mysql_address").GetString());
+        Assert.Equal("127.0.0.1", branch.GetProperty("mysql_edge_address").GetString());
 
         // Not ready: no passwords yet.
         using var early = await Client.PostAsJsonAsync($"{Branches}/feature-schema/passwords", new { name = "too-early", role = "admin" });
@@ -184,7 +186,7 @@ public sealed class PlanetScaleApiDoubleTests(PlanetScaleApiDoubleFixture fixtur
     }
 
     [Fact]
-    public async Task Deleting_a_password_drops_its_user_and_is_logged()
+    public async Task Deleting_a_password_drops_its_user_disconnects_its_clients_and_is_logged()
     {
         var password = await CreatePasswordAsync("main", "forever", "readwriter", ttl: 0);
         var id = password.GetProperty("id").GetString()!;
@@ -192,6 +194,8 @@ public sealed class PlanetScaleApiDoubleTests(PlanetScaleApiDoubleFixture fixtur
         Assert.False(password.GetProperty("renewable").GetBoolean());
         var connectionString = ConnectionString(password);
         Assert.Null(await TryLoginAsync(connectionString));
+        await using var open = new MySqlConnection(connectionString.ConnectionString);
+        await open.OpenAsync();
 
         using var renew = await Client.PostAsync($"{Branches}/main/passwords/{id}/renew", content: null);
         await AssertErrorAsync(renew, HttpStatusCode.UnprocessableEntity, "unprocessable");
@@ -202,6 +206,11 @@ public sealed class PlanetScaleApiDoubleTests(PlanetScaleApiDoubleFixture fixtur
         using var delete = await Client.DeleteAsync($"{Branches}/main/passwords/{id}");
         Assert.Equal(HttpStatusCode.NoContent, delete.StatusCode);
         Assert.NotNull(await TryLoginAsync(connectionString));
+        await using (var query = new MySqlCommand("SELECT 1", open))
+        {
+            // PlanetScale documents it: deleting a password disconnects the clients that use it.
+            await Assert.ThrowsAnyAsync<Exception>(() => query.ExecuteScalarAsync());
+        }
 
         Assert.Contains(Double.Requests.Snapshot(), r => r.Method == "DELETE" && r.Path.EndsWith($"/passwords/{id}", StringComparison.Ordinal) && r.StatusCode == 204);
         var info = Assert.Single(Double.Passwords, p => p.Id == id);
@@ -269,6 +278,46 @@ public sealed class PlanetScaleApiDoubleTests(PlanetScaleApiDoubleFixture fixtur
         await AssertErrorAsync(unknownBranch, HttpStatusCode.NotFound, "not_found");
         using var missing = await Client.GetAsync($"{Branches}/nope");
         await AssertErrorAsync(missing, HttpStatusCode.NotFound, "not_found");
+    }
+
+    [Fact]
+    public async Task Lists_are_paged_and_organization_and_database_answer_like_any_unknown_one_when_wrong()
+    {
+        await Double.CreateBranchAsync("paging-b1");
+        using var first = await Client.GetAsync($"{Branches}?page=1&per_page=1");
+        var page1 = await ReadAsync(first);
+        Assert.Equal(1, page1.GetProperty("current_page").GetInt32());
+        Assert.Equal(2, page1.GetProperty("next_page").GetInt32());
+        Assert.Equal(JsonValueKind.Null, page1.GetProperty("prev_page").ValueKind);
+        Assert.Equal("main", Assert.Single(page1.GetProperty("data").EnumerateArray()).GetProperty("name").GetString());
+
+        var count = Double.Branches.Count;
+        using var last = await Client.GetAsync($"{Branches}?page={count}&per_page=1");
+        var lastPage = await ReadAsync(last);
+        Assert.Equal(JsonValueKind.Null, lastPage.GetProperty("next_page").ValueKind);
+        Assert.Equal(count - 1, lastPage.GetProperty("prev_page").GetInt32());
+
+        using var organization = await Client.GetAsync($"organizations/{Double.Organization}");
+        Assert.Equal(Double.Organization, (await ReadAsync(organization)).GetProperty("name").GetString());
+        using var database = await Client.GetAsync(Double.DatabasePath);
+        Assert.Equal(Double.Database, (await ReadAsync(database)).GetProperty("name").GetString());
+
+        // One body for every kind of "not there": the client has to ask to find out which.
+        using var wrongOrg = await Client.GetAsync($"organizations/other-org/databases/{Double.Database}/branches/main");
+        using var wrongDb = await Client.GetAsync($"organizations/{Double.Organization}/databases/other-db/branches/main");
+        Assert.Equal(await wrongOrg.Content.ReadAsStringAsync(), await wrongDb.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
+    public async Task A_lost_response_is_served_but_never_answered()
+    {
+        Double.Faults.Enqueue("POST", "/branches/main/passwords$", FaultResponse.LostResponse());
+
+        await Assert.ThrowsAsync<HttpRequestException>(() => Client.PostAsJsonAsync($"{Branches}/main/passwords", new { name = "lost-one", role = "reader", ttl = 60 }));
+
+        var record = Assert.Single(Double.Requests.Matching("POST", "/branches/main/passwords$"), r => r.Lost);
+        Assert.Equal(201, record.StatusCode);
+        Assert.Single(Double.LivePasswords, p => p.Name == "lost-one");
     }
 
     [Fact]

@@ -44,7 +44,7 @@ public sealed class PlanetScaleProviderTests : IClassFixture<PlanetScaleDoubleFi
         PlanetScaleApiClient.RetryDelay = TimeSpan.FromMilliseconds(50);
     }
 
-    private BranchTasksConfig Config(int ttl = 3600, int readyTimeout = 60, bool allowProduction = false, string? organization = null) => new()
+    private BranchTasksConfig Config(int ttl = 3600, int readyTimeout = 60, bool allowProduction = false, string? organization = null, string? database = null) => new()
     {
         FilePath = Path.Combine(_state, "branchtasks.json"),
         Provider = "planetscale",
@@ -52,7 +52,7 @@ public sealed class PlanetScaleProviderTests : IClassFixture<PlanetScaleDoubleFi
         PlanetScale = new PlanetScaleSettings
         {
             Organization = organization ?? _api.Organization,
-            Database = _api.Database,
+            Database = database ?? _api.Database,
             CaCertificateFile = _api.CaCertificateFile,
             PasswordTtl = TimeSpan.FromSeconds(ttl),
             ReadyTimeout = TimeSpan.FromSeconds(readyTimeout),
@@ -161,13 +161,61 @@ public sealed class PlanetScaleProviderTests : IClassFixture<PlanetScaleDoubleFi
         Assert.NotEmpty(_api.Requests.Matching("POST", $"/passwords/{original.Id}/renew$"));
         Assert.True(Assert.Single(_api.Passwords, p => p.Id == original.Id).IsLive);
 
-        // PlanetScale refuses the next renewal: a fresh password takes over and the old one is deleted.
+        // PlanetScale refuses the next renewal: a fresh password takes over and the old one, used by no connection, is deleted.
         _api.Faults.Enqueue("POST", "/renew$", FaultResponse.Of(422, message: "Password cannot be renewed."));
         await ConnectRepeatedlyAsync(local, TimeSpan.FromSeconds(5));
-        Assert.True(Assert.Single(_api.Passwords, p => p.Id == original.Id).IsDeleted);
+        await WaitUntilAsync(() => Assert.Single(_api.Passwords, p => p.Id == original.Id).IsDeleted, TimeSpan.FromSeconds(10));
         var replacement = Assert.Single(_api.LivePasswords, p => p.Branch == target.Branch);
         Assert.NotEqual(original.Username, replacement.Username);
         Assert.Equal(replacement.Username, tunnel.Listener.Upstream.User);
+
+        await _tunnels.CloseTunnelAsync(key);
+        Assert.DoesNotContain(_api.LivePasswords, p => p.Branch == target.Branch);
+        await provider.DeleteAsync(target, CancellationToken.None);
+    }
+
+    [Fact]
+    public async Task A_refused_renewal_leaves_a_running_query_alone_and_new_connections_use_a_new_password()
+    {
+        // Renewal at half the TTL (15 s), while a 20-second query runs; the old password lives until 30 s.
+        var config = Config(ttl: 30);
+        await using var provider = await ProviderAsync(config);
+        var target = BranchMapper.Map(config, "long-" + Guid.NewGuid().ToString("N")[..6]);
+        await new BranchOperations(provider, config).EnsureExistsAsync(target, CancellationToken.None);
+        var key = provider.GetTunnelKey(target);
+        var tunnel = _tunnels.GetOrStart(key, target.Branch, await provider.OpenUpstreamAsync(target, CancellationToken.None), "/repo");
+        var local = TunnelConnectionString.Build(tunnel.Listener.Port, "shop", "app") + ";SslMode=None;Pooling=false;Default Command Timeout=60";
+        var original = Assert.Single(_api.Passwords, p => p.Branch == target.Branch);
+        _api.Faults.Enqueue("POST", $"/passwords/{original.Id}/renew$", FaultResponse.Of(422, message: "Password cannot be renewed."));
+
+        await using var busy = new MySqlConnection(local);
+        await busy.OpenAsync();
+        var query = Scalar(busy, "SELECT SLEEP(20)");
+
+        var refused = await _api.Requests.WaitForAsync(r => r.Path.EndsWith($"/passwords/{original.Id}/renew", StringComparison.Ordinal), TimeSpan.FromSeconds(25));
+        Assert.Equal(422, refused.StatusCode);
+        Assert.True(refused.Time - original.CreatedAt >= TimeSpan.FromSeconds(14), $"renewed {(refused.Time - original.CreatedAt).TotalSeconds:0.0} s after creation");
+        await WaitUntilAsync(() => tunnel.Listener.Upstream.User != original.Username, TimeSpan.FromSeconds(10));
+        var replacement = Assert.Single(_api.LivePasswords, p => p.Branch == target.Branch && p.Id != original.Id);
+        Assert.StartsWith("branchtasks-", replacement.Name, StringComparison.Ordinal);
+
+        // New connections log in with the new password while the old one still serves the running query.
+        await using (var fresh = new MySqlConnection(local))
+        {
+            await fresh.OpenAsync();
+            Assert.StartsWith(replacement.Username + "@", (string)(await Scalar(fresh, "SELECT CURRENT_USER()"))!, StringComparison.Ordinal);
+        }
+
+        Assert.False(query.IsCompleted);
+        Assert.True(Assert.Single(_api.Passwords, p => p.Id == original.Id).IsLive);
+
+        Assert.Equal(0L, Convert.ToInt64(await query.WaitAsync(TimeSpan.FromSeconds(30))));
+        await busy.CloseAsync();
+
+        // Its last connection closed, well before it would expire: the old password goes.
+        await WaitUntilAsync(() => Assert.Single(_api.Passwords, p => p.Id == original.Id).IsDeleted, TimeSpan.FromSeconds(5));
+        var deleted = Assert.Single(_api.Passwords, p => p.Id == original.Id);
+        Assert.True(deleted.DeletedAt < deleted.ExpiresAt);
 
         await _tunnels.CloseTunnelAsync(key);
         Assert.DoesNotContain(_api.LivePasswords, p => p.Branch == target.Branch);
@@ -288,6 +336,120 @@ public sealed class PlanetScaleProviderTests : IClassFixture<PlanetScaleDoubleFi
     }
 
     [Fact]
+    public async Task A_lost_answer_to_a_create_is_looked_up_never_sent_again_and_leaves_nothing_behind()
+    {
+        var config = Config();
+        await using var provider = await ProviderAsync(config);
+        var target = BranchMapper.Map(config, "lost-" + Guid.NewGuid().ToString("N")[..6]);
+        _api.Requests.Clear();
+
+        // The branch is created but its answer never arrives: `up` goes on with it, and it is the tool's.
+        _api.Faults.Enqueue("POST", $"{_api.DatabasePath}/branches$", FaultResponse.LostResponse());
+        Assert.True(await new BranchOperations(provider, config).EnsureExistsAsync(target, CancellationToken.None));
+        Assert.Equal(0, _api.Faults.Pending);
+        Assert.True(Assert.Single(_api.Requests.Matching("POST", "/branches$")).Lost);
+        Assert.Equal(target.GitBranch, Assert.Single(await provider.ListAsync(CancellationToken.None), b => b.Branch == target.Branch).GitBranch);
+
+        // The password is created but its answer is lost: it is found by its name and deleted, and a second one serves.
+        _api.Faults.Enqueue("POST", $"/branches/{target.Branch}/passwords$", FaultResponse.LostResponse());
+        var key = provider.GetTunnelKey(target);
+        var tunnel = _tunnels.GetOrStart(key, target.Branch, await provider.OpenUpstreamAsync(target, CancellationToken.None), "/repo");
+        Assert.Equal(0, _api.Faults.Pending);
+        var passwords = _api.Passwords.Where(p => p.Branch == target.Branch).ToList();
+        Assert.Equal(2, passwords.Count);
+        Assert.All(passwords, p => Assert.StartsWith("branchtasks-", p.Name, StringComparison.Ordinal));
+        Assert.True(passwords[0].IsDeleted);
+        Assert.Equal(passwords[1].Username, tunnel.Listener.Upstream.User);
+        await using (var connection = new MySqlConnection(TunnelConnectionString.Build(tunnel.Listener.Port, "shop", "app") + ";SslMode=None;Pooling=false"))
+        {
+            await connection.OpenAsync();
+            Assert.Equal("shop", await Scalar(connection, "SELECT DATABASE()"));
+        }
+
+        await _tunnels.CloseTunnelAsync(key);
+        Assert.DoesNotContain(_api.LivePasswords, p => p.Branch == target.Branch);
+        await provider.DeleteAsync(target, CancellationToken.None);
+        Assert.Null(_api.FindBranch(target.Branch));
+
+        // A create answered with 5xx is not repeated either: PlanetScale is asked whether it happened (it did not).
+        var failed = BranchMapper.Map(config, "failed-" + Guid.NewGuid().ToString("N")[..6]);
+        _api.Requests.Clear();
+        _api.Faults.Enqueue("POST", $"{_api.DatabasePath}/branches$", 503);
+        var ex = await Assert.ThrowsAsync<BranchTasksException>(() => new BranchOperations(provider, config).EnsureExistsAsync(failed, CancellationToken.None));
+        Assert.Equal(ErrorCodes.ProviderUnavailable, ex.Code);
+        Assert.Single(_api.Requests.Matching("POST", "/branches$"));
+        Assert.Null(_api.FindBranch(failed.Branch));
+    }
+
+    [Fact]
+    public async Task A_list_that_spans_pages_is_read_to_the_end()
+    {
+        var config = Config();
+        await using var provider = await ProviderAsync(config);
+        var name = "paged-" + Guid.NewGuid().ToString("N")[..6];
+        await _api.CreateBranchAsync(name, "main");
+        _api.MaxPerPage = 1;
+        try
+        {
+            _api.Requests.Clear();
+            var listed = await provider.ListAsync(CancellationToken.None);
+
+            Assert.Contains(listed, b => b.Branch == "main");
+            Assert.Contains(listed, b => b.Branch == name);
+            Assert.Equal(_api.Branches.Count, listed.Count);
+            Assert.True(_api.Requests.Matching("GET", "/branches$").Count >= 2);
+        }
+        finally
+        {
+            _api.MaxPerPage = 100;
+        }
+    }
+
+    [Fact]
+    public async Task An_unknown_organization_or_database_is_told_apart_from_a_missing_branch()
+    {
+        var config = Config();
+        await using (var unknownOrg = await ProviderAsync(Config(organization: "acme-typo")))
+        {
+            var ex = await Assert.ThrowsAsync<BranchTasksException>(() => unknownOrg.FindAsync("dev", CancellationToken.None));
+            Assert.Equal(ErrorCodes.ProviderNotFound, ex.Code);
+            Assert.Contains("no organization 'acme-typo'", ex.Message);
+            var open = await Assert.ThrowsAsync<BranchTasksException>(() => unknownOrg.OpenUpstreamAsync(BranchMapper.Map(config, "dev"), CancellationToken.None));
+            Assert.Equal(ErrorCodes.ProviderNotFound, open.Code);
+        }
+
+        var unknownDatabase = Config(database: "shop-typo");
+        await using (var provider = await ProviderAsync(unknownDatabase))
+        {
+            var ex = await Assert.ThrowsAsync<BranchTasksException>(() => provider.FindAsync("dev", CancellationToken.None));
+            Assert.Equal(ErrorCodes.ProviderNotFound, ex.Code);
+            Assert.Contains("no database 'shop-typo'", ex.Message);
+        }
+
+        await using (var provider = await ProviderAsync(config))
+        {
+            Assert.Null(await provider.FindAsync("no-such-branch", CancellationToken.None));
+            var open = await Assert.ThrowsAsync<BranchTasksException>(() => provider.OpenUpstreamAsync(BranchMapper.Map(config, "no-such-branch"), CancellationToken.None));
+            Assert.Equal(ErrorCodes.BranchNotFound, open.Code);
+        }
+    }
+
+    [Theory]
+    [InlineData("/")]
+    [InlineData("")]
+    [InlineData("/v1")]
+    [InlineData("/v1/")]
+    public async Task The_api_address_is_taken_as_pscale_means_it_with_or_without_v1(string suffix)
+    {
+        var root = _api.ApiUrl[..^"/v1".Length];
+        await using var provider = await ProviderAsync(Config(), credentials: Token(apiUrl: root + suffix));
+        _api.Requests.Clear();
+
+        Assert.NotNull(await provider.FindAsync("main", CancellationToken.None));
+        Assert.All(_api.Requests.Snapshot(), r => Assert.Equal(200, r.StatusCode));
+    }
+
+    [Fact]
     public async Task An_http_api_address_off_loopback_is_refused_and_the_token_never_reaches_it()
     {
         using var elsewhere = ConnectionRecorder.OnNonLoopbackAddress();
@@ -353,6 +515,16 @@ public sealed class PlanetScaleProviderTests : IClassFixture<PlanetScaleDoubleFi
         }
 
         Assert.True(count > 3);
+    }
+
+    private static async Task WaitUntilAsync(Func<bool> condition, TimeSpan timeout)
+    {
+        var deadline = DateTimeOffset.UtcNow + timeout;
+        while (!condition())
+        {
+            Assert.True(DateTimeOffset.UtcNow < deadline, $"not within {timeout.TotalSeconds:0} s");
+            await Task.Delay(50);
+        }
     }
 
     private static async Task<object?> Scalar(MySqlConnection connection, string sql)

@@ -62,16 +62,36 @@ internal static class ApiJson
 
 internal sealed record ErrorJson(string Code, string Message);
 
-internal sealed record ListJson<T>(IReadOnlyList<T> Data)
+/// <summary>One page of a list, as PlanetScale pages (<c>page</c> and <c>per_page</c> in the query, 25 a page unless asked).</summary>
+internal sealed record ListJson<T>(IReadOnlyList<T> Data, int CurrentPage, int? NextPage, int? PrevPage)
 {
+    public const int DefaultPerPage = 25;
+
     [JsonPropertyOrder(-1)]
     public string Type => "list";
 
-    public int CurrentPage => 1;
+    public static ListJson<T> Page(IReadOnlyList<T> all, HttpRequest request, int maxPerPage)
+    {
+        var page = Math.Max(1, QueryInt(request, "page") ?? 1);
+        var perPage = Math.Clamp(QueryInt(request, "per_page") ?? DefaultPerPage, 1, maxPerPage);
+        var data = all.Skip((page - 1) * perPage).Take(perPage).ToList();
+        return new ListJson<T>(data, page, page * perPage < all.Count ? page + 1 : null, page > 1 ? page - 1 : null);
+    }
 
-    public int? NextPage => null;
+    private static int? QueryInt(HttpRequest request, string name) =>
+        int.TryParse(request.Query[name].ToString(), NumberStyles.None, CultureInfo.InvariantCulture, out var value) ? value : null;
+}
 
-    public int? PrevPage => null;
+internal sealed record OrganizationJson(string Id, string Name)
+{
+    [JsonPropertyOrder(-1)]
+    public string Type => "Organization";
+}
+
+internal sealed record DatabaseJson(string Id, string Name, string State, string HtmlUrl)
+{
+    [JsonPropertyOrder(-1)]
+    public string Type => "Database";
 }
 
 internal sealed record RegionJson(string Slug, string DisplayName)
@@ -85,9 +105,9 @@ internal sealed record BranchJson(
     string? ParentBranch,
     bool Ready,
     bool Production,
+    string State,
     string CreatedAt,
     string UpdatedAt,
-    string AccessHostUrl,
     string HtmlUrl,
     RegionJson Region,
     string MysqlAddress,

@@ -6,6 +6,13 @@ internal sealed class ApiProjection(string organization, string database, ActorJ
     // Every branch server listens on loopback; PlanetScale's edge address is a host name, here the same address.
     private const string Host = "127.0.0.1";
 
+    public OrganizationJson Organization() => new(IdOf(organization), organization);
+
+    public DatabaseJson Database() => new(IdOf(database), database, "ready", $"https://app.planetscale.com/{organization}/{database}");
+
+    // Stable per name, like a real id.
+    private static string IdOf(string name) => Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(name)))[..12];
+
     public BranchJson Branch(DoubleBranch branch)
     {
         var now = DateTimeOffset.UtcNow;
@@ -15,9 +22,9 @@ internal sealed class ApiProjection(string organization, string database, ActorJ
             branch.ParentBranch,
             branch.IsReady(now),
             branch.Production,
+            branch.IsReady(now) ? "ready" : "pending",
             ApiJson.Timestamp(branch.CreatedAt),
             ApiJson.Timestamp(branch.UpdatedAt(now)),
-            branch.AccessHostUrl,
             $"https://app.planetscale.com/{organization}/{database}/{branch.Name}",
             RegionJson.Local,
             Host,

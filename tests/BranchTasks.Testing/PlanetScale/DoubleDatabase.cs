@@ -224,7 +224,7 @@ internal sealed partial class DoubleDatabase : IAsyncDisposable
         }
     }
 
-    /// <summary>Drops the user. Open connections stay, as PlanetScale keeps them for a while; new logins fail.</summary>
+    /// <summary>Drops the user and ends its open connections: PlanetScale documents that deleting a password disconnects its clients.</summary>
     public async Task DeletePasswordAsync(string branchName, string id)
     {
         var password = RequirePassword(branchName, id);
@@ -238,6 +238,7 @@ internal sealed partial class DoubleDatabase : IAsyncDisposable
 
             PasswordExpiry.Cancel(password);
             await password.Branch.Server.ExecuteAsync($"DROP USER IF EXISTS {PasswordExpiry.Account(password.Username)}", CancellationToken.None).ConfigureAwait(false);
+            await DisconnectAsync(password).ConfigureAwait(false);
             password.Status = password.Status with { DeletedAt = DateTimeOffset.UtcNow };
         }
         finally
@@ -355,6 +356,34 @@ internal sealed partial class DoubleDatabase : IAsyncDisposable
         await branch.Cancellation.CancelAsync().ConfigureAwait(false);
         await branch.Provisioning.ConfigureAwait(false);
         await branch.Server.StopAndDeleteAsync().ConfigureAwait(false);
+    }
+
+    private static async Task DisconnectAsync(DoublePassword password)
+    {
+        await using var admin = await password.Branch.Server.OpenAdminAsync(CancellationToken.None, useDatabase: false).ConfigureAwait(false);
+        var ids = new List<long>();
+        await using (var list = new MySqlConnector.MySqlCommand("SELECT ID FROM information_schema.PROCESSLIST WHERE USER = @user", admin))
+        {
+            list.Parameters.AddWithValue("@user", password.Username);
+            await using var reader = await list.ExecuteReaderAsync().ConfigureAwait(false);
+            while (await reader.ReadAsync().ConfigureAwait(false))
+            {
+                ids.Add(Convert.ToInt64(reader.GetValue(0), System.Globalization.CultureInfo.InvariantCulture));
+            }
+        }
+
+        foreach (var id in ids)
+        {
+            try
+            {
+                await using var kill = new MySqlConnector.MySqlCommand($"KILL CONNECTION {id}", admin);
+                await kill.ExecuteNonQueryAsync().ConfigureAwait(false);
+            }
+            catch (MySqlConnector.MySqlException)
+            {
+                // Closed on its own in the meantime.
+            }
+        }
     }
 
     private void RewriteBundle() => _bundle.Rewrite(Branches.Select(b => b.Server.CertificateFile));

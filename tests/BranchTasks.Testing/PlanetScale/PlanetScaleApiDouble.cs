@@ -16,7 +16,9 @@ namespace BranchTasks.Testing.PlanetScale;
 /// A stand-in for PlanetScale's REST API (<c>https://api.planetscale.com/v1</c>) on loopback HTTP, for one
 /// organization and one database. Each branch is its own MariaDB server with TLS (started by the product's
 /// <c>local</c> provider code), holding one database named like the PlanetScale database, so the passwords
-/// it issues are real database users a client logs in with at the branch's <c>access_host_url</c>.
+/// it issues are real database users a client logs in with at the password's <c>access_host_url</c>. Shapes follow
+/// planetscale-go and the API docs: branches carry <c>state</c> and <c>mysql_address</c> (no address to log in at),
+/// lists are paged, and an unknown organization, database or missing access all answer the same <c>not_found</c>.
 /// </summary>
 public sealed class PlanetScaleApiDouble : IAsyncDisposable
 {
@@ -82,6 +84,12 @@ public sealed class PlanetScaleApiDouble : IAsyncDisposable
 
     /// <summary>The temporary folder holding every branch server's files; deleted on dispose.</summary>
     public string WorkDirectory { get; }
+
+    /// <summary>
+    /// The most items a list page holds, whatever <c>per_page</c> asks for (PlanetScale allows up to 100), so a
+    /// test can make a short list span pages. Lists are ordered by creation.
+    /// </summary>
+    public int MaxPerPage { get; set; } = 100;
 
     public FaultInjection Faults { get; } = new();
 
@@ -232,23 +240,31 @@ public sealed class PlanetScaleApiDouble : IAsyncDisposable
         var app = builder.Build();
         app.Use(HandleAsync);
 
-        var api = app.MapGroup("/v1/organizations/{org}/databases/{db}").AddEndpointFilter(async (context, next) =>
+        // PlanetScale answers an unknown organization, an unknown database and a token without access with one
+        // and the same not_found body, so a client cannot tell them apart from the answer alone.
+        var organization = app.MapGroup("/v1/organizations/{org}").AddEndpointFilter(async (context, next) =>
         {
-            var http = context.HttpContext;
-            if (!string.Equals(http.GetRouteValue("org") as string, Organization, StringComparison.Ordinal))
+            if (!string.Equals(context.HttpContext.GetRouteValue("org") as string, Organization, StringComparison.Ordinal))
             {
-                throw ApiException.NotFound($"Organization {http.GetRouteValue("org")} not found.");
+                throw ApiException.NotFound(NotFoundMessage);
             }
 
-            if (!string.Equals(http.GetRouteValue("db") as string, Database, StringComparison.Ordinal))
+            return await next(context).ConfigureAwait(false);
+        });
+        organization.MapGet("/", () => Json(200, _projection.Organization()));
+
+        var api = organization.MapGroup("/databases/{db}").AddEndpointFilter(async (context, next) =>
+        {
+            if (!string.Equals(context.HttpContext.GetRouteValue("db") as string, Database, StringComparison.Ordinal))
             {
-                throw ApiException.NotFound($"Database {http.GetRouteValue("db")} not found in organization {Organization}.");
+                throw ApiException.NotFound(NotFoundMessage);
             }
 
             return await next(context).ConfigureAwait(false);
         });
 
-        api.MapGet("/branches", () => Json(200, new ListJson<BranchJson>([.. _database.Branches.Select(_projection.Branch)])));
+        api.MapGet("/", () => Json(200, _projection.Database()));
+        api.MapGet("/branches", (HttpRequest request) => Json(200, ListJson<BranchJson>.Page([.. _database.Branches.Select(_projection.Branch)], request, MaxPerPage)));
         api.MapGet("/branches/{branch}", (string branch) => Json(200, _projection.Branch(_database.Require(branch))));
         api.MapPost("/branches", async (HttpRequest request) =>
         {
@@ -269,8 +285,8 @@ public sealed class PlanetScaleApiDouble : IAsyncDisposable
             var password = await _database.CreatePasswordAsync(branch, body, CancellationToken.None).ConfigureAwait(false);
             return Json(201, _projection.Password(password, withPlainText: true));
         });
-        api.MapGet("/branches/{branch}/passwords", (string branch) =>
-            Json(200, new ListJson<PasswordJson>([.. _database.ListPasswords(branch).Select(p => _projection.Password(p, withPlainText: false))])));
+        api.MapGet("/branches/{branch}/passwords", (string branch, HttpRequest request) =>
+            Json(200, ListJson<PasswordJson>.Page([.. _database.ListPasswords(branch).Select(p => _projection.Password(p, withPlainText: false))], request, MaxPerPage)));
         api.MapGet("/branches/{branch}/passwords/{id}", (string branch, string id) =>
             Json(200, _projection.Password(_database.RequirePassword(branch, id), withPlainText: false)));
         api.MapDelete("/branches/{branch}/passwords/{id}", async (string branch, string id) =>
@@ -293,15 +309,29 @@ public sealed class PlanetScaleApiDouble : IAsyncDisposable
         var injected = false;
 
         // Logged as the response starts, so a client holding its answer always finds the request in the log.
+        var lost = false;
         context.Response.OnStarting(() =>
         {
+            if (lost)
+            {
+                return Task.CompletedTask;
+            }
+
             Requests.Add(new ApiRequestRecord(method, relative, context.Response.StatusCode, arrived, injected));
             return Task.CompletedTask;
         });
 
         try
         {
-            if (Faults.TryTake(method, relative) is { } fault)
+            var fault = Faults.TryTake(method, relative);
+            if (fault is { LoseResponse: true })
+            {
+                lost = true;
+                await ServeAndLoseResponseAsync(context, next, arrived, method, relative).ConfigureAwait(false);
+                return;
+            }
+
+            if (fault is not null)
             {
                 injected = true;
                 foreach (var (name, value) in fault.Headers)
@@ -336,6 +366,37 @@ public sealed class PlanetScaleApiDouble : IAsyncDisposable
             await ApiJson.WriteAsync(context.Response, 500, new ErrorJson("internal_server_error", $"The double failed: {e.GetType().Name}: {e.Message}")).ConfigureAwait(false);
         }
     }
+
+    /// <summary>Serves the request in full, then drops the connection instead of answering, as a lost response looks to a client.</summary>
+    private async Task ServeAndLoseResponseAsync(HttpContext context, RequestDelegate next, DateTimeOffset arrived, string method, string relative)
+    {
+        var body = context.Response.Body;
+        using var swallowed = new MemoryStream();
+        context.Response.Body = swallowed;
+        try
+        {
+            if (string.Equals(context.Request.Headers.Authorization.ToString(), AuthorizationHeader, StringComparison.Ordinal))
+            {
+                try
+                {
+                    await next(context).ConfigureAwait(false);
+                }
+                catch (ApiException)
+                {
+                    // Lost like any other answer.
+                }
+            }
+        }
+        finally
+        {
+            context.Response.Body = body;
+        }
+
+        Requests.Add(new ApiRequestRecord(method, relative, context.Response.StatusCode, arrived, Injected: true) { Lost = true });
+        context.Abort();
+    }
+
+    private const string NotFoundMessage = "Not Found";
 
     private static ApiResult Json(int statusCode, object? payload) => new(statusCode, payload);
 

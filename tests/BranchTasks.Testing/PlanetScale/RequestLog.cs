@@ -6,7 +6,11 @@ namespace BranchTasks.Testing.PlanetScale;
 /// <param name="Path">Relative to <see cref="PlanetScaleApiDouble.ApiUrl"/> (no <c>/v1</c>), without the query.</param>
 /// <param name="Time">When the request arrived.</param>
 /// <param name="Injected">True when a queued <see cref="FaultInjection"/> response answered it.</param>
-public sealed record ApiRequestRecord(string Method, string Path, int StatusCode, DateTimeOffset Time, bool Injected);
+public sealed record ApiRequestRecord(string Method, string Path, int StatusCode, DateTimeOffset Time, bool Injected)
+{
+    /// <summary>Served, but the connection was dropped instead of answering (<see cref="FaultResponse.LostResponse"/>).</summary>
+    public bool Lost { get; init; }
+}
 
 /// <summary>
 /// Every request the double answered, in arrival order. An entry is added before its response is sent, so a

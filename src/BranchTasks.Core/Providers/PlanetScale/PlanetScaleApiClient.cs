@@ -8,16 +8,15 @@ namespace BranchTasks.Core.Providers.PlanetScale;
 
 /// <summary>
 /// PlanetScale's public REST API, as far as BranchTasks needs it: branches and branch passwords. Turns every
-/// HTTP failure into one clear message, retries what is worth retrying (429 after Retry-After, 5xx and
-/// network errors a bounded number of times) and never puts the token anywhere but the request header.
+/// HTTP failure into one clear message, retries what is safe to retry (<see cref="PlanetScaleHttpPolicy"/>),
+/// finds out what became of a create whose answer was lost, and never puts the token anywhere but the request header.
 /// </summary>
 public sealed class PlanetScaleApiClient
 {
     public const string TokenIdSecretKey = "BranchTasks:PlanetScale:ServiceTokenId";
     public const string TokenSecretKey = "BranchTasks:PlanetScale:ServiceToken";
 
-    private const int MaxAttempts = 5;
-    private static readonly TimeSpan MaxRetryAfter = TimeSpan.FromSeconds(60);
+    private const int PageSize = 100;
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
 
     private readonly HttpClient _http;
@@ -33,6 +32,7 @@ public sealed class PlanetScaleApiClient
         _configFile = configFile;
     }
 
+    /// <summary>The versioned API root requests go to, e.g. <c>https://api.planetscale.com/v1</c>.</summary>
     public string BaseUrl { get; }
 
     public PlanetScaleSettings Settings { get; }
@@ -63,32 +63,34 @@ public sealed class PlanetScaleApiClient
         }
 
         // The user's setting only, checked before the token goes anywhere.
-        var baseUrl = CredentialBinding.PlanetScaleApiUrl(credentials);
+        var baseUrl = VersionedRoot(CredentialBinding.PlanetScaleApiUrl(credentials));
         return new PlanetScaleApiClient(http, baseUrl, $"{id}:{token}", settings, config.FilePath);
     }
 
-    private string DatabasePath => $"organizations/{Uri.EscapeDataString(Settings.Organization)}/databases/{Uri.EscapeDataString(Settings.Database)}";
+    /// <summary>
+    /// pscale and planetscale-go take the API address without the version (<c>https://api.planetscale.com/</c>) and
+    /// add <c>v1/</c> to every path; a value that already ends in <c>/v1</c> is taken as it is.
+    /// </summary>
+    internal static string VersionedRoot(string apiUrl)
+    {
+        var root = apiUrl.TrimEnd('/');
+        return root.EndsWith("/v1", StringComparison.OrdinalIgnoreCase) ? root : root + "/v1";
+    }
+
+    private string OrganizationPath => $"organizations/{Uri.EscapeDataString(Settings.Organization)}";
+
+    private string DatabasePath => $"{OrganizationPath}/databases/{Uri.EscapeDataString(Settings.Database)}";
 
     private string BranchPath(string branch) => $"{DatabasePath}/branches/{Uri.EscapeDataString(branch)}";
 
-    public async Task<IReadOnlyList<PlanetScaleBranch>> ListBranchesAsync(CancellationToken cancellationToken)
-    {
-        var branches = new List<PlanetScaleBranch>();
-        int? page = 1;
-        while (page is not null)
-        {
-            var list = await SendAsync<PlanetScaleList<PlanetScaleBranch>>(HttpMethod.Get, $"{DatabasePath}/branches?page={page}&per_page=100", null, "list the branches", cancellationToken).ConfigureAwait(false);
-            branches.AddRange(list!.Data);
-            page = list.NextPage is { } next && next > page ? next : null;
-        }
+    public Task<IReadOnlyList<PlanetScaleBranch>> ListBranchesAsync(CancellationToken cancellationToken) =>
+        ListAsync<PlanetScaleBranch>($"{DatabasePath}/branches", "list the branches", cancellationToken);
 
-        return branches;
-    }
-
-    /// <summary>The branch, or null when PlanetScale has no branch of that name.</summary>
+    /// <summary>The branch, or null when the database has no branch of that name.</summary>
     public Task<PlanetScaleBranch?> GetBranchAsync(string branch, CancellationToken cancellationToken) =>
         SendAsync<PlanetScaleBranch>(HttpMethod.Get, BranchPath(branch), null, $"read branch '{branch}'", cancellationToken, notFoundIsNull: true);
 
+    /// <summary>Sends the create once; a lost answer is a failure <see cref="PlanetScaleOutcome.IsUnknown"/> says so of.</summary>
     public async Task<PlanetScaleBranch> CreateBranchAsync(string branch, string parent, CancellationToken cancellationToken) =>
         (await SendAsync<PlanetScaleBranch>(HttpMethod.Post, $"{DatabasePath}/branches", new CreateBranchBody { Name = branch, ParentBranch = parent }, $"create branch '{branch}' from '{parent}'", cancellationToken).ConfigureAwait(false))!;
 
@@ -96,13 +98,31 @@ public sealed class PlanetScaleApiClient
     public async Task<bool> DeleteBranchAsync(string branch, CancellationToken cancellationToken) =>
         await SendAsync<object>(HttpMethod.Delete, BranchPath(branch), null, $"delete branch '{branch}'", cancellationToken, notFoundIsNull: true, emptyIsFound: true).ConfigureAwait(false) is not null;
 
+    /// <summary>
+    /// Creates a password named <paramref name="name"/>. When the answer is lost, the password may exist without
+    /// anyone knowing its secret: it is looked up by name and deleted, then one more is created (never blindly twice).
+    /// </summary>
     public async Task<PlanetScalePassword> CreatePasswordAsync(string branch, string name, CancellationToken cancellationToken)
     {
-        var body = new CreatePasswordBody { Name = name, Role = Settings.PasswordRole, Ttl = (int)Settings.PasswordTtl.TotalSeconds };
-        var password = await SendAsync<PlanetScalePassword>(HttpMethod.Post, $"{BranchPath(branch)}/passwords", body, $"create a password for branch '{branch}'", cancellationToken).ConfigureAwait(false);
-        return password is { PlainText.Length: > 0 }
-            ? password
-            : throw new BranchTasksException(ErrorCodes.ProviderRejected, $"PlanetScale created a password for branch '{branch}' but sent no plain_text; BranchTasks cannot log in with it.");
+        try
+        {
+            return await CreatePasswordOnceAsync(branch, name, cancellationToken).ConfigureAwait(false);
+        }
+        catch (BranchTasksException e) when (PlanetScaleOutcome.IsUnknown(e))
+        {
+            await DeletePasswordNamedAsync(branch, name, cancellationToken).ConfigureAwait(false);
+        }
+
+        var second = PlanetScalePasswordNames.New();
+        try
+        {
+            return await CreatePasswordOnceAsync(branch, second, cancellationToken).ConfigureAwait(false);
+        }
+        catch (BranchTasksException e) when (PlanetScaleOutcome.IsUnknown(e))
+        {
+            await DeletePasswordNamedAsync(branch, second, cancellationToken).ConfigureAwait(false);
+            throw;
+        }
     }
 
     /// <summary>Extends the password's expiry; null when PlanetScale no longer knows it.</summary>
@@ -113,79 +133,151 @@ public sealed class PlanetScaleApiClient
     public async Task<bool> DeletePasswordAsync(string branch, string id, CancellationToken cancellationToken) =>
         await SendAsync<object>(HttpMethod.Delete, $"{BranchPath(branch)}/passwords/{Uri.EscapeDataString(id)}", null, $"delete a password of branch '{branch}'", cancellationToken, notFoundIsNull: true, emptyIsFound: true).ConfigureAwait(false) is not null;
 
-    private async Task<T?> SendAsync<T>(HttpMethod method, string path, object? body, string action, CancellationToken cancellationToken, bool notFoundIsNull = false, bool emptyIsFound = false)
+    public Task<IReadOnlyList<PlanetScalePassword>> ListPasswordsAsync(string branch, CancellationToken cancellationToken) =>
+        ListAsync<PlanetScalePassword>($"{BranchPath(branch)}/passwords", $"list the passwords of branch '{branch}'", cancellationToken);
+
+    private async Task<PlanetScalePassword> CreatePasswordOnceAsync(string branch, string name, CancellationToken cancellationToken)
+    {
+        var body = new CreatePasswordBody { Name = name, Role = Settings.PasswordRole, Ttl = (int)Settings.PasswordTtl.TotalSeconds };
+        var password = await SendAsync<PlanetScalePassword>(HttpMethod.Post, $"{BranchPath(branch)}/passwords", body, $"create a password for branch '{branch}'", cancellationToken).ConfigureAwait(false);
+        return password is { PlainText.Length: > 0 }
+            ? password
+            : throw new BranchTasksException(ErrorCodes.ProviderRejected, $"PlanetScale created a password for branch '{branch}' but sent no plain_text; BranchTasks cannot log in with it.");
+    }
+
+    private async Task DeletePasswordNamedAsync(string branch, string name, CancellationToken cancellationToken)
+    {
+        foreach (var password in await ListPasswordsAsync(branch, cancellationToken).ConfigureAwait(false))
+        {
+            if (password.Name == name)
+            {
+                await DeletePasswordAsync(branch, password.Id, cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    /// <summary>Every page of a list (<c>next_page</c> until there is none).</summary>
+    private async Task<IReadOnlyList<T>> ListAsync<T>(string path, string action, CancellationToken cancellationToken)
+    {
+        var items = new List<T>();
+        int? page = 1;
+        while (page is not null)
+        {
+            var list = await SendAsync<PlanetScaleList<T>>(HttpMethod.Get, $"{path}?page={page}&per_page={PageSize}", null, action, cancellationToken).ConfigureAwait(false);
+            items.AddRange(list!.Data);
+            page = list.NextPage is { } next && next > page ? next : null;
+        }
+
+        return items;
+    }
+
+    private async Task<T?> SendAsync<T>(HttpMethod method, string path, object? body, string action, CancellationToken cancellationToken, bool notFoundIsNull = false, bool emptyIsFound = false, bool resolveNotFound = true)
         where T : class
     {
         var url = $"{BaseUrl}/{path}";
-        for (var attempt = 1; ; attempt++)
+        var attempts = 0;
+        var pipeline = PlanetScaleHttpPolicy.Create(method, RetryDelay, cancellationToken);
+        HttpResponseMessage response;
+        try
         {
-            using var request = new HttpRequestMessage(method, url);
-            request.Headers.TryAddWithoutValidation("Authorization", _authorization);
-            request.Headers.Accept.ParseAdd("application/json");
-            if (body is not null)
+            response = await pipeline.ExecuteAsync(async token =>
             {
-                request.Content = JsonContent.Create(body, body.GetType(), options: Json);
+                attempts++;
+                using var request = new HttpRequestMessage(method, url);
+                request.Headers.TryAddWithoutValidation("Authorization", _authorization);
+                request.Headers.Accept.ParseAdd("application/json");
+                if (body is not null)
+                {
+                    request.Content = JsonContent.Create(body, body.GetType(), options: Json);
+                }
+
+                return await _http.SendAsync(request, token).ConfigureAwait(false);
+            }, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is HttpRequestException || (e is TaskCanceledException && !cancellationToken.IsCancellationRequested))
+        {
+            var message = $"Could not reach PlanetScale's API at {BaseUrl} to {action} after {attempts} attempt{(attempts == 1 ? "" : "s")}: {e.Message}. Check the network (and {CredentialEnvironment.PlanetScaleApiUrl}), then try again.";
+            throw method == HttpMethod.Post && e is not HttpRequestException { HttpRequestError: HttpRequestError.ConnectionError or HttpRequestError.NameResolutionError }
+                ? PlanetScaleOutcome.Unknown(new BranchTasksException(ErrorCodes.ProviderUnavailable, message, e))
+                : new BranchTasksException(ErrorCodes.ProviderUnavailable, message, e);
+        }
+
+        using (response)
+        {
+            if (response.IsSuccessStatusCode)
+            {
+                if (response.StatusCode == HttpStatusCode.NoContent || response.Content.Headers.ContentLength == 0)
+                {
+                    return emptyIsFound ? (T)(object)true : null;
+                }
+
+                try
+                {
+                    return await response.Content.ReadFromJsonAsync<T>(Json, cancellationToken).ConfigureAwait(false)
+                        ?? throw new JsonException("empty body");
+                }
+                catch (JsonException e)
+                {
+                    throw new BranchTasksException(ErrorCodes.ProviderRejected, $"PlanetScale's API at {BaseUrl} answered the request to {action} with something that is not the expected JSON ({e.Message}). Is {CredentialEnvironment.PlanetScaleApiUrl} right?", e);
+                }
+                catch (HttpRequestException e) when (method == HttpMethod.Post)
+                {
+                    throw PlanetScaleOutcome.Unknown(new BranchTasksException(ErrorCodes.ProviderUnavailable, $"PlanetScale's answer to the request to {action} was cut off ({e.Message}).", e));
+                }
             }
 
-            HttpResponseMessage response;
-            try
+            var error = await ReadErrorAsync(response, cancellationToken).ConfigureAwait(false);
+            if (response.StatusCode == HttpStatusCode.NotFound)
             {
-                response = await _http.SendAsync(request, cancellationToken).ConfigureAwait(false);
-            }
-            catch (Exception e) when (e is HttpRequestException || (e is TaskCanceledException && !cancellationToken.IsCancellationRequested))
-            {
-                if (attempt < MaxAttempts)
+                // PlanetScale answers an unknown organization, an unknown database and a token without access alike.
+                if (resolveNotFound)
                 {
-                    await Task.Delay(Backoff(attempt), cancellationToken).ConfigureAwait(false);
-                    continue;
+                    await ThrowIfDatabaseUnknownAsync(action, error, cancellationToken).ConfigureAwait(false);
                 }
 
-                throw new BranchTasksException(ErrorCodes.ProviderUnavailable,
-                    $"Could not reach PlanetScale's API at {BaseUrl} to {action} after {attempt} attempts: {e.Message}. Check the network (and {CredentialEnvironment.PlanetScaleApiUrl}), then try again.", e);
-            }
-
-            using (response)
-            {
-                var status = (int)response.StatusCode;
-                if (response.IsSuccessStatusCode)
-                {
-                    if (response.StatusCode == HttpStatusCode.NoContent || response.Content.Headers.ContentLength == 0)
-                    {
-                        return emptyIsFound ? (T)(object)true : null;
-                    }
-
-                    try
-                    {
-                        return await response.Content.ReadFromJsonAsync<T>(Json, cancellationToken).ConfigureAwait(false)
-                            ?? throw new JsonException("empty body");
-                    }
-                    catch (JsonException e)
-                    {
-                        throw new BranchTasksException(ErrorCodes.ProviderRejected, $"PlanetScale's API at {BaseUrl} answered the request to {action} with something that is not the expected JSON ({e.Message}). Is {CredentialEnvironment.PlanetScaleApiUrl} right?", e);
-                    }
-                }
-
-                var error = await ReadErrorAsync(response, cancellationToken).ConfigureAwait(false);
-                if (response.StatusCode == HttpStatusCode.TooManyRequests && attempt < MaxAttempts)
-                {
-                    await Task.Delay(RetryAfter(response) ?? Backoff(attempt), cancellationToken).ConfigureAwait(false);
-                    continue;
-                }
-
-                if (status >= 500 && attempt < MaxAttempts)
-                {
-                    await Task.Delay(Backoff(attempt), cancellationToken).ConfigureAwait(false);
-                    continue;
-                }
-
-                if (response.StatusCode == HttpStatusCode.NotFound && notFoundIsNull)
+                if (notFoundIsNull)
                 {
                     return null;
                 }
-
-                throw Failure(response.StatusCode, error, action, attempt);
             }
+
+            var failure = Failure(response.StatusCode, error, action, attempts);
+            throw method == HttpMethod.Post && (int)response.StatusCode >= 500
+                ? PlanetScaleOutcome.Unknown(failure)
+                : failure;
         }
+    }
+
+    private volatile bool _databaseFound;
+
+    /// <summary>Tells a 404 about the organization or database (BT0703) from one about what is inside it.</summary>
+    private async Task ThrowIfDatabaseUnknownAsync(string action, string error, CancellationToken cancellationToken)
+    {
+        if (_databaseFound)
+        {
+            return;
+        }
+
+        if (!await ExistsAsync(OrganizationPath, cancellationToken).ConfigureAwait(false))
+        {
+            throw new BranchTasksException(ErrorCodes.ProviderNotFound,
+                $"PlanetScale has no organization '{Settings.Organization}' that the service token can see (HTTP 404 when asked to {action}: {error}). " +
+                $"Check \"organization\" in the \"planetscale\" settings of {_configFile} (the name in PlanetScale's URLs, app.planetscale.com/<organization>), and that the token ({CredentialEnvironment.PlanetScaleTokenId}) belongs to that organization.");
+        }
+
+        if (!await ExistsAsync(DatabasePath, cancellationToken).ConfigureAwait(false))
+        {
+            throw new BranchTasksException(ErrorCodes.ProviderNotFound,
+                $"PlanetScale organization '{Settings.Organization}' has no database '{Settings.Database}' that the service token can see (HTTP 404 when asked to {action}: {error}). " +
+                $"Check \"database\" in the \"planetscale\" settings of {_configFile}, and grant the service token access to that database (PlanetScale: organization settings, Service tokens).");
+        }
+
+        _databaseFound = true;
+    }
+
+    private async Task<bool> ExistsAsync(string path, CancellationToken cancellationToken)
+    {
+        return await SendAsync<object>(HttpMethod.Get, path, null, "look up " + path, cancellationToken, notFoundIsNull: true, emptyIsFound: true, resolveNotFound: false).ConfigureAwait(false) is not null;
     }
 
     private BranchTasksException Failure(HttpStatusCode status, string error, string action, int attempts)
@@ -204,7 +296,7 @@ public sealed class PlanetScaleApiClient
             HttpStatusCode.TooManyRequests => new(ErrorCodes.ProviderUnavailable,
                 $"PlanetScale kept rate-limiting the request to {action} (HTTP 429: {error}) after {attempts} attempts. Wait a minute and try again."),
             _ when code >= 500 => new(ErrorCodes.ProviderUnavailable,
-                $"PlanetScale's API failed to {action} (HTTP {code}: {error}) {attempts} times in a row. It may be having an outage; try again later."),
+                $"PlanetScale's API failed to {action} (HTTP {code}: {error}){(attempts > 1 ? $" {attempts} times in a row" : "")}. It may be having an outage; try again later."),
             _ => new(ErrorCodes.ProviderRejected,
                 $"PlanetScale refused to {action} (HTTP {code}: {error})."),
         };
@@ -238,18 +330,18 @@ public sealed class PlanetScaleApiClient
         text = text.Trim();
         return text.Length == 0 ? response.ReasonPhrase ?? "no details" : text.Length <= 200 ? text : text[..200] + "...";
     }
+}
 
-    private static TimeSpan? RetryAfter(HttpResponseMessage response)
+/// <summary>Marks the failure of a create that was sent but whose answer never arrived (or was a 5xx): it may or may not have happened.</summary>
+public static class PlanetScaleOutcome
+{
+    private const string Key = "BranchTasks.PlanetScale.OutcomeUnknown";
+
+    public static BranchTasksException Unknown(BranchTasksException failure)
     {
-        var header = response.Headers.RetryAfter;
-        var delay = header?.Delta ?? (header?.Date is { } date ? date - DateTimeOffset.UtcNow : null);
-        if (delay is null)
-        {
-            return null;
-        }
-
-        return delay < TimeSpan.Zero ? TimeSpan.Zero : delay > MaxRetryAfter ? MaxRetryAfter : delay;
+        failure.Data[Key] = true;
+        return failure;
     }
 
-    private static TimeSpan Backoff(int attempt) => RetryDelay * Math.Pow(2, attempt - 1);
+    public static bool IsUnknown(BranchTasksException failure) => failure.Data.Contains(Key);
 }

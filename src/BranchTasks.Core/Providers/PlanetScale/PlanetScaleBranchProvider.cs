@@ -56,8 +56,24 @@ public sealed class PlanetScaleBranchProvider(
                 $"Create '{target.Branch}' in PlanetScale, or point \"parent\" in {config.FilePath} at a git branch whose database branch exists (a \"map\" rule can name it).");
         }
 
-        var created = await api.CreateBranchAsync(target.Branch, parent.Branch, cancellationToken).ConfigureAwait(false);
+        // Recorded before it is sent: a create whose answer is lost still leaves a branch known to be the tool's.
         records.Add(new PlanetScaleBranchRecord(Settings.Organization, Settings.Database, target.Branch, parent.Branch, target.GitBranch, DateTimeOffset.UtcNow, null));
+        PlanetScaleBranch created;
+        try
+        {
+            created = await api.CreateBranchAsync(target.Branch, parent.Branch, cancellationToken).ConfigureAwait(false);
+        }
+        catch (BranchTasksException e) when (PlanetScaleOutcome.IsUnknown(e))
+        {
+            // Never sent again blindly (a second create would be refused as taken): ask what became of it.
+            created = await FindAfterLostCreateAsync(target.Branch, e).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is BranchTasksException or OperationCanceledException)
+        {
+            records.Remove(Settings.Organization, Settings.Database, target.Branch);
+            throw;
+        }
+
         try
         {
             var ready = created.Ready ? created : await WaitUntilReadyAsync(target.Branch, cancellationToken).ConfigureAwait(false);
@@ -155,6 +171,30 @@ public sealed class PlanetScaleBranchProvider(
             await Task.Delay(pause < left ? pause : left, cancellationToken).ConfigureAwait(false);
             pause = pause * 2 < LongestPoll ? pause * 2 : LongestPoll;
         }
+    }
+
+    private async Task<PlanetScaleBranch> FindAfterLostCreateAsync(string branch, BranchTasksException lost)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        PlanetScaleBranch? found;
+        try
+        {
+            found = await api.GetBranchAsync(branch, timeout.Token).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is BranchTasksException or OperationCanceledException)
+        {
+            // Whether it exists is unknown: the record stays, so `branchtasks branch delete` may remove it later.
+            throw lost;
+        }
+
+        if (found is null)
+        {
+            records.Remove(Settings.Organization, Settings.Database, branch);
+            throw lost;
+        }
+
+        progress?.Report($"PlanetScale's answer to creating branch '{branch}' was lost; the branch exists, so BranchTasks goes on with it.");
+        return found;
     }
 
     private async Task DeleteCreatedQuietlyAsync(string branch)

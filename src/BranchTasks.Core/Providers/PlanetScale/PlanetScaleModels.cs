@@ -2,7 +2,10 @@ using System.Text.Json.Serialization;
 
 namespace BranchTasks.Core.Providers.PlanetScale;
 
-/// <summary>A database branch as PlanetScale's API describes it (only the fields BranchTasks reads).</summary>
+/// <summary>
+/// A database branch as PlanetScale's API describes it (only the fields BranchTasks reads). It has no address to
+/// log in at: that comes with each password (<see cref="PlanetScalePassword.AccessHostUrl"/>).
+/// </summary>
 public sealed class PlanetScaleBranch
 {
     public string Name { get; set; } = "";
@@ -17,8 +20,14 @@ public sealed class PlanetScaleBranch
     [JsonPropertyName("created_at")]
     public DateTimeOffset CreatedAt { get; set; }
 
-    [JsonPropertyName("access_host_url")]
-    public string? AccessHostUrl { get; set; }
+    /// <summary>pending, ready, sleeping, ... (<see cref="Ready"/> is what BranchTasks waits for).</summary>
+    public string? State { get; set; }
+
+    [JsonPropertyName("mysql_address")]
+    public string? MysqlAddress { get; set; }
+
+    [JsonPropertyName("mysql_edge_address")]
+    public string? MysqlEdgeAddress { get; set; }
 }
 
 /// <summary>A branch password; <see cref="PlainText"/> only comes back from create.</summary>
@@ -48,6 +57,9 @@ public sealed class PlanetScalePassword
 internal sealed class PlanetScaleList<T>
 {
     public List<T> Data { get; set; } = [];
+
+    [JsonPropertyName("current_page")]
+    public int? CurrentPage { get; set; }
 
     [JsonPropertyName("next_page")]
     public int? NextPage { get; set; }

@@ -4,9 +4,11 @@ using BranchTasks.Core.Tunnel;
 namespace BranchTasks.Core.Providers.PlanetScale;
 
 /// <summary>
-/// A PlanetScale branch password held for a tunnel: created on first use, renewed well before it expires
-/// (replaced by a fresh one when PlanetScale will not renew it, so apps never notice), deleted when the
-/// last holder lets go. Shared through <see cref="PlanetScaleLeaseRegistry"/>, hence the reference count.
+/// A PlanetScale branch password held for a tunnel: created on first use, renewed once half its lifetime has
+/// passed (as pscale does), deleted when the last holder lets go. When PlanetScale will not renew it, a fresh
+/// password serves new connections while the old one stays until its last connection closes or it expires:
+/// deleting a password disconnects every client using it. Shared through <see cref="PlanetScaleLeaseRegistry"/>,
+/// hence the reference count.
 /// </summary>
 public sealed class PlanetScalePasswordLease : UpstreamLease
 {
@@ -17,8 +19,8 @@ public sealed class PlanetScalePasswordLease : UpstreamLease
     private readonly Action<PlanetScalePasswordLease> _onReleased;
     private readonly CancellationTokenSource _stop = new();
     private readonly object _gate = new();
-    private PlanetScalePassword _password;
-    private UpstreamEndpoint _endpoint;
+    private readonly List<Task> _retiring = [];
+    private Current _current;
     private int _holders = 1;
     private Task _renewals = Task.CompletedTask;
 
@@ -27,17 +29,16 @@ public sealed class PlanetScalePasswordLease : UpstreamLease
         _api = api;
         _branch = branch;
         _onReleased = onReleased;
-        _password = password;
-        _endpoint = ToEndpoint(password);
+        _current = new Current(password, ToEndpoint(password));
     }
 
-    public override UpstreamEndpoint Endpoint => Volatile.Read(ref _endpoint);
+    public override UpstreamEndpoint Endpoint => Volatile.Read(ref _current).Endpoint;
 
     internal bool IsReleased { get; private set; }
 
     internal static async Task<PlanetScalePasswordLease> CreateAsync(PlanetScaleApiClient api, string branch, Action<PlanetScalePasswordLease> onReleased, CancellationToken cancellationToken)
     {
-        var password = await api.CreatePasswordAsync(branch, PasswordName(), cancellationToken).ConfigureAwait(false);
+        var password = await api.CreatePasswordAsync(branch, PlanetScalePasswordNames.New(), cancellationToken).ConfigureAwait(false);
         var lease = new PlanetScalePasswordLease(api, branch, password, onReleased);
         lease._renewals = lease.RenewLoopAsync();
         return lease;
@@ -80,7 +81,14 @@ public sealed class PlanetScalePasswordLease : UpstreamLease
         {
         }
 
-        await DeleteQuietlyAsync(Volatile.Read(ref _password)).ConfigureAwait(false);
+        Task[] retiring;
+        lock (_gate)
+        {
+            retiring = [.. _retiring];
+        }
+
+        await Task.WhenAll(retiring).ConfigureAwait(false);
+        await DeleteQuietlyAsync(Volatile.Read(ref _current).Password).ConfigureAwait(false);
         _stop.Dispose();
     }
 
@@ -92,6 +100,7 @@ public sealed class PlanetScalePasswordLease : UpstreamLease
         {
             Tls = new UpstreamTlsPolicy(true, UpstreamCertificateCheck.Full, _api.Settings.CaCertificateFile),
             AppUser = "branchtasks",
+            Usage = new UpstreamUsage(),
         };
     }
 
@@ -100,7 +109,8 @@ public sealed class PlanetScalePasswordLease : UpstreamLease
         var token = _stop.Token;
         while (!token.IsCancellationRequested)
         {
-            var password = Volatile.Read(ref _password);
+            var current = Volatile.Read(ref _current);
+            var password = current.Password;
             if (password.ExpiresAt is not { } expiresAt)
             {
                 return;
@@ -116,12 +126,13 @@ public sealed class PlanetScalePasswordLease : UpstreamLease
                     continue;
                 }
 
-                await ReplaceAsync(password, token).ConfigureAwait(false);
+                // PlanetScale no longer knows it (404) or it cannot be renewed: its connections are gone or go with it.
+                await ReplaceQuietlyAsync(current, token).ConfigureAwait(false);
             }
             catch (BranchTasksException e) when (e.Code == ErrorCodes.ProviderRejected)
             {
-                // PlanetScale will not renew this one (expired, or not renewable): a fresh password serves new connections.
-                await ReplaceQuietlyAsync(password, token).ConfigureAwait(false);
+                // PlanetScale refuses to renew this one: a fresh password serves new connections, the old one its own.
+                await ReplaceQuietlyAsync(current, token).ConfigureAwait(false);
             }
             catch (BranchTasksException)
             {
@@ -129,20 +140,20 @@ public sealed class PlanetScalePasswordLease : UpstreamLease
                 await Task.Delay(Max((expiresAt - DateTimeOffset.UtcNow) / 4, TimeSpan.FromMilliseconds(500)), token).ConfigureAwait(false);
                 if (DateTimeOffset.UtcNow >= expiresAt)
                 {
-                    await ReplaceQuietlyAsync(password, token).ConfigureAwait(false);
+                    await ReplaceQuietlyAsync(current, token).ConfigureAwait(false);
                 }
             }
         }
     }
 
-    /// <summary>Renew once two thirds of the lifetime have passed (at least two seconds before expiry).</summary>
+    /// <summary>Renew once half the lifetime has passed, as pscale does (at least two seconds before expiry).</summary>
     private DateTimeOffset RenewalTime(DateTimeOffset expiresAt)
     {
-        var lead = Max(_api.Settings.PasswordTtl / 3, TimeSpan.FromSeconds(2));
+        var lead = Max(_api.Settings.PasswordTtl / 2, TimeSpan.FromSeconds(2));
         return expiresAt - lead;
     }
 
-    private async Task ReplaceQuietlyAsync(PlanetScalePassword old, CancellationToken cancellationToken)
+    private async Task ReplaceQuietlyAsync(Current old, CancellationToken cancellationToken)
     {
         try
         {
@@ -154,14 +165,36 @@ public sealed class PlanetScalePasswordLease : UpstreamLease
         }
     }
 
-    private async Task ReplaceAsync(PlanetScalePassword old, CancellationToken cancellationToken)
+    private async Task ReplaceAsync(Current old, CancellationToken cancellationToken)
     {
-        var fresh = await _api.CreatePasswordAsync(_branch, PasswordName(), cancellationToken).ConfigureAwait(false);
-        var endpoint = ToEndpoint(fresh);
-        Volatile.Write(ref _password, fresh);
-        Volatile.Write(ref _endpoint, endpoint);
-        OnEndpointChanged(endpoint);
-        await DeleteQuietlyAsync(old).ConfigureAwait(false);
+        var fresh = await _api.CreatePasswordAsync(_branch, PlanetScalePasswordNames.New(), cancellationToken).ConfigureAwait(false);
+        var next = new Current(fresh, ToEndpoint(fresh));
+
+        // New connections take the new password first; only then may the old one's last connection end its life.
+        Volatile.Write(ref _current, next);
+        OnEndpointChanged(next.Endpoint);
+        old.Endpoint.Usage!.Retire();
+        lock (_gate)
+        {
+            _retiring.RemoveAll(t => t.IsCompleted);
+            _retiring.Add(RetireAsync(old));
+        }
+    }
+
+    /// <summary>Deletes a replaced password once no connection uses it, or when it expires, or when the lease goes.</summary>
+    private async Task RetireAsync(Current old)
+    {
+        var lifetime = old.Password.ExpiresAt is { } expiresAt ? Max(expiresAt - DateTimeOffset.UtcNow, TimeSpan.Zero) : Timeout.InfiniteTimeSpan;
+        try
+        {
+            await old.Endpoint.Usage!.Drained.WaitAsync(lifetime, _stop.Token).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is TimeoutException or OperationCanceledException)
+        {
+            // Expired, or the lease is being released: either way it has no more use.
+        }
+
+        await DeleteQuietlyAsync(old.Password).ConfigureAwait(false);
     }
 
     private async Task DeleteQuietlyAsync(PlanetScalePassword password)
@@ -177,15 +210,8 @@ public sealed class PlanetScalePasswordLease : UpstreamLease
         }
     }
 
-    private static string PasswordName() =>
-        $"branchtasks-{Sanitize(Environment.MachineName)}-{DateTimeOffset.UtcNow:yyyyMMddHHmmss}-{Guid.NewGuid().ToString("N")[..6]}";
-
-    private static string Sanitize(string text)
-    {
-        var chars = text.ToLowerInvariant().Select(c => char.IsAsciiLetterOrDigit(c) ? c : '-').ToArray();
-        var result = new string(chars).Trim('-');
-        return result.Length == 0 ? "host" : result.Length > 24 ? result[..24] : result;
-    }
-
     private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
+
+    /// <summary>A password and the endpoint (with its connection count) built from it.</summary>
+    private sealed record Current(PlanetScalePassword Password, UpstreamEndpoint Endpoint);
 }
