@@ -70,7 +70,7 @@ public sealed class PlanetScaleProviderTests : IClassFixture<PlanetScaleDoubleFi
         null);
 
     private Task<IBranchProvider> ProviderAsync(BranchTasksConfig config, IProgress<string>? progress = null, ProviderCredentials? credentials = null) =>
-        _factory.CreateAsync(config, credentials ?? Token(), CancellationToken.None, progress);
+        _factory.CreateAsync(config, credentials ?? Token(), TestOwners.Default.Repository, CancellationToken.None, progress);
 
     [Fact]
     public async Task A_new_branch_comes_from_its_parent_when_ready_and_its_tunnel_password_is_deleted_when_the_tunnel_closes()

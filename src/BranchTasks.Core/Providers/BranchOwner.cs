@@ -1,0 +1,47 @@
+using System.Text.Json.Serialization;
+using BranchTasks.Core.Git;
+
+namespace BranchTasks.Core.Providers;
+
+/// <summary>
+/// Who is asking: the repository (the same in every clone) and the developer (a login and the machine). Every
+/// branch made is recorded with both; destructive verbs act only on branches whose records match.
+/// </summary>
+public sealed record BranchOwner(RepositoryIdentity Repository, string Developer)
+{
+    /// <summary><paramref name="login"/> on this machine: the provider's login (shared server) or the OS user.</summary>
+    public static BranchOwner For(RepositoryIdentity repository, string login) =>
+        new(repository, $"{login}@{Environment.MachineName}");
+
+    /// <summary>How a branch recorded under <paramref name="repository"/> by <paramref name="developer"/> relates to this owner.</summary>
+    public BranchOwnership Classify(string? repository, string? developer) =>
+        repository is null ? BranchOwnership.Unclaimed
+        : !Repository.Matches(repository) ? BranchOwnership.OtherRepository
+        : string.Equals(developer, Developer, StringComparison.Ordinal) ? BranchOwnership.Mine
+        : BranchOwnership.OtherDeveloper;
+}
+
+/// <summary>Whose a branch is, seen from the current repository and developer.</summary>
+[JsonConverter(typeof(JsonStringEnumConverter<BranchOwnership>))]
+public enum BranchOwnership
+{
+    /// <summary>Made by this developer for this repository: every verb may act on it.</summary>
+    [JsonStringEnumMemberName("mine")]
+    Mine,
+
+    /// <summary>Recorded before ownership was: used (and then claimed) by the repository that uses it, deleted only when named.</summary>
+    [JsonStringEnumMemberName("unclaimed")]
+    Unclaimed,
+
+    /// <summary>This repository's, made by another developer or on another machine: used, never deleted, reset or pruned.</summary>
+    [JsonStringEnumMemberName("otherDeveloper")]
+    OtherDeveloper,
+
+    /// <summary>Another repository's that chose the same database name: never touched.</summary>
+    [JsonStringEnumMemberName("otherRepository")]
+    OtherRepository,
+
+    /// <summary>Not made by BranchTasks (a PlanetScale branch without a record): listed, never touched.</summary>
+    [JsonStringEnumMemberName("notMade")]
+    NotMade,
+}
