@@ -48,6 +48,9 @@ public sealed record RepositoryIdentity(string? RootCommit, string LocalId, stri
         return new RepositoryIdentity(root, localId, head.WorkTreeRoot);
     }
 
+    // A daemon started from a git hook inherits the hook's repository variables; they would point git elsewhere.
+    private static readonly string[] RepositoryVariables = ["GIT_DIR", "GIT_WORK_TREE", "GIT_COMMON_DIR", "GIT_INDEX_FILE", "GIT_OBJECT_DIRECTORY", "GIT_ALTERNATE_OBJECT_DIRECTORIES", "GIT_NAMESPACE"];
+
     private static string? FindRootCommit(string workTree)
     {
         try
@@ -56,7 +59,8 @@ public sealed record RepositoryIdentity(string? RootCommit, string LocalId, stri
                 "git",
                 ["-C", workTree, "rev-list", "--max-parents=0", "--first-parent", "HEAD"],
                 TimeSpan.FromSeconds(10),
-                CancellationToken.None).GetAwaiter().GetResult();
+                CancellationToken.None,
+                RepositoryVariables).GetAwaiter().GetResult();
             var line = result.StandardOutput.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).LastOrDefault();
             return result.ExitCode == 0 && line is { Length: 40 or 64 } && line.All(Uri.IsHexDigit) ? line.ToLowerInvariant() : null;
         }
