@@ -1,7 +1,7 @@
 namespace BranchTasks.Core.Configuration;
 
 /// <summary>A validated <c>branchtasks.json</c>. Defaults are the documented ones (README, schema).</summary>
-public sealed class BranchTasksConfig
+public sealed record BranchTasksConfig
 {
     /// <summary>Full path of the file this was read from.</summary>
     public required string FilePath { get; init; }

@@ -256,7 +256,7 @@ internal sealed class ConfigReader(string filePath, JsonLineIndex index)
         {
             Host = Get(ConfigKeys.Host, ReadHost, ""),
             Port = Get(ConfigKeys.Port, ReadPort, 3306),
-            DatabasePrefix = Get(ConfigKeys.DatabasePrefix, ReadDatabasePrefix, ""),
+            DatabasePrefix = Get<string?>(ConfigKeys.DatabasePrefix, ReadDatabasePrefix, null),
             Tls = Get(ConfigKeys.Tls, ReadTls, "verify-full"),
             CaCertificateFile = Get<string?>(ConfigKeys.CaCertificateFile, ReadExistingFile, null),
             UserSecretsId = Get<string?>(ConfigKeys.UserSecretsId, ReadUserSecretsId, null),

@@ -93,7 +93,7 @@ public sealed class DaemonService : IAsyncDisposable
         }
 
         var workspace = Workspace.Open(request.Directory, request.ConfigFile, request.BranchOverride, request.ConnectionName);
-        return workspace with { Credentials = new ProviderCredentials(request.Credentials, Workspace.UserSecretsIdFor(workspace.Config, request.UserSecretsId)) };
+        return workspace.WithCredentials(new ProviderCredentials(request.Credentials, Workspace.UserSecretsIdFor(workspace.Config, request.UserSecretsId)));
     }
 
     private DaemonStatus Status() => new()
@@ -127,16 +127,16 @@ public sealed class DaemonService : IAsyncDisposable
     private async Task<DaemonResponse> BranchListAsync(DaemonRequest request, CancellationToken cancellationToken)
     {
         var workspace = OpenWorkspace(request);
-        await using var provider = await _providers.CreateAsync(workspace.Config, workspace.Credentials, cancellationToken).ConfigureAwait(false);
+        await using var provider = await _providers.CreateAsync(workspace, cancellationToken).ConfigureAwait(false);
         var branches = await provider.ListAsync(cancellationToken).ConfigureAwait(false);
-        return new DaemonResponse { Ok = true, Branches = [.. branches] };
+        return new DaemonResponse { Ok = true, Branches = [.. branches.Where(b => BranchOperations.IsListed(b, request.All))] };
     }
 
     private async Task<DaemonResponse> BranchCreateAsync(DaemonRequest request, IProgress<string>? progress, CancellationToken cancellationToken)
     {
         var workspace = OpenWorkspace(request);
         var name = RequireName(request);
-        await using var provider = await _providers.CreateAsync(workspace.Config, workspace.Credentials, cancellationToken, progress).ConfigureAwait(false);
+        await using var provider = await _providers.CreateAsync(workspace, cancellationToken, progress).ConfigureAwait(false);
         var from = request.From is null ? null : await ResolveExistingAsync(provider, workspace, request.From, cancellationToken).ConfigureAwait(false);
         var created = await new BranchOperations(provider, workspace.Config).CreateAsync(workspace.TargetFor(name), from, request.CopyData, cancellationToken).ConfigureAwait(false);
         return new DaemonResponse { Ok = true, BranchInfo = created };
@@ -146,7 +146,7 @@ public sealed class DaemonService : IAsyncDisposable
     {
         var workspace = OpenWorkspace(request);
         var name = RequireName(request);
-        await using var provider = await _providers.CreateAsync(workspace.Config, workspace.Credentials, cancellationToken).ConfigureAwait(false);
+        await using var provider = await _providers.CreateAsync(workspace, cancellationToken).ConfigureAwait(false);
         var target = await ResolveExistingAsync(provider, workspace, name, cancellationToken).ConfigureAwait(false);
         await new BranchOperations(provider, workspace.Config).DeleteAsync(target, workspace.Target, request.Force, cancellationToken).ConfigureAwait(false);
         await Tunnels.CloseTunnelAsync(provider.GetTunnelKey(target)).ConfigureAwait(false);
@@ -160,20 +160,13 @@ public sealed class DaemonService : IAsyncDisposable
     private async Task<DaemonResponse> BranchPruneAsync(DaemonRequest request, CancellationToken cancellationToken)
     {
         var workspace = OpenWorkspace(request);
-        await using var provider = await _providers.CreateAsync(workspace.Config, workspace.Credentials, cancellationToken).ConfigureAwait(false);
+        await using var provider = await _providers.CreateAsync(workspace, cancellationToken).ConfigureAwait(false);
         var operations = new BranchOperations(provider, workspace.Config);
-        var parentBranch = operations.RootBranch;
         var gitBranches = Git.GitRefReader.ListBranches(workspace.Head.CommonDir);
-        var stale = (await provider.ListAsync(cancellationToken).ConfigureAwait(false))
-            .Where(b => b.GitBranch is not null
-                && !gitBranches.Contains(b.GitBranch)
-                && !operations.IsProtected(b.Branch)
-                && b.Branch != parentBranch
-                && b.Branch != workspace.Target.Branch)
-            .ToList();
+        var stale = await operations.FindPrunableAsync(gitBranches, workspace.Target, cancellationToken).ConfigureAwait(false);
         if (!request.Confirmed)
         {
-            return new DaemonResponse { Ok = true, Branches = stale, Message = stale.Count == 0 ? "Nothing to prune." : $"{stale.Count} database branch(es) whose git branch is gone; run `branchtasks branch prune --yes` to delete them." };
+            return new DaemonResponse { Ok = true, Branches = [.. stale], Message = stale.Count == 0 ? "Nothing to prune." : $"{stale.Count} database branch(es) whose git branch is gone; run `branchtasks branch prune --yes` to delete them." };
         }
 
         foreach (var branch in stale)
@@ -182,16 +175,16 @@ public sealed class DaemonService : IAsyncDisposable
             await operations.DeleteAsync(branch.ToTarget(), workspace.Target, force: false, cancellationToken).ConfigureAwait(false);
         }
 
-        return new DaemonResponse { Ok = true, Branches = stale, Message = $"Deleted {stale.Count} database branch(es)." };
+        return new DaemonResponse { Ok = true, Branches = [.. stale], Message = $"Deleted {stale.Count} database branch(es)." };
     }
 
     private async Task<DaemonResponse> BranchResetAsync(DaemonRequest request, CancellationToken cancellationToken)
     {
         var workspace = OpenWorkspace(request);
-        await using var provider = await _providers.CreateAsync(workspace.Config, workspace.Credentials, cancellationToken).ConfigureAwait(false);
+        await using var provider = await _providers.CreateAsync(workspace, cancellationToken).ConfigureAwait(false);
         var existing = await FindExistingAsync(provider, workspace, RequireName(request), cancellationToken).ConfigureAwait(false);
         // Connections into a database about to be dropped would only fail; the next `up` opens a fresh tunnel.
-        if (!new BranchOperations(provider, workspace.Config).IsProtected(existing.Branch))
+        if (!new BranchOperations(provider, workspace.Config).IsProtected(existing.Branch) && BranchOperations.MayChange(existing))
         {
             await Tunnels.CloseTunnelAsync(provider.GetTunnelKey(existing.ToTarget())).ConfigureAwait(false);
         }
@@ -203,7 +196,7 @@ public sealed class DaemonService : IAsyncDisposable
     private async Task<DaemonResponse> BranchDiffAsync(DaemonRequest request, CancellationToken cancellationToken)
     {
         var workspace = OpenWorkspace(request);
-        await using var provider = await _providers.CreateAsync(workspace.Config, workspace.Credentials, cancellationToken).ConfigureAwait(false);
+        await using var provider = await _providers.CreateAsync(workspace, cancellationToken).ConfigureAwait(false);
         var existing = await FindExistingAsync(provider, workspace, request.Name ?? workspace.Target.Branch, cancellationToken).ConfigureAwait(false);
         var parentName = request.From ?? existing.Parent
             ?? throw new BranchTasksException(ErrorCodes.InvalidArgument, $"Database branch '{existing.Branch}' was created empty (the root of the tree), so it has no parent to compare with. Pass --against <branch>.");

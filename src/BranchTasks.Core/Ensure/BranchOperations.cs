@@ -27,6 +27,7 @@ public sealed class BranchOperations
     {
         if (await _provider.FindAsync(target.Branch, cancellationToken).ConfigureAwait(false) is { } existing)
         {
+            RefuseOtherRepository(existing);
             RefuseSilentSharing(existing, target);
             return false;
         }
@@ -63,9 +64,16 @@ public sealed class BranchOperations
     public async Task<BranchInfo> CreateAsync(BranchTarget target, BranchTarget? from, bool? copyData, CancellationToken cancellationToken)
     {
         RefuseProtected(target.Branch, "create");
-        if (await _provider.FindAsync(target.Branch, cancellationToken).ConfigureAwait(false) is not null)
+        if (await _provider.FindAsync(target.Branch, cancellationToken).ConfigureAwait(false) is { } existing)
         {
+            RefuseOtherRepository(existing);
             throw new BranchTasksException(ErrorCodes.BranchExists, $"Database branch '{target.Branch}' already exists. Use it as it is, or delete it first with `branchtasks branch delete {target.Branch}`.");
+        }
+
+        // A database name is one repository's: a second repository that chose it gets no branch beside the first's.
+        foreach (var branch in await _provider.ListAsync(cancellationToken).ConfigureAwait(false))
+        {
+            RefuseOtherRepository(branch);
         }
 
         var parent = from ?? BranchMapper.Map(_config, _config.Parent);
@@ -100,6 +108,11 @@ public sealed class BranchOperations
     public async Task DeleteAsync(BranchTarget target, BranchTarget? current, bool force, CancellationToken cancellationToken)
     {
         RefuseProtected(target.Branch, "delete");
+        if (await _provider.FindAsync(target.Branch, cancellationToken).ConfigureAwait(false) is { } existing)
+        {
+            RefuseNotMine(existing, "deleted");
+        }
+
         if (!force)
         {
             var why = target.Branch == RootBranch
@@ -144,6 +157,7 @@ public sealed class BranchOperations
     public async Task<BranchInfo> ResetAsync(BranchInfo existing, CancellationToken cancellationToken)
     {
         RefuseProtected(existing.Branch, "reset");
+        RefuseNotMine(existing, "reset");
         if (existing.Parent is null)
         {
             throw new BranchTasksException(ErrorCodes.InvalidArgument, $"Database branch '{existing.Branch}' was created empty (it is the root of the tree), so there is no parent to reset it from.");
@@ -152,6 +166,62 @@ public sealed class BranchOperations
         var parent = await _provider.FindAsync(existing.Parent, cancellationToken).ConfigureAwait(false)
             ?? throw new BranchTasksException(ErrorCodes.BranchNotFound, $"Cannot reset '{existing.Branch}': its parent database branch '{existing.Parent}' no longer exists. Delete it and create it again from another branch with `branchtasks branch create --from`.");
         return await _provider.ResetAsync(existing.ToTarget(), parent.ToTarget(), _config.CopyData, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Branches <c>branch prune</c> deletes: this developer's, of this repository, whose git branch is gone
+    /// (<paramref name="gitBranches"/> lists those that exist); never protected ones, the root branch or the
+    /// current one, and never a branch recorded before ownership was (nobody knows whose git branches it followed).
+    /// </summary>
+    public async Task<IReadOnlyList<BranchInfo>> FindPrunableAsync(IReadOnlySet<string> gitBranches, BranchTarget current, CancellationToken cancellationToken)
+    {
+        var root = RootBranch;
+        return [.. (await _provider.ListAsync(cancellationToken).ConfigureAwait(false))
+            .Where(b => b.Ownership == BranchOwnership.Mine
+                && b.GitBranch is not null
+                && !gitBranches.Contains(b.GitBranch)
+                && !IsProtected(b.Branch)
+                && b.Branch != root
+                && b.Branch != current.Branch)];
+    }
+
+    /// <summary>Whether a branch is listed by a plain `branch list`: this developer's in this repository, and unclaimed ones; `--all` shows the rest, marked as such.</summary>
+    public static bool IsListed(BranchInfo branch, bool all) =>
+        all || branch.Ownership is BranchOwnership.Mine or BranchOwnership.Unclaimed;
+
+    private void RefuseOtherRepository(BranchInfo branch)
+    {
+        if (branch.Ownership == BranchOwnership.OtherRepository)
+        {
+            var where = branch.RepositoryLocation is null ? "" : $" (at {branch.RepositoryLocation}{(branch.Owner is null ? "" : $" on {branch.Owner}")})";
+            throw new BranchTasksException(
+                ErrorCodes.DatabaseOfOtherRepository,
+                $"The database name \"{_config.Database}\" in {_config.FilePath} is already used by {Git.RepositoryIdentity.Describe(branch.Repository!)}{where}: " +
+                $"database branch '{branch.Branch}' ({branch.Database}) is its. Two repositories never share branches: choose another \"database\" in {_config.FilePath} (e.g. \"{_config.Database}2\"). " +
+                "Nothing was created or changed.");
+        }
+    }
+
+    /// <summary>Whether `branch delete` and `branch reset` may act on <paramref name="branch"/>: this developer's in this repository, or unclaimed (from before ownership was recorded, named explicitly).</summary>
+    public static bool MayChange(BranchInfo branch) => branch.Ownership is BranchOwnership.Mine or BranchOwnership.Unclaimed;
+
+    private static void RefuseNotMine(BranchInfo branch, string verb)
+    {
+        if (MayChange(branch))
+        {
+            return;
+        }
+
+        var whose = branch.Ownership switch
+        {
+            BranchOwnership.OtherDeveloper => $"it was made by {branch.Owner}",
+            BranchOwnership.OtherRepository => $"it belongs to {Git.RepositoryIdentity.Describe(branch.Repository!)}{(branch.RepositoryLocation is null ? "" : $" at {branch.RepositoryLocation}")}",
+            BranchOwnership.NotMade => "BranchTasks did not create it here",
+            _ => "it is not yours",
+        };
+        throw new BranchTasksException(
+            ErrorCodes.BranchNotOwned,
+            $"Database branch '{branch.Branch}' ({branch.Database}) was not {verb}: {whose}. BranchTasks only {(verb == "reset" ? "resets" : "deletes")} branches you made in this repository; `branchtasks branch list --all` shows whose each branch is.");
     }
 
     private void RefuseProtected(string branch, string verb)

@@ -30,7 +30,7 @@ public sealed class EnsureService
         await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            await using var provider = await _providers.CreateAsync(workspace.Config, workspace.Credentials, cancellationToken, progress).ConfigureAwait(false);
+            await using var provider = await _providers.CreateAsync(workspace, cancellationToken, progress).ConfigureAwait(false);
             var created = await new BranchOperations(provider, workspace.Config).EnsureExistsAsync(target, cancellationToken).ConfigureAwait(false);
             var lease = await provider.OpenUpstreamAsync(target, cancellationToken).ConfigureAwait(false);
             var localAuth = workspace.Config.LocalAuth == "token" ? LocalAuthMode.Token : LocalAuthMode.None;

@@ -35,6 +35,32 @@ public sealed record Workspace(BranchTasksConfig Config, GitHead Head, ResolvedG
         return new Workspace(config, head, gitBranch, target, string.IsNullOrWhiteSpace(connectionName) ? config.ConnectionName : connectionName);
     }
 
+    /// <summary>
+    /// This workspace with the caller's provider secrets. On a shared <c>mysql</c> server without a configured
+    /// <c>databasePrefix</c> the login in them decides the prefix (each developer their own), so names are mapped again.
+    /// </summary>
+    public Workspace WithCredentials(ProviderCredentials credentials)
+    {
+        var config = Config;
+        if (config is { Provider: "mysql", Mysql: { DatabasePrefix: null } mysql }
+            && credentials.Get(CredentialEnvironment.MySqlUser, Providers.Server.MySqlBranchServer.UserSecretKey) is { } login)
+        {
+            config = config with { Mysql = mysql with { DatabasePrefix = Providers.Server.MySqlDatabasePrefix.For(login) } };
+        }
+
+        return this with
+        {
+            Config = config,
+            Target = ReferenceEquals(config, Config) ? Target : BranchMapper.Map(config, GitBranch.Name),
+            Credentials = credentials,
+        };
+    }
+
+    /// <summary>The repository and developer that branches made for this workspace are recorded under.</summary>
+    public RepositoryIdentity Repository => _repository ??= RepositoryIdentity.Of(Head);
+
+    private RepositoryIdentity? _repository;
+
     /// <summary>Maps a name given on the command line: an existing database branch name, else a git branch name.</summary>
     public BranchTarget TargetFor(string name) => BranchMapper.Map(Config, name);
 }

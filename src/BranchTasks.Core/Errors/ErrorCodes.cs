@@ -42,6 +42,10 @@ public static class ErrorCodes
     public const string CloneDefinerNotKept = "BT0309";
     /// <summary>`branch delete` of the current git branch's database branch or of the root branch, without --force.</summary>
     public const string BranchDeleteNeedsForce = "BT0310";
+    /// <summary>The configured <c>database</c> already holds branches of another repository (another root commit).</summary>
+    public const string DatabaseOfOtherRepository = "BT0311";
+    /// <summary>A shared server's database prefix already belongs to another login.</summary>
+    public const string DatabasePrefixTaken = "BT0312";
 
     // 04xx: local server
     public const string ServerBinariesNotFound = "BT0401";

@@ -19,5 +19,20 @@ public sealed record BranchMetadata(
     DateTimeOffset CreatedAt,
     DateTimeOffset? LastUsedAt)
 {
-    public BranchInfo ToBranchInfo() => new(Branch, DatabaseName, Parent, GitBranch, CreatedAt, LastUsedAt);
+    /// <summary>The repository it was made for (<see cref="Git.RepositoryIdentity.Id"/>); null in records from before ownership was recorded.</summary>
+    public string? Repository { get; init; }
+
+    /// <summary>The developer who made it (<c>login@machine</c>); null in records from before ownership was recorded.</summary>
+    public string? Owner { get; init; }
+
+    /// <summary>Where the repository was when the branch was made, for messages.</summary>
+    public string? RepositoryLocation { get; init; }
+
+    public BranchInfo ToBranchInfo(BranchOwner owner) => new(Branch, DatabaseName, Parent, GitBranch, CreatedAt, LastUsedAt)
+    {
+        Ownership = owner.Classify(Repository, Owner),
+        Repository = Repository,
+        Owner = Owner,
+        RepositoryLocation = RepositoryLocation,
+    };
 }

@@ -17,7 +17,7 @@ public sealed class BranchMetadataStore(string adminConnectionString, string sch
     /// <summary>The metadata database for a database-name prefix: never a name a branch database can have (those start with a letter after the prefix).</summary>
     public static string SchemaNameFor(string databasePrefix) => databasePrefix + DefaultSchemaName;
 
-    private const string Columns = "database_name, project, branch, parent, git_branch, state, created_at, last_used_at";
+    private const string Columns = "database_name, project, branch, parent, git_branch, state, created_at, last_used_at, repository, owner, repository_location";
 
     public async Task EnsureSchemaAsync(CancellationToken cancellationToken)
     {
@@ -36,12 +36,75 @@ public sealed class BranchMetadataStore(string adminConnectionString, string sch
               state ENUM('creating','ready') NOT NULL,
               created_at DATETIME(6) NOT NULL,
               last_used_at DATETIME(6) NULL,
+              repository VARCHAR(100) NULL,
+              owner VARCHAR(400) NULL,
+              repository_location VARCHAR(1024) NULL,
               KEY project_branch (project, branch)
             ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin
             """,
             [],
             cancellationToken).ConfigureAwait(false);
+        await AddOwnershipColumnsAsync(cancellationToken).ConfigureAwait(false);
     }
+
+    /// <summary>
+    /// Tables made before ownership was recorded get its columns (MySQL has no ADD COLUMN IF NOT EXISTS); their
+    /// rows stay, with NULL ownership, until the repository that uses them claims them.
+    /// </summary>
+    private async Task AddOwnershipColumnsAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = new MySqlConnection(adminConnectionString);
+        await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var check = Command(
+            "SELECT COUNT(*) FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = @schema AND TABLE_NAME = 'branches' AND COLUMN_NAME = 'repository'",
+            [("@schema", schemaName)],
+            connection);
+        if (Convert.ToInt64(await check.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), System.Globalization.CultureInfo.InvariantCulture) > 0)
+        {
+            return;
+        }
+
+        await using var alter = Command(
+            $"ALTER TABLE {_schema}.`branches` ADD COLUMN repository VARCHAR(100) NULL, ADD COLUMN owner VARCHAR(400) NULL, ADD COLUMN repository_location VARCHAR(1024) NULL",
+            [],
+            connection);
+        try
+        {
+            await alter.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (MySqlException e) when (e.ErrorCode == MySqlErrorCode.DuplicateFieldName)
+        {
+            // Another process added them meanwhile.
+        }
+    }
+
+    /// <summary>
+    /// Claims the metadata schema (and so its database prefix) for <paramref name="login"/>, or returns the login
+    /// that claimed it first. A shared server's prefix is one developer's: two logins never share branches silently.
+    /// </summary>
+    public async Task<string> ClaimSchemaAsync(string login, CancellationToken cancellationToken)
+    {
+        await ExecuteAsync(
+            $"CREATE TABLE IF NOT EXISTS {_schema}.`owner` (id TINYINT NOT NULL PRIMARY KEY, login VARCHAR(400) NOT NULL, claimed_at DATETIME(6) NOT NULL) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin",
+            [],
+            cancellationToken).ConfigureAwait(false);
+        await ExecuteAsync($"INSERT IGNORE INTO {_schema}.`owner` (id, login, claimed_at) VALUES (1, @login, UTC_TIMESTAMP(6))", [("@login", login)], cancellationToken).ConfigureAwait(false);
+        await using var connection = new MySqlConnection(adminConnectionString);
+        await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = Command($"SELECT login FROM {_schema}.`owner` WHERE id = 1", [], connection);
+        return (string)(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
+    }
+
+    /// <summary>
+    /// Claims a record for <paramref name="owner"/> when it has no owner yet (made before ownership was recorded)
+    /// or was made under this repository's stand-in id (before its first commit). Never takes another's record.
+    /// </summary>
+    public Task ClaimAsync(string databaseName, BranchOwner owner, CancellationToken cancellationToken) =>
+        ExecuteAsync(
+            $"UPDATE {_schema}.`branches` SET repository = @repository, owner = COALESCE(owner, @owner), repository_location = COALESCE(repository_location, @location) " +
+            "WHERE database_name = @database AND (repository IS NULL OR repository = @localId) AND @repository <> @localId",
+            [("@database", databaseName), ("@repository", owner.Repository.Id), ("@localId", owner.Repository.LocalId), ("@owner", owner.Developer), ("@location", owner.Repository.Location)],
+            cancellationToken);
 
     public Task<IReadOnlyList<BranchMetadata>> ListAsync(string project, CancellationToken cancellationToken) =>
         QueryAsync($"SELECT {Columns} FROM {_schema}.`branches` WHERE project = @project ORDER BY branch", [("@project", project)], cancellationToken);
@@ -59,11 +122,12 @@ public sealed class BranchMetadataStore(string adminConnectionString, string sch
             cancellationToken).ConfigureAwait(false)).FirstOrDefault();
 
     /// <summary>Records a branch as being created. Throws a duplicate-key <see cref="MySqlException"/> if the database is already recorded.</summary>
-    public Task InsertCreatingAsync(string databaseName, string project, string branch, string? parent, string? gitBranch, CancellationToken cancellationToken) =>
+    public Task InsertCreatingAsync(string databaseName, string project, string branch, string? parent, string? gitBranch, BranchOwner owner, CancellationToken cancellationToken) =>
         ExecuteAsync(
-            $"INSERT INTO {_schema}.`branches` (database_name, project, branch, parent, git_branch, state, created_at, last_used_at) " +
-            "VALUES (@database, @project, @branch, @parent, @gitBranch, 'creating', UTC_TIMESTAMP(6), NULL)",
-            [("@database", databaseName), ("@project", project), ("@branch", branch), ("@parent", parent), ("@gitBranch", gitBranch)],
+            $"INSERT INTO {_schema}.`branches` (database_name, project, branch, parent, git_branch, state, created_at, last_used_at, repository, owner, repository_location) " +
+            "VALUES (@database, @project, @branch, @parent, @gitBranch, 'creating', UTC_TIMESTAMP(6), NULL, @repository, @owner, @location)",
+            [("@database", databaseName), ("@project", project), ("@branch", branch), ("@parent", parent), ("@gitBranch", gitBranch),
+             ("@repository", owner.Repository.Id), ("@owner", owner.Developer), ("@location", owner.Repository.Location)],
             cancellationToken);
 
     public Task MarkReadyAsync(string databaseName, CancellationToken cancellationToken) =>
@@ -133,7 +197,12 @@ public sealed class BranchMetadataStore(string adminConnectionString, string sch
         reader.IsDBNull(4) ? null : reader.GetString(4),
         reader.GetString(5) == "ready" ? BranchState.Ready : BranchState.Creating,
         Utc(reader.GetDateTime(6)),
-        reader.IsDBNull(7) ? null : Utc(reader.GetDateTime(7)));
+        reader.IsDBNull(7) ? null : Utc(reader.GetDateTime(7)))
+    {
+        Repository = reader.IsDBNull(8) ? null : reader.GetString(8),
+        Owner = reader.IsDBNull(9) ? null : reader.GetString(9),
+        RepositoryLocation = reader.IsDBNull(10) ? null : reader.GetString(10),
+    };
 
     // Stored as UTC_TIMESTAMP, read back without a zone.
     private static DateTimeOffset Utc(DateTime value) => new(DateTime.SpecifyKind(value, DateTimeKind.Utc));

@@ -24,7 +24,12 @@ public sealed class ProviderFactory : IAsyncDisposable
         _sharedAccounts = new SharedServerAccounts(state, log);
     }
 
-    public async Task<IBranchProvider> CreateAsync(BranchTasksConfig config, ProviderCredentials credentials, CancellationToken cancellationToken, IProgress<string>? progress = null)
+    /// <summary>The provider of <paramref name="workspace"/>'s configuration, acting for its repository and the caller.</summary>
+    public Task<IBranchProvider> CreateAsync(Ensure.Workspace workspace, CancellationToken cancellationToken, IProgress<string>? progress = null) =>
+        CreateAsync(workspace.Config, workspace.Credentials, workspace.Repository, cancellationToken, progress);
+
+    /// <param name="repository">The repository branches are made for and scoped to; the developer is the provider's login (shared server) or the OS user.</param>
+    public async Task<IBranchProvider> CreateAsync(BranchTasksConfig config, ProviderCredentials credentials, Git.RepositoryIdentity repository, CancellationToken cancellationToken, IProgress<string>? progress = null)
     {
         switch (config.Provider)
         {
@@ -32,13 +37,13 @@ public sealed class ProviderFactory : IAsyncDisposable
                 var server = MySqlBranchServer.Create(config, credentials);
                 server = server with { Accounts = _sharedAccounts.PolicyFor(server.Host, server.Port, server.UpstreamUser) };
                 await MySqlBranchServer.CheckLoginAsync(server, cancellationToken).ConfigureAwait(false);
-                return new ServerBranchProvider("mysql", server, config.Database);
+                return new ServerBranchProvider("mysql", server, config.Database, BranchOwner.For(repository, server.UpstreamUser));
             case "planetscale":
                 var api = PlanetScaleApiClient.Create(_http.Value, config, credentials);
-                return new PlanetScaleBranchProvider(api, config, new PlanetScaleBranchRecords(_state), _planetScaleLeases.Value, progress);
+                return new PlanetScaleBranchProvider(api, config, new PlanetScaleBranchRecords(_state), _planetScaleLeases.Value, progress, BranchOwner.For(repository, Environment.UserName));
             default:
                 var endpoint = await new LocalServer(_state, config.Local).EnsureRunningAsync(cancellationToken).ConfigureAwait(false);
-                return LocalBranchProvider.Create(endpoint, config.Database);
+                return LocalBranchProvider.Create(endpoint, config.Database, BranchOwner.For(repository, Environment.UserName));
         }
     }
 

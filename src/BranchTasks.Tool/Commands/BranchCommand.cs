@@ -22,15 +22,18 @@ public static class BranchCommand
 
     private static Command List(GlobalOptions options)
     {
-        var json = JsonOption("Print a JSON array of branch, database, parent, gitBranch, createdAt, lastUsedAt.");
-        var command = new Command("list", "List the database branches BranchTasks created for this project.") { json };
+        var json = JsonOption("Print a JSON array of branch, database, parent, gitBranch, createdAt, lastUsedAt, ownership, owner, repository.");
+        var all = new Option<bool>("--all") { Description = "Also list branches of other repositories that use the same database name, and (PlanetScale) branches BranchTasks did not create." };
+        var command = new Command("list", "List this repository's database branches.") { all, json };
         command.SetAction((parse, cancellationToken) =>
         {
             var context = new CommandContext(parse, options);
             var asJson = parse.GetValue(json);
             return context.RunAsync(async () =>
             {
-                var response = await context.SendCheckedAsync(context.WorkspaceRequest(DaemonOps.BranchList), cancellationToken).ConfigureAwait(false);
+                var request = context.WorkspaceRequest(DaemonOps.BranchList);
+                request.All = parse.GetValue(all);
+                var response = await context.SendCheckedAsync(request, cancellationToken).ConfigureAwait(false);
 
                 var branches = response.Branches ?? [];
                 if (asJson)
@@ -130,5 +133,15 @@ public static class BranchCommand
     private static Option<bool> JsonOption(string description) => new("--json") { Description = description };
 
     private static string Describe(BranchInfo branch) =>
-        $"{branch.Branch,-30} {branch.Database,-40} parent: {branch.Parent ?? "-",-20} git: {branch.GitBranch ?? "-"}";
+        $"{branch.Branch,-30} {branch.Database,-40} parent: {branch.Parent ?? "-",-20} git: {branch.GitBranch ?? "-"}{Whose(branch)}";
+
+    /// <summary>Nothing for the developer's own branches; otherwise whose it is, so nobody mistakes it for theirs.</summary>
+    private static string Whose(BranchInfo branch) => branch.Ownership switch
+    {
+        BranchOwnership.Unclaimed => "  (made before ownership was recorded: claimed when used here)",
+        BranchOwnership.OtherDeveloper => $"  (made by {branch.Owner})",
+        BranchOwnership.OtherRepository => $"  (another repository's{(branch.RepositoryLocation is null ? "" : $", at {branch.RepositoryLocation}")}{(branch.Owner is null ? "" : $", by {branch.Owner}")})",
+        BranchOwnership.NotMade => "  (not made by BranchTasks here)",
+        _ => "",
+    };
 }

@@ -69,7 +69,10 @@ public static class HooksCommand
                     return 0;
                 }
 
-                var list = await context.SendAsync(context.Request(DaemonOps.BranchList), cancellationToken).ConfigureAwait(false);
+                // Every branch, whoever's: one that exists is not created again (and `up` says whose it is).
+                var listRequest = context.Request(DaemonOps.BranchList);
+                listRequest.All = true;
+                var list = await context.SendAsync(listRequest, cancellationToken).ConfigureAwait(false);
                 if (!list.Ok)
                 {
                     return context.Fail(list.Error!, json: false);

@@ -24,7 +24,7 @@ public sealed class CloneDefinerTests(PrivateServerFixture fixture)
         await CreateParentAsync(parent, reporter);
         var project = PrivateServerFixture.UniqueName("proj");
 
-        await LocalBranchProvider.Create(fixture.Endpoint, project)
+        await LocalBranchProvider.Create(fixture.Endpoint, project, TestOwners.Default)
             .CreateAsync(new BranchTarget("copy", "copy", child), new BranchTarget("main", "main", parent), copyData: true, CancellationToken.None);
 
         await using var connection = await fixture.OpenAdminAsync();
@@ -90,7 +90,7 @@ public sealed class CloneDefinerTests(PrivateServerFixture fixture)
         var (cloner, password) = await CreateClonerAsync(parent, child);
         // Enough to make and grant the project's app account (the provider's stand-in), not to name another definer.
         await fixture.ExecuteAsync($"GRANT ALL PRIVILEGES ON `_branchtasks`.* TO {cloner}; GRANT CREATE USER ON *.* TO {cloner}; GRANT ALL PRIVILEGES ON `{child}`.* TO {cloner} WITH GRANT OPTION");
-        var provider = LocalBranchProvider.Create(fixture.Endpoint with { AdminUser = Unquoted(cloner).Split('@')[0], AdminPassword = password }, PrivateServerFixture.UniqueName("proj"));
+        var provider = LocalBranchProvider.Create(fixture.Endpoint with { AdminUser = Unquoted(cloner).Split('@')[0], AdminPassword = password }, PrivateServerFixture.UniqueName("proj"), TestOwners.Default);
 
         var error = await Assert.ThrowsAsync<BranchTasksException>(() =>
             provider.CreateAsync(new BranchTarget("copy", "copy", child), new BranchTarget("main", "main", parent), copyData: true, CancellationToken.None));

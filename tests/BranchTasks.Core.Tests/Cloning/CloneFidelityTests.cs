@@ -170,7 +170,7 @@ public sealed class CloneFidelityTests(PrivateServerFixture fixture)
     private (ServerBranchProvider Provider, BranchTarget Child) NewBranch(string branch)
     {
         var project = PrivateServerFixture.UniqueName("proj");
-        return (LocalBranchProvider.Create(fixture.Endpoint, project), new BranchTarget(branch, branch, project + "_" + branch.Replace('-', '_')));
+        return (LocalBranchProvider.Create(fixture.Endpoint, project, TestOwners.Default), new BranchTarget(branch, branch, project + "_" + branch.Replace('-', '_')));
     }
 
     private async Task<BranchTarget> CreateRichParentAsync()

@@ -28,7 +28,7 @@ public sealed class CloneSqlModeTests(PrivateServerFixture fixture)
             SET SESSION sql_mode = DEFAULT;
             """);
 
-        await LocalBranchProvider.Create(fixture.Endpoint, PrivateServerFixture.UniqueName("proj"))
+        await LocalBranchProvider.Create(fixture.Endpoint, PrivateServerFixture.UniqueName("proj"), TestOwners.Default)
             .CreateAsync(new BranchTarget("copy", "copy", child), new BranchTarget("main", "main", parent), copyData: true, CancellationToken.None);
 
         await Execute(connection, $"CALL `{child}`.add_row('from the branch')");

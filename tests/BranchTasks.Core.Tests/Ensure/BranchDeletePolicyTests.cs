@@ -24,7 +24,7 @@ public sealed class BranchDeletePolicyTests(PrivateServerFixture fixture)
     public async Task The_current_and_the_root_branch_are_refused_without_force_and_deleted_with_it()
     {
         var config = Config();
-        await using var provider = LocalBranchProvider.Create(fixture.Endpoint, _project);
+        await using var provider = LocalBranchProvider.Create(fixture.Endpoint, _project, TestOwners.Default);
         var operations = new BranchOperations(provider, config);
         var current = BranchMapper.Map(config, "feature/current");
         var other = BranchMapper.Map(config, "feature/other");
@@ -57,7 +57,7 @@ public sealed class BranchDeletePolicyTests(PrivateServerFixture fixture)
     {
         var keep = BranchMapper.Map(Config(), "feature/keep");
         var config = Config(@protected: [keep.Branch]);
-        await using var provider = LocalBranchProvider.Create(fixture.Endpoint, _project);
+        await using var provider = LocalBranchProvider.Create(fixture.Endpoint, _project, TestOwners.Default);
 
         var error = await Assert.ThrowsAsync<BranchTasksException>(() => new BranchOperations(provider, config).DeleteAsync(keep, current: null, force: true, CancellationToken.None));
 

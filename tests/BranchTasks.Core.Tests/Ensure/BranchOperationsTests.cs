@@ -26,7 +26,7 @@ public sealed class BranchOperationsTests(PrivateServerFixture fixture)
     public async Task Ensure_creates_the_parent_root_empty_then_the_branch_from_it()
     {
         var config = Config();
-        await using var provider = LocalBranchProvider.Create(fixture.Endpoint, _project);
+        await using var provider = LocalBranchProvider.Create(fixture.Endpoint, _project, TestOwners.Default);
         var operations = new BranchOperations(provider, config);
 
         Assert.True(await operations.EnsureExistsAsync(BranchMapper.Map(config, "feature/a"), CancellationToken.None));
@@ -40,7 +40,7 @@ public sealed class BranchOperationsTests(PrivateServerFixture fixture)
     [Fact]
     public async Task Protected_and_autoCreate_false_are_refused_with_their_codes()
     {
-        await using var provider = LocalBranchProvider.Create(fixture.Endpoint, _project);
+        await using var provider = LocalBranchProvider.Create(fixture.Endpoint, _project, TestOwners.Default);
         var guarded = Config(@protected: ["main"]);
         var error = await Assert.ThrowsAsync<BranchTasksException>(() => new BranchOperations(provider, guarded).EnsureExistsAsync(BranchMapper.Map(guarded, "main"), CancellationToken.None));
         Assert.Equal(ErrorCodes.BranchProtected, error.Code);
@@ -57,7 +57,7 @@ public sealed class BranchOperationsTests(PrivateServerFixture fixture)
     public async Task A_database_branch_is_never_silently_shared_by_two_git_branches()
     {
         var config = Config();
-        await using var provider = LocalBranchProvider.Create(fixture.Endpoint, _project);
+        await using var provider = LocalBranchProvider.Create(fixture.Endpoint, _project, TestOwners.Default);
         var operations = new BranchOperations(provider, config);
         var owner = BranchMapper.Map(config, "shared-name");
         await operations.EnsureExistsAsync(owner, CancellationToken.None);

@@ -13,7 +13,7 @@ public sealed class BranchResetTests(PrivateServerFixture fixture)
 {
     private readonly string _project = PrivateServerFixture.UniqueName("reset");
 
-    private ServerBranchProvider Provider => LocalBranchProvider.Create(fixture.Endpoint, _project);
+    private ServerBranchProvider Provider => LocalBranchProvider.Create(fixture.Endpoint, _project, TestOwners.Default);
 
     private BranchTarget Target(string branch) => new(branch, branch, _project + "_" + branch);
 
@@ -81,7 +81,7 @@ public sealed class BranchResetTests(PrivateServerFixture fixture)
         // What a reset that died while staging leaves: a half-made copy recorded as creating, under the name derived from the branch's database.
         var staging = "_reset_" + StagingHash(work);
         var store = new BranchTasks.Core.Providers.BranchMetadataStore(fixture.Endpoint.CreateAdminConnectionString().ConnectionString);
-        await store.InsertCreatingAsync(staging, _project, staging, root.Branch, work.GitBranch, CancellationToken.None);
+        await store.InsertCreatingAsync(staging, _project, staging, root.Branch, work.GitBranch, TestOwners.Default, CancellationToken.None);
         await fixture.ExecuteAsync($"CREATE DATABASE `{staging}`; CREATE TABLE `{staging}`.half_made (id INT);");
 
         await provider.ResetAsync(work, root, copyData: true, CancellationToken.None);

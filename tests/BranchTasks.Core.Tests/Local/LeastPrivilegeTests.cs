@@ -13,7 +13,7 @@ public sealed class LeastPrivilegeTests(PrivateServerFixture fixture)
 {
     private readonly string _project = PrivateServerFixture.UniqueName("lp");
 
-    private ServerBranchProvider Provider => LocalBranchProvider.Create(fixture.Endpoint, _project);
+    private ServerBranchProvider Provider => LocalBranchProvider.Create(fixture.Endpoint, _project, TestOwners.Default);
 
     private BranchTarget Target(string branch, string? project = null) => new(branch, branch, (project ?? _project) + "_" + branch);
 
@@ -42,7 +42,7 @@ public sealed class LeastPrivilegeTests(PrivateServerFixture fixture)
         await using var __ = connection;
         var otherProject = PrivateServerFixture.UniqueName("lpother");
         var other = Target("main", otherProject);
-        await LocalBranchProvider.Create(fixture.Endpoint, otherProject).CreateAsync(other, null, copyData: true, CancellationToken.None);
+        await LocalBranchProvider.Create(fixture.Endpoint, otherProject, TestOwners.Default).CreateAsync(other, null, copyData: true, CancellationToken.None);
         await fixture.ExecuteAsync("CREATE TABLE secrets (s TEXT); INSERT INTO secrets VALUES ('other project')", other.Database);
 
         var folder = Directory.CreateTempSubdirectory("bt-lp-");

@@ -13,7 +13,7 @@ public sealed class LocalBranchProviderTests(PrivateServerFixture fixture)
 {
     private readonly string _project = PrivateServerFixture.UniqueName("proj");
 
-    private ServerBranchProvider Provider => LocalBranchProvider.Create(fixture.Endpoint, _project);
+    private ServerBranchProvider Provider => LocalBranchProvider.Create(fixture.Endpoint, _project, TestOwners.Default);
 
     private BranchTarget Target(string branch) => new("git/" + branch, branch, _project + "_" + branch.Replace('-', '_'));
 
@@ -25,11 +25,19 @@ public sealed class LocalBranchProviderTests(PrivateServerFixture fixture)
 
         var created = await provider.CreateAsync(target, null, copyData: true, CancellationToken.None);
 
-        Assert.Equal(new BranchInfo("empty-one", target.Database, null, "git/empty-one", created.CreatedAt, null), created);
+        Assert.Equal(
+            new BranchInfo("empty-one", target.Database, null, "git/empty-one", created.CreatedAt, null)
+            {
+                Ownership = BranchOwnership.Mine,
+                Repository = TestOwners.Default.Repository.Id,
+                Owner = TestOwners.Default.Developer,
+                RepositoryLocation = TestOwners.Default.Repository.Location,
+            },
+            created);
         Assert.Equal("utf8mb4", await fixture.ScalarAsync($"SELECT DEFAULT_CHARACTER_SET_NAME FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = '{target.Database}'"));
         Assert.Equal([created], await provider.ListAsync(CancellationToken.None));
         Assert.Equal(created, await provider.FindAsync("empty-one", CancellationToken.None));
-        Assert.Empty(await LocalBranchProvider.Create(fixture.Endpoint, PrivateServerFixture.UniqueName("other")).ListAsync(CancellationToken.None));
+        Assert.Empty(await LocalBranchProvider.Create(fixture.Endpoint, PrivateServerFixture.UniqueName("other"), TestOwners.Default).ListAsync(CancellationToken.None));
 
         await provider.TouchAsync("empty-one", CancellationToken.None);
         Assert.NotNull((await provider.FindAsync("empty-one", CancellationToken.None))!.LastUsedAt);
@@ -84,7 +92,7 @@ public sealed class LocalBranchProviderTests(PrivateServerFixture fixture)
         var target = Target("crashed");
         var store = new BranchMetadataStore(fixture.Endpoint.CreateAdminConnectionString().ConnectionString);
         await store.EnsureSchemaAsync(CancellationToken.None);
-        await store.InsertCreatingAsync(target.Database, _project, target.Branch, "main", target.GitBranch, CancellationToken.None);
+        await store.InsertCreatingAsync(target.Database, _project, target.Branch, "main", target.GitBranch, TestOwners.Default, CancellationToken.None);
         await fixture.ExecuteAsync($"CREATE DATABASE `{target.Database}`; CREATE TABLE `{target.Database}`.half_made (id INT);");
         Assert.Empty(await provider.ListAsync(CancellationToken.None));
 
@@ -124,7 +132,7 @@ public sealed class LocalBranchProviderTests(PrivateServerFixture fixture)
         {
             try
             {
-                await LocalBranchProvider.Create(fixture.Endpoint, _project).CreateAsync(target, null, copyData: true, CancellationToken.None);
+                await LocalBranchProvider.Create(fixture.Endpoint, _project, TestOwners.Default).CreateAsync(target, null, copyData: true, CancellationToken.None);
                 return "created";
             }
             catch (BranchTasksException e)

@@ -1,3 +1,4 @@
+using BranchTasks.Testing;
 using System.Text.Json.Nodes;
 using BranchTasks.Core.Configuration;
 using BranchTasks.Core.Mapping;
@@ -50,7 +51,7 @@ public sealed class LocalServerUpgradeTests : IDisposable
             }
 
             // The new account works on a branch made by this version, through the provider's upstream.
-            var provider = LocalBranchProvider.Create(upgraded, "upgraded");
+            var provider = LocalBranchProvider.Create(upgraded, "upgraded", TestOwners.Default);
             var target = new BranchTarget("main", "main", "upgraded_main");
             await provider.CreateAsync(target, null, copyData: true, CancellationToken.None);
             var endpoint = (await provider.OpenUpstreamAsync(target, CancellationToken.None)).Endpoint;

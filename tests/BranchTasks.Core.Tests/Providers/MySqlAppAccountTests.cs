@@ -53,7 +53,7 @@ public sealed class MySqlAppAccountTests(PrivateServerFixture fixture) : IAsyncL
         var target = BranchMapper.Map(Config, "feature/scoped");
 
         await using (var factory = new ProviderFactory(new StateDirectory(_state), _log.Enqueue))
-        await using (var provider = await factory.CreateAsync(Config, Credentials, CancellationToken.None))
+        await using (var provider = await factory.CreateAsync(Config, Credentials, TestOwners.Default.Repository, CancellationToken.None))
         {
             await new BranchOperations(provider, Config).EnsureExistsAsync(target, CancellationToken.None);
             await using var lease = await provider.OpenUpstreamAsync(target, CancellationToken.None);
@@ -76,7 +76,7 @@ public sealed class MySqlAppAccountTests(PrivateServerFixture fixture) : IAsyncL
 
         // A later daemon reads the same password, so tunnels it did not start keep working.
         await using (var factory = new ProviderFactory(new StateDirectory(_state), _log.Enqueue))
-        await using (var provider = await factory.CreateAsync(Config, Credentials, CancellationToken.None))
+        await using (var provider = await factory.CreateAsync(Config, Credentials, TestOwners.Default.Repository, CancellationToken.None))
         {
             await using var lease = await provider.OpenUpstreamAsync(target, CancellationToken.None);
             Assert.Equal(password, lease.Endpoint.Password);
@@ -100,7 +100,7 @@ public sealed class MySqlAppAccountTests(PrivateServerFixture fixture) : IAsyncL
         var target = BranchMapper.Map(Config, "feature/fallback");
 
         await using var factory = new ProviderFactory(new StateDirectory(_state), _log.Enqueue);
-        await using var provider = await factory.CreateAsync(Config, Credentials, CancellationToken.None);
+        await using var provider = await factory.CreateAsync(Config, Credentials, TestOwners.Default.Repository, CancellationToken.None);
         await new BranchOperations(provider, Config).EnsureExistsAsync(target, CancellationToken.None);
         await using var lease = await provider.OpenUpstreamAsync(target, CancellationToken.None);
         await using (var again = await provider.OpenUpstreamAsync(target, CancellationToken.None))

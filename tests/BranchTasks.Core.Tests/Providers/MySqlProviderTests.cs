@@ -54,7 +54,7 @@ public sealed class MySqlProviderTests(PrivateServerFixture fixture) : IDisposab
     {
         var config = Config();
         await using var factory = new ProviderFactory(new StateDirectory(_state));
-        await using var provider = await factory.CreateAsync(config, new ProviderCredentials(AdminCredentials(), null), CancellationToken.None);
+        await using var provider = await factory.CreateAsync(config, new ProviderCredentials(AdminCredentials(), null), TestOwners.Default.Repository, CancellationToken.None);
         var target = BranchMapper.Map(config, "feature/y");
 
         Assert.True(await new BranchOperations(provider, config).EnsureExistsAsync(target, CancellationToken.None));
@@ -113,7 +113,7 @@ public sealed class MySqlProviderTests(PrivateServerFixture fixture) : IDisposab
         try
         {
             await using var factory = new ProviderFactory(new StateDirectory(_state));
-            await using var provider = await factory.CreateAsync(config, new ProviderCredentials(AdminCredentials(), null), CancellationToken.None);
+            await using var provider = await factory.CreateAsync(config, new ProviderCredentials(AdminCredentials(), null), TestOwners.Default.Repository, CancellationToken.None);
 
             var ex = await Assert.ThrowsAsync<BranchTasksException>(() => provider.DeleteAsync(foreign, CancellationToken.None));
 
@@ -132,7 +132,7 @@ public sealed class MySqlProviderTests(PrivateServerFixture fixture) : IDisposab
         await using var factory = new ProviderFactory(new StateDirectory(_state));
         var partial = new Dictionary<string, string> { [CredentialEnvironment.MySqlUser] = "someone" };
 
-        var ex = await Assert.ThrowsAsync<BranchTasksException>(() => factory.CreateAsync(Config(), new ProviderCredentials(partial, null), CancellationToken.None));
+        var ex = await Assert.ThrowsAsync<BranchTasksException>(() => factory.CreateAsync(Config(), new ProviderCredentials(partial, null), TestOwners.Default.Repository, CancellationToken.None));
 
         Assert.Equal(ErrorCodes.ProviderCredentialsMissing, ex.Code);
         Assert.Contains(CredentialEnvironment.MySqlPassword + " is not set", ex.Message);
@@ -145,7 +145,7 @@ public sealed class MySqlProviderTests(PrivateServerFixture fixture) : IDisposab
     {
         await using var factory = new ProviderFactory(new StateDirectory(_state));
 
-        var denied = await Assert.ThrowsAsync<BranchTasksException>(() => factory.CreateAsync(Config(), new ProviderCredentials(AdminCredentials("wrong-password"), null), CancellationToken.None));
+        var denied = await Assert.ThrowsAsync<BranchTasksException>(() => factory.CreateAsync(Config(), new ProviderCredentials(AdminCredentials("wrong-password"), null), TestOwners.Default.Repository, CancellationToken.None));
         Assert.Equal(ErrorCodes.ProviderLoginFailed, denied.Code);
         Assert.Contains($"127.0.0.1:{fixture.Endpoint.Port}", denied.Message);
         Assert.Contains(CredentialEnvironment.MySqlPassword, denied.Message);
@@ -159,7 +159,7 @@ public sealed class MySqlProviderTests(PrivateServerFixture fixture) : IDisposab
             Mysql = new MySqlSettings { Host = "127.0.0.1", Port = LoopbackPorts.PickFree() },
         };
         // Bound to the host without a port: the binding covers every port of it.
-        var ex = await Assert.ThrowsAsync<BranchTasksException>(() => factory.CreateAsync(unreachable, new ProviderCredentials(AdminCredentials(boundTo: "127.0.0.1"), null), CancellationToken.None));
+        var ex = await Assert.ThrowsAsync<BranchTasksException>(() => factory.CreateAsync(unreachable, new ProviderCredentials(AdminCredentials(boundTo: "127.0.0.1"), null), TestOwners.Default.Repository, CancellationToken.None));
         Assert.Equal(ErrorCodes.ProviderLoginFailed, ex.Code);
         Assert.Contains("reachable", ex.Message);
     }
@@ -177,7 +177,7 @@ public sealed class MySqlProviderTests(PrivateServerFixture fixture) : IDisposab
         {
             var config = Config(userSecretsId: id);
             await using var factory = new ProviderFactory(new StateDirectory(_state));
-            await using var provider = await factory.CreateAsync(config, new ProviderCredentials(null, Workspace.UserSecretsIdFor(config, "ignored-project-id")), CancellationToken.None);
+            await using var provider = await factory.CreateAsync(config, new ProviderCredentials(null, Workspace.UserSecretsIdFor(config, "ignored-project-id")), TestOwners.Default.Repository, CancellationToken.None);
 
             Assert.Empty(await provider.ListAsync(CancellationToken.None));
         }
@@ -200,10 +200,10 @@ public sealed class MySqlProviderTests(PrivateServerFixture fixture) : IDisposab
         };
         await using var factory = new ProviderFactory(new StateDirectory(_state));
 
-        var bound = await Assert.ThrowsAsync<BranchTasksException>(() => factory.CreateAsync(config, new ProviderCredentials(AdminCredentials(), null), CancellationToken.None));
+        var bound = await Assert.ThrowsAsync<BranchTasksException>(() => factory.CreateAsync(config, new ProviderCredentials(AdminCredentials(), null), TestOwners.Default.Repository, CancellationToken.None));
         var unbound = new Dictionary<string, string>(AdminCredentials());
         unbound.Remove(CredentialEnvironment.MySqlHost);
-        var notBound = await Assert.ThrowsAsync<BranchTasksException>(() => factory.CreateAsync(config, new ProviderCredentials(unbound, null), CancellationToken.None));
+        var notBound = await Assert.ThrowsAsync<BranchTasksException>(() => factory.CreateAsync(config, new ProviderCredentials(unbound, null), TestOwners.Default.Repository, CancellationToken.None));
 
         Assert.Equal(ErrorCodes.CredentialsBoundElsewhere, bound.Code);
         Assert.Contains($"bound to 127.0.0.1:{fixture.Endpoint.Port}", bound.Message);

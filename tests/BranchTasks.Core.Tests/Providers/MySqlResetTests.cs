@@ -45,7 +45,7 @@ public sealed class MySqlResetTests(PrivateServerFixture fixture) : IDisposable
             [CredentialEnvironment.MySqlHost] = $"127.0.0.1:{fixture.Endpoint.Port}",
         }, null);
         await using var factory = new ProviderFactory(new StateDirectory(_state));
-        await using var provider = await factory.CreateAsync(config, credentials, CancellationToken.None);
+        await using var provider = await factory.CreateAsync(config, credentials, TestOwners.Default.Repository, CancellationToken.None);
         var operations = new BranchOperations(provider, config);
         var target = BranchMapper.Map(config, "feature/r");
         await operations.EnsureExistsAsync(target, CancellationToken.None);
@@ -64,7 +64,7 @@ public sealed class MySqlResetTests(PrivateServerFixture fixture) : IDisposable
         await fixture.ExecuteAsync("DROP VIEW broken", root.Database);
         var staging = _prefix + "_reset_" + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(target.Database)))[..24];
         await new BranchMetadataStore(fixture.Endpoint.CreateAdminConnectionString().ConnectionString, _prefix + "_branchtasks")
-            .InsertCreatingAsync(staging, _project, staging, root.Branch, target.GitBranch, CancellationToken.None);
+            .InsertCreatingAsync(staging, _project, staging, root.Branch, target.GitBranch, TestOwners.Default, CancellationToken.None);
         await fixture.ExecuteAsync($"CREATE DATABASE `{staging}`; CREATE TABLE `{staging}`.half_made (id INT);");
 
         var reset = await operations.ResetAsync(existing, CancellationToken.None);

@@ -70,7 +70,7 @@ public sealed class PlanetScaleProviderTests : IClassFixture<PlanetScaleDoubleFi
         null);
 
     private Task<IBranchProvider> ProviderAsync(BranchTasksConfig config, IProgress<string>? progress = null, ProviderCredentials? credentials = null) =>
-        _factory.CreateAsync(config, credentials ?? Token(), CancellationToken.None, progress);
+        _factory.CreateAsync(config, credentials ?? Token(), TestOwners.Default.Repository, CancellationToken.None, progress);
 
     [Fact]
     public async Task A_new_branch_comes_from_its_parent_when_ready_and_its_tunnel_password_is_deleted_when_the_tunnel_closes()
@@ -238,6 +238,34 @@ public sealed class PlanetScaleProviderTests : IClassFixture<PlanetScaleDoubleFi
         await using var optedIn = await ProviderAsync(Config(allowProduction: true));
         await using var lease = await optedIn.OpenUpstreamAsync(main, CancellationToken.None);
         Assert.Equal(_api.FindBranch("main")!.Port, lease.Endpoint.Port);
+    }
+
+    [Fact]
+    public async Task A_branch_made_for_another_repository_is_neither_used_nor_deleted_here()
+    {
+        var config = Config();
+        var target = BranchMapper.Map(config, "feature/owned-" + Guid.NewGuid().ToString("N")[..6]);
+        await using (var theirs = await ProviderAsync(config))
+        {
+            await new BranchOperations(theirs, config).EnsureExistsAsync(target, CancellationToken.None);
+        }
+
+        await using var mine = await _factory.CreateAsync(config, Token(), TestOwners.Repository("9999999999999999999999999999999999999999"), CancellationToken.None);
+        var operations = new BranchOperations(mine, config);
+        var found = (await mine.FindAsync(target.Branch, CancellationToken.None))!;
+        var up = await Assert.ThrowsAsync<BranchTasksException>(() => operations.EnsureExistsAsync(target, CancellationToken.None));
+        var delete = await Assert.ThrowsAsync<BranchTasksException>(() => operations.DeleteAsync(target, current: null, force: true, CancellationToken.None));
+
+        Assert.Equal(BranchOwnership.OtherRepository, found.Ownership);
+        Assert.Equal(TestOwners.Default.Repository.Id, found.Repository);
+        Assert.Equal(ErrorCodes.DatabaseOfOtherRepository, up.Code);
+        Assert.Equal(ErrorCodes.BranchNotOwned, delete.Code);
+        Assert.NotNull(_api.FindBranch(target.Branch));
+        Assert.Equal(BranchOwnership.NotMade, (await mine.FindAsync("main", CancellationToken.None))!.Ownership);
+
+        await using var owner = await ProviderAsync(config);
+        await new BranchOperations(owner, config).DeleteAsync(target, current: null, force: false, CancellationToken.None);
+        Assert.Null(_api.FindBranch(target.Branch));
     }
 
     [Fact]

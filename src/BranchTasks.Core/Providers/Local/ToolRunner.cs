@@ -7,7 +7,8 @@ internal static class ToolRunner
 {
     public sealed record Result(int ExitCode, string StandardOutput, string StandardError, bool TimedOut);
 
-    public static async Task<Result> RunAsync(string fileName, IEnumerable<string> arguments, TimeSpan timeout, CancellationToken cancellationToken)
+    /// <param name="unset">Environment variables the tool must not inherit (e.g. GIT_DIR from a hook that started the daemon).</param>
+    public static async Task<Result> RunAsync(string fileName, IEnumerable<string> arguments, TimeSpan timeout, CancellationToken cancellationToken, IEnumerable<string>? unset = null)
     {
         var startInfo = new ProcessStartInfo(fileName)
         {
@@ -19,6 +20,11 @@ internal static class ToolRunner
         foreach (var argument in arguments)
         {
             startInfo.ArgumentList.Add(argument);
+        }
+
+        foreach (var variable in unset ?? [])
+        {
+            startInfo.Environment.Remove(variable);
         }
 
         using var process = Process.Start(startInfo) ?? throw new InvalidOperationException($"{fileName} did not start.");

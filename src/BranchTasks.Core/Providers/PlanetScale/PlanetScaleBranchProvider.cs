@@ -16,7 +16,8 @@ public sealed class PlanetScaleBranchProvider(
     BranchTasksConfig config,
     PlanetScaleBranchRecords records,
     PlanetScaleLeaseRegistry leases,
-    IProgress<string>? progress) : IBranchProvider
+    IProgress<string>? progress,
+    BranchOwner owner) : IBranchProvider
 {
     public const string ProviderName = "planetscale";
 
@@ -57,7 +58,12 @@ public sealed class PlanetScaleBranchProvider(
         }
 
         // Recorded before it is sent: a create whose answer is lost still leaves a branch known to be the tool's.
-        records.Add(new PlanetScaleBranchRecord(Settings.Organization, Settings.Database, target.Branch, parent.Branch, target.GitBranch, DateTimeOffset.UtcNow, null));
+        records.Add(new PlanetScaleBranchRecord(Settings.Organization, Settings.Database, target.Branch, parent.Branch, target.GitBranch, DateTimeOffset.UtcNow, null)
+        {
+            Repository = owner.Repository.Id,
+            Owner = owner.Developer,
+            RepositoryLocation = owner.Repository.Location,
+        });
         PlanetScaleBranch created;
         try
         {
@@ -109,7 +115,7 @@ public sealed class PlanetScaleBranchProvider(
 
     public Task TouchAsync(string branch, CancellationToken cancellationToken)
     {
-        records.Touch(Settings.Organization, Settings.Database, branch);
+        records.Touch(Settings.Organization, Settings.Database, branch, owner);
         return Task.CompletedTask;
     }
 
@@ -214,6 +220,13 @@ public sealed class PlanetScaleBranchProvider(
     private BranchInfo ToInfo(PlanetScaleBranch branch)
     {
         var record = records.Find(Settings.Organization, Settings.Database, branch.Name);
-        return new BranchInfo(branch.Name, Settings.Database, branch.ParentBranch, record?.GitBranch, branch.CreatedAt, record?.LastUsedAt);
+        return new BranchInfo(branch.Name, Settings.Database, branch.ParentBranch, record?.GitBranch, branch.CreatedAt, record?.LastUsedAt)
+        {
+            // Without a record the branch is someone else's (or PlanetScale's own, like production): listed, never touched.
+            Ownership = record is null ? BranchOwnership.NotMade : owner.Classify(record.Repository, record.Owner),
+            Repository = record?.Repository,
+            Owner = record?.Owner,
+            RepositoryLocation = record?.RepositoryLocation,
+        };
     }
 }

@@ -33,13 +33,25 @@ public sealed class PlanetScaleBranchRecords(StateDirectory state)
     public void Remove(string organization, string database, string branch) =>
         Update(records => records.RemoveAll(r => r.Matches(organization, database, branch)));
 
-    public void Touch(string organization, string database, string branch) =>
+    /// <summary>Records a use; a record from before ownership (or before the repository's first commit) becomes <paramref name="owner"/>'s.</summary>
+    public void Touch(string organization, string database, string branch, BranchOwner owner) =>
         Update(records =>
         {
             var index = records.FindIndex(r => r.Matches(organization, database, branch));
             if (index >= 0)
             {
-                records[index] = records[index] with { LastUsedAt = DateTimeOffset.UtcNow };
+                var record = records[index] with { LastUsedAt = DateTimeOffset.UtcNow };
+                if ((record.Repository is null || record.Repository == owner.Repository.LocalId) && owner.Repository.RootCommit is not null)
+                {
+                    record = record with
+                    {
+                        Repository = owner.Repository.Id,
+                        Owner = record.Owner ?? owner.Developer,
+                        RepositoryLocation = record.RepositoryLocation ?? owner.Repository.Location,
+                    };
+                }
+
+                records[index] = record;
             }
         });
 
@@ -77,6 +89,14 @@ public sealed record PlanetScaleBranchRecord(
     DateTimeOffset CreatedAt,
     DateTimeOffset? LastUsedAt)
 {
+    /// <summary>The repository it was made for; null in records from before ownership was recorded.</summary>
+    public string? Repository { get; init; }
+
+    /// <summary>The developer who made it (<c>login@machine</c>); null in records from before ownership was recorded.</summary>
+    public string? Owner { get; init; }
+
+    public string? RepositoryLocation { get; init; }
+
     public bool Matches(string organization, string database, string branch) =>
         Organization == organization && Database == database && Branch == branch;
 }

@@ -30,6 +30,12 @@ public sealed record BranchServer(
     public Task<MySqlConnection> OpenAdminConnectionAsync(CancellationToken cancellationToken, string? database = null) =>
         Sql.MySqlConnections.OpenAsync(CreateAdminConnectionString(database).ConnectionString, cancellationToken);
 
+    /// <summary>
+    /// On a shared server, the login that must own <see cref="MetadataSchema"/> (the first login to use a prefix
+    /// claims it); null on the private server, which is one user's anyway.
+    /// </summary>
+    public string? SchemaOwner { get; init; }
+
     /// <summary>How the tunnel's per-project app accounts are made here; null: the tunnel logs in as <see cref="UpstreamUser"/>.</summary>
     public AppAccountPolicy? Accounts { get; init; }
 

@@ -42,7 +42,10 @@ public static class MySqlBranchServer
             ConnectionTimeout = 10,
         };
         BranchServer.ApplyTls(admin, tls);
-        return new BranchServer(settings.Host, settings.Port, admin, user, password, tls, BranchMetadataStore.SchemaNameFor(settings.DatabasePrefix));
+        return new BranchServer(settings.Host, settings.Port, admin, user, password, tls, BranchMetadataStore.SchemaNameFor(settings.DatabasePrefix ?? MySqlDatabasePrefix.For(user)))
+        {
+            SchemaOwner = user,
+        };
     }
 
     public static UpstreamTlsPolicy TlsPolicy(MySqlSettings settings) => settings.Tls switch

@@ -15,7 +15,7 @@ namespace BranchTasks.Core.Providers.Server;
 /// <c>mysql</c>). The metadata record on the server is what makes a database a branch: only recorded
 /// databases are listed, and only they are ever dropped.
 /// </summary>
-public sealed class ServerBranchProvider(string name, BranchServer endpoint, string project) : IBranchProvider
+public sealed class ServerBranchProvider(string name, BranchServer endpoint, string project, BranchOwner owner) : IBranchProvider
 {
     private const int MySqlDatabaseExists = 1007;
     private const int MySqlDuplicateKey = 1062;
@@ -25,6 +25,11 @@ public sealed class ServerBranchProvider(string name, BranchServer endpoint, str
     private bool _schemaReady;
 
     public string Name => name;
+
+    /// <summary>The server area's database prefix (empty on the private server), as its metadata schema's name carries it.</summary>
+    private string DatabasePrefix => endpoint.MetadataSchema.EndsWith(BranchMetadataStore.DefaultSchemaName, StringComparison.Ordinal)
+        ? endpoint.MetadataSchema[..^BranchMetadataStore.DefaultSchemaName.Length]
+        : string.Empty;
 
     /// <summary>
     /// The project's app account as a quoted definer (<c>'user'@'host'</c>), for cloned objects whose own
@@ -37,14 +42,14 @@ public sealed class ServerBranchProvider(string name, BranchServer endpoint, str
     {
         await EnsureSchemaAsync(cancellationToken).ConfigureAwait(false);
         var rows = await _metadata.ListAsync(project, cancellationToken).ConfigureAwait(false);
-        return rows.Where(r => r.State == BranchState.Ready).Select(r => r.ToBranchInfo()).ToList();
+        return rows.Where(r => r.State == BranchState.Ready).Select(r => r.ToBranchInfo(owner)).ToList();
     }
 
     public async Task<BranchInfo?> FindAsync(string branch, CancellationToken cancellationToken)
     {
         await EnsureSchemaAsync(cancellationToken).ConfigureAwait(false);
         var row = await _metadata.FindAsync(project, branch, cancellationToken).ConfigureAwait(false);
-        return row is { State: BranchState.Ready } ? row.ToBranchInfo() : null;
+        return row is { State: BranchState.Ready } ? row.ToBranchInfo(owner) : null;
     }
 
     public async Task<BranchInfo> CreateAsync(BranchTarget target, BranchTarget? parent, bool copyData, CancellationToken cancellationToken)
@@ -91,7 +96,7 @@ public sealed class ServerBranchProvider(string name, BranchServer endpoint, str
         }
 
         var created = await _metadata.FindByDatabaseAsync(target.Database, cancellationToken).ConfigureAwait(false);
-        return created!.ToBranchInfo();
+        return created!.ToBranchInfo(owner);
     }
 
     /// <summary>
@@ -171,7 +176,7 @@ public sealed class ServerBranchProvider(string name, BranchServer endpoint, str
         // The staged copy has served. Should dropping it fail, its `creating` record lets the next reset or create of this branch finish the job.
         await UndoCreateAsync(dropDatabase: true, staging.Database).ConfigureAwait(false);
         var reset = await _metadata.FindByDatabaseAsync(target.Database, replacing).ConfigureAwait(false);
-        return reset!.ToBranchInfo();
+        return reset!.ToBranchInfo(owner);
     }
 
     /// <summary>Deletes <paramref name="target"/> by its physical name; refuses a database without a metadata record.</summary>
@@ -187,6 +192,11 @@ public sealed class ServerBranchProvider(string name, BranchServer endpoint, str
         var row = await _metadata.FindAsync(project, branch, cancellationToken).ConfigureAwait(false)
             ?? throw new BranchTasksException(ErrorCodes.BranchNotFound, $"The database branch {branch} does not exist in project {project}.");
         await _metadata.TouchAsync(row.DatabaseName, cancellationToken).ConfigureAwait(false);
+        if (row.Repository is null || row.Repository == owner.Repository.LocalId)
+        {
+            // Used from this repository: a record from before ownership (or before the first commit) becomes its.
+            await _metadata.ClaimAsync(row.DatabaseName, owner, cancellationToken).ConfigureAwait(false);
+        }
     }
 
     public TunnelKey GetTunnelKey(BranchTarget target) => new(name, $"{endpoint.Host}:{endpoint.Port}", target.Database);
@@ -243,6 +253,19 @@ public sealed class ServerBranchProvider(string name, BranchServer endpoint, str
         if (!_schemaReady)
         {
             await _metadata.EnsureSchemaAsync(cancellationToken).ConfigureAwait(false);
+            if (endpoint.SchemaOwner is { } login)
+            {
+                var claimedBy = await _metadata.ClaimSchemaAsync(login, cancellationToken).ConfigureAwait(false);
+                if (!string.Equals(claimedBy, login, StringComparison.Ordinal))
+                {
+                    throw new BranchTasksException(
+                        ErrorCodes.DatabasePrefixTaken,
+                        $"The database prefix '{DatabasePrefix}' (metadata in {endpoint.MetadataSchema}) on {endpoint.Host}:{endpoint.Port} belongs to login '{claimedBy}', and you log in as '{login}'. " +
+                        "Two developers never share a prefix (they would share and prune each other's branches): remove \"databasePrefix\" from the \"mysql\" settings to get your own " +
+                        $"('{MySqlDatabasePrefix.For(login)}'), or choose one nobody uses.");
+                }
+            }
+
             _schemaReady = true;
         }
     }
@@ -284,7 +307,7 @@ public sealed class ServerBranchProvider(string name, BranchServer endpoint, str
     {
         try
         {
-            await _metadata.InsertCreatingAsync(target.Database, project, target.Branch, parent?.Branch, target.GitBranch, cancellationToken).ConfigureAwait(false);
+            await _metadata.InsertCreatingAsync(target.Database, project, target.Branch, parent?.Branch, target.GitBranch, owner, cancellationToken).ConfigureAwait(false);
         }
         catch (MySqlException e) when (e.Number == MySqlDuplicateKey)
         {
@@ -333,10 +356,7 @@ public sealed class ServerBranchProvider(string name, BranchServer endpoint, str
     /// </summary>
     private BranchTarget StagingFor(BranchTarget branch)
     {
-        var prefix = endpoint.MetadataSchema.EndsWith(BranchMetadataStore.DefaultSchemaName, StringComparison.Ordinal)
-            ? endpoint.MetadataSchema[..^BranchMetadataStore.DefaultSchemaName.Length]
-            : string.Empty;
-        var database = prefix + "_reset_" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(branch.Database)))[..24];
+        var database = DatabasePrefix + "_reset_" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(branch.Database)))[..24];
         return new BranchTarget(branch.GitBranch, database, database);
     }
 
