@@ -31,7 +31,8 @@ public sealed class EnsureService
         try
         {
             await using var provider = await _providers.CreateAsync(workspace.Config, workspace.Credentials, cancellationToken, progress).ConfigureAwait(false);
-            var created = await new BranchOperations(provider, workspace.Config).EnsureExistsAsync(target, cancellationToken).ConfigureAwait(false);
+            var operations = new BranchOperations(provider, workspace.Config) { Progress = progress };
+            var created = await operations.EnsureExistsAsync(target, cancellationToken).ConfigureAwait(false);
             var lease = await provider.OpenUpstreamAsync(target, cancellationToken).ConfigureAwait(false);
             var localAuth = workspace.Config.LocalAuth == "token" ? LocalAuthMode.Token : LocalAuthMode.None;
             var tunnel = _tunnels.GetOrStart(provider.GetTunnelKey(target), target.Branch, lease, workspace.Head.WorkTreeRoot, localAuth);
@@ -52,6 +53,7 @@ public sealed class EnsureService
                 ConnectionName = workspace.ConnectionName,
                 Notice = workspace.GitBranch.Notice,
                 Created = created,
+                CreatedFrom = created && operations.RootBranch != target.Branch ? workspace.Config.Parent : null,
             };
         }
         finally

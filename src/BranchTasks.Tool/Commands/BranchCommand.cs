@@ -1,5 +1,6 @@
 using System.CommandLine;
 using BranchTasks.Core.Daemon;
+using BranchTasks.Core.Ensure;
 using BranchTasks.Core.Errors;
 using BranchTasks.Core.Providers;
 
@@ -22,17 +23,20 @@ public static class BranchCommand
 
     private static Command List(GlobalOptions options)
     {
-        var json = JsonOption("Print a JSON array of branch, database, parent, gitBranch, createdAt, lastUsedAt.");
-        var command = new Command("list", "List the database branches BranchTasks created for this project.") { json };
+        var json = JsonOption("Print a JSON array of branch, database, parent, gitBranch, createdAt, lastUsedAt, current.");
+        var command = new Command("list", "List the database branches BranchTasks created for this project; the current git branch's is marked.") { json };
         command.SetAction((parse, cancellationToken) =>
         {
             var context = new CommandContext(parse, options);
             var asJson = parse.GetValue(json);
             return context.RunAsync(async () =>
             {
-                var response = await context.SendCheckedAsync(context.WorkspaceRequest(DaemonOps.BranchList), cancellationToken).ConfigureAwait(false);
+                var request = context.Request(DaemonOps.BranchList);
+                // The database branch the current git branch (or BRANCHTASKS_BRANCH) maps to, as `up` would use it.
+                var current = Workspace.Open(request.Directory!, request.ConfigFile, request.BranchOverride, connectionName: null).Target.Branch;
+                var response = await context.SendCheckedAsync(request, cancellationToken).ConfigureAwait(false);
 
-                var branches = response.Branches ?? [];
+                var branches = (response.Branches ?? []).Select(b => new ListedBranch(b.Branch, b.Database, b.Parent, b.GitBranch, b.CreatedAt, b.LastUsedAt, b.Branch == current)).ToList();
                 if (asJson)
                 {
                     CommandContext.WriteJson(branches);
@@ -41,7 +45,8 @@ public static class BranchCommand
 
                 foreach (var branch in branches)
                 {
-                    Console.Out.WriteLine(Describe(branch));
+                    // Marked like `git branch` marks the checked-out one.
+                    Console.Out.WriteLine((branch.Current ? "* " : "  ") + Describe(new BranchInfo(branch.Branch, branch.Database, branch.Parent, branch.GitBranch, branch.CreatedAt, branch.LastUsedAt)));
                 }
 
                 return 0;
@@ -49,6 +54,9 @@ public static class BranchCommand
         });
         return command;
     }
+
+    /// <summary>An item of `branch list`: the branch's metadata, and whether the current git branch maps to it.</summary>
+    private sealed record ListedBranch(string Branch, string Database, string? Parent, string? GitBranch, DateTimeOffset CreatedAt, DateTimeOffset? LastUsedAt, bool Current);
 
     private static Command CreateBranch(GlobalOptions options)
     {
