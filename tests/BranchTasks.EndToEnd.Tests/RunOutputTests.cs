@@ -25,20 +25,22 @@ public sealed class RunOutputTests(ProductFixture product)
             Lines(cold));
         Assert.Equal("oneline_main", cold.AppDatabase);
 
-        repo.Run("checkout", "-q", "-b", "feature/x");
-        var created = await RunAsync(app, environment);
+        // A new branch, named with BRANCHTASKS_BRANCH: HEAD stays, so the daemon's HEAD watcher does not clone it first.
+        var pinned = new Dictionary<string, string?>(environment) { ["BRANCHTASKS_BRANCH"] = "feature/x" };
+        var created = await RunAsync(app, pinned);
         var featureDatabase = Assert.Single(Regex.Matches(created.Output, @"oneline_feature_x_[0-9a-f]{8}").Select(m => m.Value).Distinct());
         var featureBranch = featureDatabase["oneline_".Length..].Replace('_', '-');
         Assert.Equal(
             [$"Creating database branch '{featureBranch}' from 'main' (schema and data)...", $"feature/x \u2192 {featureDatabase} (127.0.0.1:PORT), created from main"],
             Lines(created));
         Assert.Equal(featureDatabase, created.AppDatabase);
+        Assert.NotEqual(cold.Port, created.Port);
 
         // The everyday run: exactly one line.
         var warm = await RunAsync(app, environment);
-        Assert.Equal([$"feature/x \u2192 {featureDatabase} (127.0.0.1:PORT)"], Lines(warm));
-        Assert.Equal(created.Port, warm.Port);
-        Assert.Equal(featureDatabase, warm.AppDatabase);
+        Assert.Equal(["main \u2192 oneline_main (127.0.0.1:PORT)"], Lines(warm));
+        Assert.Equal(cold.Port, warm.Port);
+        Assert.Equal("oneline_main", warm.AppDatabase);
     }
 
     private async Task<Run> RunAsync(string app, Dictionary<string, string?> environment)
