@@ -19,6 +19,9 @@ public sealed class EnsureBranch : MSBuildTask
 {
     private static readonly TimeSpan ColdStartTimeout = TimeSpan.FromMinutes(10);
 
+    /// <summary>How the tool starts its progress lines on stderr (CommandContext.SendAsync).</summary>
+    private const string ToolProgressPrefix = "branchtasks: ";
+
     [Required]
     public string ProjectDirectory { get; set; } = "";
 
@@ -76,9 +79,10 @@ public sealed class EnsureBranch : MSBuildTask
         };
 
         var started = Stopwatch.GetTimestamp();
-        var response = DaemonClient.TrySendAsync(StateDirectory.ForCurrentUser().Root, request, TimeSpan.FromMilliseconds(500), CancellationToken.None, line => Log.LogMessage(MessageImportance.High, "BranchTasks: " + line))
+        var console = new RunConsole(Log);
+        var response = DaemonClient.TrySendAsync(StateDirectory.ForCurrentUser().Root, request, TimeSpan.FromMilliseconds(500), CancellationToken.None, console.Line)
             .GetAwaiter().GetResult()
-            ?? RunTool(request);
+            ?? RunTool(request, console);
         if (response is null)
         {
             return !Log.HasLoggedErrors;
@@ -98,13 +102,8 @@ public sealed class EnsureBranch : MSBuildTask
             Log.LogWarning(null, "BT0103", null, null, 0, 0, 0, 0, result.Notice);
         }
 
-        if (result.Created)
-        {
-            Log.LogMessage(MessageImportance.High, $"BranchTasks: created database branch '{result.Branch}' ({result.Database}).");
-        }
-
-        Log.LogMessage(MessageImportance.Low, $"BranchTasks: ensure answered in {Stopwatch.GetElapsedTime(started).TotalMilliseconds:0.0} ms");
-        Log.LogMessage(MessageImportance.Normal, $"BranchTasks: git branch '{result.GitBranch}' -> database branch '{result.Branch}' ({result.Database}) via 127.0.0.1:{result.Port}");
+        Log.LogMessage(MessageImportance.Low, $"BranchTasks: ensure answered in {Stopwatch.GetElapsedTime(started).TotalMilliseconds:0.0} ms; database branch '{result.Branch}'");
+        console.Line(result.Summary());
         if (TokenConnectionFile.HasPassword(result.ConnectionString))
         {
             try
@@ -150,7 +149,7 @@ public sealed class EnsureBranch : MSBuildTask
     }
 
     /// <summary>No daemon answered: the tool starts one (with its start lock) and answers in JSON.</summary>
-    private DaemonResponse? RunTool(DaemonRequest request)
+    private DaemonResponse? RunTool(DaemonRequest request, RunConsole console)
     {
         var info = new ProcessStartInfo(string.IsNullOrEmpty(DotNetHostPath) ? "dotnet" : DotNetHostPath)
         {
@@ -191,7 +190,27 @@ public sealed class EnsureBranch : MSBuildTask
         }
 
         process.StandardInput.Close();
-        var stderr = process.StandardError.ReadToEndAsync();
+        // The tool's progress lines ("branchtasks: ...", e.g. the private server starting) are passed on as they
+        // come, so a cold start that takes seconds is not a silent wait; the rest is kept for a failure's message.
+        var stderr = new System.Text.StringBuilder();
+        process.ErrorDataReceived += (_, e) =>
+        {
+            if (e.Data is null)
+            {
+                return;
+            }
+
+            if (e.Data.StartsWith(ToolProgressPrefix, StringComparison.Ordinal))
+            {
+                console.Line(e.Data[ToolProgressPrefix.Length..]);
+            }
+
+            lock (stderr)
+            {
+                stderr.AppendLine(e.Data);
+            }
+        };
+        process.BeginErrorReadLine();
         var stdout = process.StandardOutput.ReadToEnd();
         if (!process.WaitForExit((int)ColdStartTimeout.TotalMilliseconds))
         {
@@ -199,6 +218,9 @@ public sealed class EnsureBranch : MSBuildTask
             Log.LogError(null, "BT0501", null, null, 0, 0, 0, 0, $"The BranchTasks tool did not finish within {ColdStartTimeout.TotalMinutes:0} minutes.");
             return null;
         }
+
+        // The timed wait returns before the last stderr lines are handled; this one waits for them.
+        process.WaitForExit();
 
         try
         {
@@ -212,7 +234,7 @@ public sealed class EnsureBranch : MSBuildTask
         }
         catch (JsonException)
         {
-            Log.LogError(null, "BT0001", null, null, 0, 0, 0, 0, $"The BranchTasks tool failed (exit code {process.ExitCode}): {stderr.GetAwaiter().GetResult().Trim()}");
+            Log.LogError(null, "BT0001", null, null, 0, 0, 0, 0, $"The BranchTasks tool failed (exit code {process.ExitCode}): {stderr.ToString().Trim()}");
             return null;
         }
     }

@@ -1,4 +1,6 @@
 using System.CommandLine;
+using System.CommandLine.Invocation;
+using BranchTasks.Core;
 using BranchTasks.Tool.Commands;
 
 namespace BranchTasks.Tool;
@@ -11,6 +13,11 @@ public static class Cli
         var options = new GlobalOptions();
         var root = new RootCommand("BranchTasks: a database branch and a local tunnel for every git branch.");
         options.AddTo(root);
+        foreach (var version in root.Options.OfType<VersionOption>())
+        {
+            version.Action = new PrintVersion();
+        }
+
         root.Subcommands.Add(UpCommand.Create(options));
         root.Subcommands.Add(ExecCommand.Create(options));
         root.Subcommands.Add(LaunchCommand.Create(options));
@@ -22,5 +29,17 @@ public static class Cli
         root.Subcommands.Add(ServerCommand.Create(options));
         root.Subcommands.Add(DaemonCommand.Create(options));
         return await root.Parse(args).InvokeAsync().ConfigureAwait(false);
+    }
+
+    /// <summary>`--version` prints <see cref="ProductVersion.Current"/>, the very string `status` and `doctor` show.</summary>
+    private sealed class PrintVersion : SynchronousCommandLineAction
+    {
+        public override bool ClearsParseErrors => true;
+
+        public override int Invoke(ParseResult parseResult)
+        {
+            parseResult.InvocationConfiguration.Output.WriteLine(ProductVersion.Current);
+            return 0;
+        }
     }
 }

@@ -99,9 +99,10 @@ public sealed class CommandContext
 
     /// <summary>
     /// The ensure step for a verb (`up`, `exec`): tells the user on stderr when the git branch is not HEAD's
-    /// (warning BT0103, as in builds) and when a database branch was created.
+    /// (warning BT0103, as in builds) and, unless <paramref name="announceCreated"/> is false (`up --json`, whose
+    /// object says it, and whose stderr the MSBuild task passes on as progress), when a database branch was created.
     /// </summary>
-    public async Task<EnsureResult> EnsureAsync(string? connectionName, CancellationToken cancellationToken)
+    public async Task<EnsureResult> EnsureAsync(string? connectionName, CancellationToken cancellationToken, bool announceCreated = true)
     {
         var request = WorkspaceRequest(DaemonOps.Ensure);
         request.ConnectionName = connectionName;
@@ -112,9 +113,10 @@ public sealed class CommandContext
             Console.Error.WriteLine($"branchtasks : warning {ErrorCodes.BranchNotFromHead}: {result.Notice}");
         }
 
-        if (result.Created)
+        if (result.Created && announceCreated)
         {
-            Console.Error.WriteLine($"branchtasks: created database branch '{result.Branch}' ({result.Database}).");
+            var from = result.CreatedFrom is null ? "empty (the root branch)" : "from " + result.CreatedFrom;
+            Console.Error.WriteLine($"branchtasks: created database branch '{result.Branch}' ({result.Database}), {from}.");
         }
 
         return result;

@@ -100,7 +100,7 @@ public sealed class DaemonService : IAsyncDisposable
     {
         ProcessId = Environment.ProcessId,
         StartedAt = _startedAt,
-        Version = typeof(DaemonService).Assembly.GetName().Version?.ToString() ?? "",
+        Version = ProductVersion.Current,
         Tunnels = Tunnels.Snapshot(),
     };
 

@@ -20,6 +20,9 @@ public sealed class BranchOperations
         _config = config;
     }
 
+    /// <summary>Told before a clone starts: copying a branch can take long enough that a silent wait looks like a hang.</summary>
+    public IProgress<string>? Progress { get; init; }
+
     public bool IsProtected(string branch) => _config.Protected.Contains(branch, StringComparer.Ordinal);
 
     /// <summary>Makes sure <paramref name="target"/> exists, creating it from the parent when allowed. Returns whether it was created.</summary>
@@ -94,7 +97,9 @@ public sealed class BranchOperations
             await _provider.CreateAsync(parent, parent: null, copyData: false, cancellationToken).ConfigureAwait(false);
         }
 
-        return await _provider.CreateAsync(target, parent, copyData ?? _config.CopyData, cancellationToken).ConfigureAwait(false);
+        var withData = copyData ?? _config.CopyData;
+        Progress?.Report($"Creating database branch '{target.Branch}' from '{parent.Branch}' ({(withData ? "schema and data" : "schema only")})...");
+        return await _provider.CreateAsync(target, parent, withData, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>The database branch the configured <c>parent</c> maps to: the root of the tree, created empty.</summary>

@@ -20,4 +20,22 @@ public sealed class EnsureResult
 
     /// <summary>True when this call created the database branch.</summary>
     public bool Created { get; set; }
+
+    /// <summary>When <see cref="Created"/>: the git branch whose database branch it was cloned from; null when it started empty (the root branch).</summary>
+    public string? CreatedFrom { get; set; }
+
+    /// <summary>
+    /// The one line `dotnet run`, `up` and `exec` show: which git branch is on which database, and where.
+    /// Compiled into the MSBuild task too, so every front end says it the same way.
+    /// </summary>
+    public string Summary()
+    {
+        var line = $"{GitBranch} \u2192 {Database} ({Host}:{Port})";
+        if (Created)
+        {
+            line += CreatedFrom is null ? ", created (empty: the root branch)" : $", created from {CreatedFrom}";
+        }
+
+        return line;
+    }
 }

@@ -12,6 +12,9 @@ namespace BranchTasks.Core.Ensure;
 /// </summary>
 public sealed class EnsureService
 {
+    /// <summary>How long a caller waits for another ensure of the same branch before it is told why.</summary>
+    private static readonly TimeSpan QuietWait = TimeSpan.FromSeconds(1);
+
     private readonly ProviderFactory _providers;
     private readonly TunnelManager _tunnels;
     private readonly ConcurrentDictionary<string, SemaphoreSlim> _locks = new(StringComparer.Ordinal);
@@ -27,11 +30,18 @@ public sealed class EnsureService
         var target = workspace.Target;
         // Concurrent `dotnet run`s of one branch must yield one branch and one tunnel, not races.
         var gate = _locks.GetOrAdd(workspace.Config.Provider + "/" + target.Database, _ => new SemaphoreSlim(1, 1));
-        await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        if (!await gate.WaitAsync(QuietWait, cancellationToken).ConfigureAwait(false))
+        {
+            // Usually the daemon's own ensure after `git checkout`, cloning the new branch: say what the wait is for.
+            progress?.Report($"Waiting for database branch '{target.Branch}', which the daemon is already preparing (after a git checkout it clones a new branch right away)...");
+            await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+
         try
         {
             await using var provider = await _providers.CreateAsync(workspace, cancellationToken, progress).ConfigureAwait(false);
-            var created = await new BranchOperations(provider, workspace.Config).EnsureExistsAsync(target, cancellationToken).ConfigureAwait(false);
+            var operations = new BranchOperations(provider, workspace.Config) { Progress = progress };
+            var created = await operations.EnsureExistsAsync(target, cancellationToken).ConfigureAwait(false);
             var lease = await provider.OpenUpstreamAsync(target, cancellationToken).ConfigureAwait(false);
             var localAuth = workspace.Config.LocalAuth == "token" ? LocalAuthMode.Token : LocalAuthMode.None;
             var tunnel = _tunnels.GetOrStart(provider.GetTunnelKey(target), target.Branch, lease, workspace.Head.WorkTreeRoot, localAuth);
@@ -52,6 +62,7 @@ public sealed class EnsureService
                 ConnectionName = workspace.ConnectionName,
                 Notice = workspace.GitBranch.Notice,
                 Created = created,
+                CreatedFrom = created && operations.RootBranch != target.Branch ? workspace.Config.Parent : null,
             };
         }
         finally

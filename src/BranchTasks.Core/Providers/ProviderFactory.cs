@@ -42,7 +42,14 @@ public sealed class ProviderFactory : IAsyncDisposable
                 var api = PlanetScaleApiClient.Create(_http.Value, config, credentials);
                 return new PlanetScaleBranchProvider(api, config, new PlanetScaleBranchRecords(_state), _planetScaleLeases.Value, progress, BranchOwner.For(repository, Environment.UserName));
             default:
-                var endpoint = await new LocalServer(_state, config.Local).EnsureRunningAsync(cancellationToken).ConfigureAwait(false);
+                var local = new LocalServer(_state, config.Local);
+                if (local.TryGetRunning() is null)
+                {
+                    // Seconds (its first start also initialises the data directory): say so rather than look hung.
+                    progress?.Report("Starting the private database server...");
+                }
+
+                var endpoint = await local.EnsureRunningAsync(cancellationToken).ConfigureAwait(false);
                 return LocalBranchProvider.Create(endpoint, config.Database, BranchOwner.For(repository, Environment.UserName));
         }
     }

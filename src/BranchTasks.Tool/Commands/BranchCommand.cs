@@ -1,5 +1,6 @@
 using System.CommandLine;
 using BranchTasks.Core.Daemon;
+using BranchTasks.Core.Ensure;
 using BranchTasks.Core.Errors;
 using BranchTasks.Core.Providers;
 
@@ -22,20 +23,22 @@ public static class BranchCommand
 
     private static Command List(GlobalOptions options)
     {
-        var json = JsonOption("Print a JSON array of branch, database, parent, gitBranch, createdAt, lastUsedAt, ownership, owner, repository.");
-        var all = new Option<bool>("--all") { Description = "Also list branches of other repositories that use the same database name, and (PlanetScale) branches BranchTasks did not create." };
-        var command = new Command("list", "List this repository's database branches.") { all, json };
+        var json = JsonOption("Print a JSON array of branch, database, parent, gitBranch, createdAt, lastUsedAt, current, ownership, owner, repository, repositoryLocation.");
+        var all = new Option<bool>("--all") { Description = "Also list other developers' branches, branches of other repositories that use the same database name, and (PlanetScale) branches BranchTasks did not create." };
+        var command = new Command("list", "List your database branches of this repository; the current git branch's is marked.") { all, json };
         command.SetAction((parse, cancellationToken) =>
         {
             var context = new CommandContext(parse, options);
             var asJson = parse.GetValue(json);
             return context.RunAsync(async () =>
             {
-                var request = context.WorkspaceRequest(DaemonOps.BranchList);
+                var request = context.Request(DaemonOps.BranchList);
                 request.All = parse.GetValue(all);
+                // The database branch the current git branch (or BRANCHTASKS_BRANCH) maps to, as `up` would use it.
+                var current = Workspace.Open(request.Directory!, request.ConfigFile, request.BranchOverride, connectionName: null).Target.Branch;
                 var response = await context.SendCheckedAsync(request, cancellationToken).ConfigureAwait(false);
 
-                var branches = response.Branches ?? [];
+                var branches = (response.Branches ?? []).Select(b => new ListedBranch(b.Branch, b.Database, b.Parent, b.GitBranch, b.CreatedAt, b.LastUsedAt, b.Branch == current, b.Ownership, b.Owner, b.Repository, b.RepositoryLocation)).ToList();
                 if (asJson)
                 {
                     CommandContext.WriteJson(branches);
@@ -44,7 +47,13 @@ public static class BranchCommand
 
                 foreach (var branch in branches)
                 {
-                    Console.Out.WriteLine(Describe(branch));
+                    // Marked like `git branch` marks the checked-out one.
+                    Console.Out.WriteLine((branch.Current ? "* " : "  ") + Describe(new BranchInfo(branch.Branch, branch.Database, branch.Parent, branch.GitBranch, branch.CreatedAt, branch.LastUsedAt)
+                    {
+                        Ownership = branch.Ownership,
+                        Owner = branch.Owner,
+                        RepositoryLocation = branch.RepositoryLocation,
+                    }));
                 }
 
                 return 0;
@@ -52,6 +61,20 @@ public static class BranchCommand
         });
         return command;
     }
+
+    /// <summary>An item of `branch list`: the branch's metadata, and whether the current git branch maps to it.</summary>
+    private sealed record ListedBranch(
+        string Branch,
+        string Database,
+        string? Parent,
+        string? GitBranch,
+        DateTimeOffset CreatedAt,
+        DateTimeOffset? LastUsedAt,
+        bool Current,
+        BranchOwnership Ownership,
+        string? Owner,
+        string? Repository,
+        string? RepositoryLocation);
 
     private static Command CreateBranch(GlobalOptions options)
     {

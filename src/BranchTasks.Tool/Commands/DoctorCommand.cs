@@ -1,11 +1,11 @@
 using System.CommandLine;
+using BranchTasks.Core;
 using BranchTasks.Core.Configuration;
 using BranchTasks.Core.Daemon;
 using BranchTasks.Core.Ensure;
 using BranchTasks.Core.Errors;
 using BranchTasks.Core.Git;
 using BranchTasks.Core.Hooks;
-using BranchTasks.Core.Providers.Local;
 using MySqlConnector;
 
 namespace BranchTasks.Tool.Commands;
@@ -13,13 +13,17 @@ namespace BranchTasks.Tool.Commands;
 /// <summary>`branchtasks doctor`: every link of the chain, each with ok or the problem and its fix.</summary>
 public static class DoctorCommand
 {
-    /// <summary>One check's outcome: <c>Fix</c> is null when <c>Ok</c>.</summary>
-    public sealed record Check(string Name, bool Ok, string Detail, string? Fix);
+    /// <summary>
+    /// One check's outcome: <c>Fix</c> is null when <c>Ok</c>. A check that is not <c>Required</c> (the git hook, the
+    /// daemon's version) is a warning when it fails: BranchTasks works without it, so it does not fail the exit code,
+    /// which makes `doctor` usable as a CI gate.
+    /// </summary>
+    public sealed record Check(string Name, bool Ok, string Detail, string? Fix, bool Required = true);
 
     public static Command Create(GlobalOptions options)
     {
         var json = new Option<bool>("--json") { Description = "Print {\"ok\": bool, \"checks\": [{name, ok, detail, fix}]}." };
-        var command = new Command("doctor", "Check server binaries, configuration, git repository and branch, daemon, tunnel and hooks; print the fix for each problem. Exits 1 when any check fails.") { json };
+        var command = new Command("doctor", "Check server binaries, configuration, git repository and branch, daemon, tunnel and hooks; print the fix for each problem. Exits 1 when a required check fails; optional ones (hooks, daemon version) only warn.") { json };
         command.SetAction((parse, cancellationToken) =>
         {
             var context = new CommandContext(parse, options);
@@ -27,23 +31,31 @@ public static class DoctorCommand
             return context.RunAsync(async () =>
             {
                 var checks = await RunChecksAsync(context, cancellationToken).ConfigureAwait(false);
-                var ok = checks.All(c => c.Ok);
+                var problems = checks.Count(c => !c.Ok && c.Required);
+                var warnings = checks.Count(c => !c.Ok && !c.Required);
+                var ok = problems == 0;
                 if (asJson)
                 {
-                    CommandContext.WriteJson(new { ok, checks });
+                    CommandContext.WriteJson(new { ok, version = ProductVersion.Current, checks });
                 }
                 else
                 {
+                    Console.Out.WriteLine($"branchtasks {ProductVersion.Current}");
                     foreach (var check in checks)
                     {
-                        Console.Out.WriteLine($"[{(check.Ok ? "ok" : "problem")}] {check.Name}: {check.Detail}");
+                        Console.Out.WriteLine($"[{(check.Ok ? "ok" : check.Required ? "problem" : "warning")}] {check.Name}: {check.Detail}");
                         if (check.Fix is not null)
                         {
                             Console.Out.WriteLine("    fix: " + check.Fix);
                         }
                     }
 
-                    Console.Out.WriteLine(ok ? "Everything is in order." : $"{checks.Count(c => !c.Ok)} problem(s) found.");
+                    Console.Out.WriteLine((problems, warnings) switch
+                    {
+                        (0, 0) => "Everything is in order.",
+                        (0, _) => $"No problems; {warnings} warning(s) about optional parts.",
+                        _ => $"{problems} problem(s) found" + (warnings == 0 ? "." : $", and {warnings} warning(s)."),
+                    });
                 }
 
                 return ok ? 0 : 1;
@@ -68,15 +80,7 @@ public static class DoctorCommand
 
         if (config is null || config.Provider == "local")
         {
-            try
-            {
-                var binaries = ServerBinaryLocator.ForCurrentMachine(config?.Local ?? new LocalSettings()).Locate();
-                checks.Add(new Check("server binaries", true, $"{binaries.Flavor} server at {binaries.ServerPath}", null));
-            }
-            catch (BranchTasksException e)
-            {
-                checks.Add(new Check("server binaries", false, e.Message, "Install MariaDB (apt install mariadb-server, brew install mariadb) or set \"local\": { \"serverPath\": ... } in branchtasks.json."));
-            }
+            checks.Add(DoctorServerCheck.Run(config));
         }
 
         var gitOk = false;
@@ -97,8 +101,13 @@ public static class DoctorCommand
         {
             ping = await context.SendAsync(context.Request(DaemonOps.Status), cancellationToken).ConfigureAwait(false);
             checks.Add(ping.Ok && ping.Status is { } status
-                ? new Check("daemon", true, $"running (process {status.ProcessId}), state in {context.State.Root}", null)
+                ? new Check("daemon", true, $"running (process {status.ProcessId}, version {status.Version}), state in {context.State.Root}", null)
                 : new Check("daemon", false, ping.Error?.Message ?? "no status", $"Run `branchtasks down --all` and retry; the daemon's log is {context.State.PathOf("daemon.log")}."));
+            if (ping.Status is { } running && running.Version != ProductVersion.Current)
+            {
+                // The daemon is shared by every project of the user; one started by another project's package can be older.
+                checks.Add(new Check("daemon version", false, $"the daemon runs version {running.Version}, this tool is {ProductVersion.Current}", "Run `branchtasks down --all`; the next command starts the daemon of this version.", Required: false));
+            }
         }
         catch (BranchTasksException e)
         {
@@ -129,11 +138,11 @@ public static class DoctorCommand
             var hooks = await GitHookInstaller.HooksDirectoryAsync(directory, cancellationToken).ConfigureAwait(false);
             return GitHookInstaller.IsInstalledIn(hooks)
                 ? new Check("hooks", true, $"post-checkout hook installed in {hooks}", null)
-                : new Check("hooks", false, $"no BranchTasks post-checkout hook in {hooks}; new git branches get their database branch on first run instead", "Run `branchtasks hooks install`.");
+                : new Check("hooks", false, $"no BranchTasks post-checkout hook in {hooks} (optional); new git branches get their database branch on first run instead", "Run `branchtasks hooks install`.", Required: false);
         }
         catch (BranchTasksException e)
         {
-            return new Check("hooks", false, $"{e.Code}: {e.Message}", "Fix the problem above, then run `branchtasks hooks status`.");
+            return new Check("hooks", false, $"{e.Code}: {e.Message}", "Fix the problem above, then run `branchtasks hooks status`.", Required: false);
         }
     }
 

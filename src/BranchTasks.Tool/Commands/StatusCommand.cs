@@ -43,10 +43,19 @@ public static class StatusCommand
                     return 0;
                 }
 
-                Console.Out.WriteLine($"Daemon {status.ProcessId}, up since {status.StartedAt:u}, {status.Tunnels.Count} tunnel(s).");
+                Console.Out.WriteLine($"Daemon {status.ProcessId} (version {status.Version}), up since {status.StartedAt:u}, {status.Tunnels.Count} tunnel(s).");
                 foreach (var tunnel in status.Tunnels)
                 {
                     Console.Out.WriteLine($"  {tunnel.Host}:{tunnel.Port} -> {tunnel.Database} on {tunnel.UpstreamHost}:{tunnel.UpstreamPort} [{tunnel.Provider}] branch '{tunnel.Branch}', {tunnel.OpenConnections} open, {tunnel.TotalConnections} total");
+                    if (tunnel.UpstreamError is not null)
+                    {
+                        Console.Out.WriteLine($"    upstream error: {tunnel.UpstreamError}");
+                    }
+
+                    // Which work trees use it: what `down` in one of them closes.
+                    Console.Out.WriteLine(tunnel.Repositories.Count == 0
+                        ? "    repositories: none"
+                        : "    repositories: " + string.Join(", ", tunnel.Repositories));
                 }
 
                 return 0;

@@ -17,7 +17,7 @@ public static class UpCommand
             var asJson = parse.GetValue(json);
             return context.RunAsync(async () =>
             {
-                var result = await context.EnsureAsync(parse.GetValue(connectionName), cancellationToken).ConfigureAwait(false);
+                var result = await context.EnsureAsync(parse.GetValue(connectionName), cancellationToken, announceCreated: !asJson).ConfigureAwait(false);
                 if (asJson)
                 {
                     CommandContext.WriteJson(result);
