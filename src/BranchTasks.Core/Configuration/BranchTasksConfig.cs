@@ -6,6 +6,9 @@ public sealed record BranchTasksConfig
     /// <summary>Full path of the file this was read from.</summary>
     public required string FilePath { get; init; }
 
+    /// <summary>SHA-256 of the file's bytes as read (empty when not read from a file): tells a changed file from an unchanged one.</summary>
+    public string ContentHash { get; init; } = "";
+
     public string Provider { get; init; } = "local";
 
     /// <summary>The project's database name (the physical names of its branches start with it).</summary>

@@ -77,7 +77,10 @@ public static class ConfigLoader
         using (document)
         {
             var index = JsonLineIndex.Build(utf8.Span);
-            return new ConfigReader(fullPath, index).Read(document.RootElement);
+            return new ConfigReader(fullPath, index).Read(document.RootElement) with
+            {
+                ContentHash = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(utf8.Span)),
+            };
         }
     }
 

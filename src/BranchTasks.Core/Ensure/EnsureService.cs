@@ -18,11 +18,13 @@ public sealed class EnsureService
     private readonly ProviderFactory _providers;
     private readonly TunnelManager _tunnels;
     private readonly ConcurrentDictionary<string, SemaphoreSlim> _locks = new(StringComparer.Ordinal);
+    private readonly RecentEnsures _recent;
 
     public EnsureService(ProviderFactory providers, TunnelManager tunnels)
     {
         _providers = providers;
         _tunnels = tunnels;
+        _recent = new RecentEnsures(tunnels);
     }
 
     public async Task<EnsureResult> EnsureAsync(Workspace workspace, CancellationToken cancellationToken, IProgress<string>? progress = null)
@@ -39,6 +41,22 @@ public sealed class EnsureService
 
         try
         {
+            // The dev loop's common case: nothing changed since a moment ago. A real query through the tunnel
+            // still proves the branch, the login and the tunnel before the answer; if it fails, the full ensure runs.
+            var key = RecentEnsures.KeyOf(workspace);
+            if (_recent.TryGet(key, out var recentTunnel, out var recent))
+            {
+                try
+                {
+                    await VerifyAsync(recent.ConnectionString, recentTunnel.Listener.Upstream, cancellationToken).ConfigureAwait(false);
+                    return Answer(recent, created: false, workspace.GitBranch.Notice);
+                }
+                catch (BranchTasksException)
+                {
+                    _recent.Forget(key);
+                }
+            }
+
             await using var provider = await _providers.CreateAsync(workspace, cancellationToken, progress).ConfigureAwait(false);
             var operations = new BranchOperations(provider, workspace.Config) { Progress = progress };
             var created = await operations.EnsureExistsAsync(target, cancellationToken).ConfigureAwait(false);
@@ -50,7 +68,7 @@ public sealed class EnsureService
             await VerifyAsync(connectionString, upstream, cancellationToken).ConfigureAwait(false);
             await provider.TouchAsync(target.Branch, cancellationToken).ConfigureAwait(false);
 
-            return new EnsureResult
+            var result = new EnsureResult
             {
                 GitBranch = target.GitBranch,
                 Branch = target.Branch,
@@ -64,12 +82,29 @@ public sealed class EnsureService
                 Created = created,
                 CreatedFrom = created && operations.RootBranch != target.Branch ? workspace.Config.Parent : null,
             };
+            _recent.Remember(key, tunnel, result);
+            return Answer(result, created, workspace.GitBranch.Notice);
         }
         finally
         {
             gate.Release();
         }
     }
+
+    // A copy per caller: the remembered answer is shared, and only `created` and the notice differ between calls.
+    private static EnsureResult Answer(EnsureResult result, bool created, string? notice) => new()
+    {
+        GitBranch = result.GitBranch,
+        Branch = result.Branch,
+        Database = result.Database,
+        Host = result.Host,
+        Port = result.Port,
+        ConnectionString = result.ConnectionString,
+        Provider = result.Provider,
+        ConnectionName = result.ConnectionName,
+        Notice = notice,
+        Created = created,
+    };
 
     /// <summary>Proves the tunnel works end to end with a real query, the way the app will use it.</summary>
     private static async Task VerifyAsync(string connectionString, UpstreamEndpoint upstream, CancellationToken cancellationToken)

@@ -40,6 +40,18 @@ public sealed class ProviderCredentials
 
     public string? UserSecretsId => _userSecretsId;
 
+    /// <summary>A hash of what the caller sent and the user-secrets store named: equal when the same credentials are in play. Never the secrets themselves.</summary>
+    public string Fingerprint()
+    {
+        var text = new System.Text.StringBuilder(_userSecretsId ?? "-");
+        foreach (var (name, value) in _caller.OrderBy(p => p.Key, StringComparer.Ordinal))
+        {
+            text.Append('\n').Append(name).Append('=').Append(value);
+        }
+
+        return Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(text.ToString())));
+    }
+
     private IConfiguration? Secrets()
     {
         if (_userSecretsId is null)

@@ -149,6 +149,15 @@ public sealed class TunnelManager : IAsyncDisposable
     /// <summary>Closes the tunnel of <paramref name="key"/>, if there is one.</summary>
     public Task<int> CloseTunnelAsync(TunnelKey key) => CloseWhereAsync(t => t.Key == key);
 
+    /// <summary>Whether <paramref name="entry"/> is still the open tunnel of its key (not closed, replaced or discarded).</summary>
+    public bool IsCurrent(TunnelEntry entry)
+    {
+        lock (_gate)
+        {
+            return _tunnels.TryGetValue(entry.Key, out var current) && ReferenceEquals(current, entry);
+        }
+    }
+
     private async Task<int> CloseWhereAsync(Func<TunnelEntry, bool> predicate)
     {
         List<TunnelEntry> closing;
