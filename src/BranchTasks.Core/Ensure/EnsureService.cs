@@ -104,6 +104,7 @@ public sealed class EnsureService
         ConnectionName = result.ConnectionName,
         Notice = notice,
         Created = created,
+        CreatedFrom = created ? result.CreatedFrom : null,
     };
 
     /// <summary>Proves the tunnel works end to end with a real query, the way the app will use it.</summary>
