@@ -2,16 +2,16 @@ using BranchTasks.Testing;
 
 namespace BranchTasks.EndToEnd.Tests;
 
-/// <summary>Two repositories (two root commits) that both say <c>"database": "owned"</c> on one private server, driven through the CLI.</summary>
+/// <summary>Two repositories (two root commits) that both say <c>"database": "twinrepos"</c> on one private server, driven through the CLI.</summary>
 [Collection(ProductCollection.Name)]
 public sealed class OwnershipTests(ProductFixture product)
 {
     [Fact]
     public async Task The_second_repository_is_told_the_name_is_taken_and_no_command_there_changes_the_firsts_branches()
     {
-        using var first = product.CreateAppRepository("""{ "provider": "local", "database": "owned" }""");
+        using var first = product.CreateAppRepository("""{ "provider": "local", "database": "twinrepos" }""");
         // Different content, so a different root commit even when made in the same second.
-        using var second = product.CreateAppRepository("""{"provider":"local","database":"owned"}""");
+        using var second = product.CreateAppRepository("""{"provider":"local","database":"twinrepos"}""");
         (await product.ToolAsync(first.Path, "up")).EnsureSuccess("up main");
         first.Run("checkout", "-q", "-b", "feature/price");
         (await product.ToolAsync(first.Path, "up")).EnsureSuccess("up feature/price");
