@@ -101,10 +101,12 @@ public sealed class CommandContext
     /// The ensure step for a verb (`up`, `exec`): tells the user on stderr when the git branch is not HEAD's
     /// (warning BT0103, as in builds) and when a database branch was created.
     /// </summary>
-    public async Task<EnsureResult> EnsureAsync(string? connectionName, CancellationToken cancellationToken)
+    /// <param name="gitBranch">Ensure this git branch's database branch instead of the current one (as BRANCHTASKS_BRANCH does).</param>
+    public async Task<EnsureResult> EnsureAsync(string? connectionName, CancellationToken cancellationToken, string? gitBranch = null)
     {
         var request = WorkspaceRequest(DaemonOps.Ensure);
         request.ConnectionName = connectionName;
+        request.BranchOverride = gitBranch ?? request.BranchOverride;
         var response = await SendCheckedAsync(request, cancellationToken).ConfigureAwait(false);
         var result = response.Ensure ?? throw new BranchTasksException(ErrorCodes.Unexpected, "The daemon answered without a connection.");
         if (result.Notice is not null)
