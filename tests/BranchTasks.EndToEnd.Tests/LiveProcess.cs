@@ -47,6 +47,24 @@ public sealed class LiveProcess : IAsyncDisposable
 
     public string Output => string.Join("\n", Lines);
 
+    public int ProcessId => _process.Id;
+
+    /// <summary>Waits for the process to end by itself; returns its exit code.</summary>
+    public async Task<int> WaitForExitAsync(TimeSpan timeout)
+    {
+        using var cts = new CancellationTokenSource(timeout);
+        try
+        {
+            await _process.WaitForExitAsync(cts.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            throw new TimeoutException($"The process did not end within {timeout}:\n" + Output);
+        }
+
+        return _process.ExitCode;
+    }
+
     public async ValueTask DisposeAsync()
     {
         try

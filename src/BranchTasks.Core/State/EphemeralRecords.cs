@@ -20,6 +20,7 @@ public sealed record EphemeralRecord(
     DateTimeOffset OwnerStartedAt,
     DateTimeOffset CreatedAt)
 {
+    [System.Text.Json.Serialization.JsonIgnore]
     public bool OwnerIsRunning => ProcessStartTime.IsRunning(OwnerProcessId, OwnerStartedAt);
 }
 
