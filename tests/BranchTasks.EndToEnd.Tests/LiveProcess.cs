@@ -13,9 +13,12 @@ public sealed class LiveProcess : IAsyncDisposable
 
     public ConcurrentQueue<string> Lines { get; } = new();
 
-    public static LiveProcess Start(string directory, IReadOnlyDictionary<string, string?> environment, params string[] arguments)
+    public static LiveProcess Start(string directory, IReadOnlyDictionary<string, string?> environment, params string[] arguments) =>
+        StartProgram("dotnet", directory, environment, arguments);
+
+    public static LiveProcess StartProgram(string fileName, string directory, IReadOnlyDictionary<string, string?> environment, params string[] arguments)
     {
-        var info = ProcessRunner.CreateStartInfo("dotnet", arguments, directory, environment);
+        var info = ProcessRunner.CreateStartInfo(fileName, arguments, directory, environment);
         var process = new Process { StartInfo = info };
         var live = new LiveProcess(process);
         process.OutputDataReceived += (_, e) => { if (e.Data is not null) { live.Lines.Enqueue(e.Data); } };
