@@ -33,7 +33,7 @@ public sealed class EphemeralExecTests(ProductFixture product)
     public async Task An_interrupted_run_passes_the_signal_to_the_command_and_then_deletes_its_branch()
     {
         using var repo = product.CreateAppRepository("""{ "provider": "local", "database": "ephsignal" }""");
-        await using var run = Start(repo.Path, "trap 'echo interrupted=yes; exit 42' INT; echo \"db=$MYSQL_DATABASE\"; sleep 120 & echo \"sleeper=$!\"; wait");
+        await using var run = Start(repo.Path, "trap 'echo interrupted=yes; exit 42' INT; echo \"db=$MYSQL_DATABASE\"; sleep 120 >/dev/null 2>&1 & echo \"sleeper=$!\"; wait");
         var database = await run.WaitForLineAsync("db=", 1, Wait);
         var sleeper = await run.WaitForLineAsync("sleeper=", 1, Wait);
         int exitCode;
@@ -57,7 +57,8 @@ public sealed class EphemeralExecTests(ProductFixture product)
     public async Task Prune_deletes_what_a_killed_run_left_but_never_a_live_runs_branch()
     {
         using var repo = product.CreateAppRepository("""{ "provider": "local", "database": "ephprune" }""");
-        const string Script = "echo \"db=$MYSQL_DATABASE\"; echo \"child=$$\"; exec sleep 120";
+        // The sleep holds no pipe of ours, so the tool's exit is seen without waiting for it.
+        const string Script = "echo \"db=$MYSQL_DATABASE\"; echo \"child=$$\"; exec sleep 120 >/dev/null 2>&1";
         await using var killed = Start(repo.Path, Script);
         await using var live = Start(repo.Path, Script);
         var killedDatabase = await killed.WaitForLineAsync("db=", 1, Wait);
