@@ -92,6 +92,33 @@ public sealed class EphemeralExecTests(ProductFixture product)
         await AssertGoneAsync(repo.Path, SourceDatabase(await product.ToolAsync(repo.Path, "up", "--json")).Port, liveDatabase);
     }
 
+    [Fact]
+    public async Task A_named_source_is_cloned_and_a_branch_without_its_record_is_left_alone_with_BT0606()
+    {
+        using var repo = product.CreateAppRepository("""{ "provider": "local", "database": "ephnamed" }""");
+        repo.Run("checkout", "-q", "-b", "featurenamed");
+        var missing = await product.ToolAsync(repo.Path, "exec", "--ephemeral", "--branch", "main", "--", "true");
+        Assert.True(missing.ExitCode == 1 && missing.StandardError.Contains("error BT0303", StringComparison.Ordinal), missing.Combined);
+        (await product.ToolAsync(repo.Path, "up")).EnsureSuccess("up");
+        var misuse = await product.ToolAsync(repo.Path, "exec", "--branch", "main", "--", "true");
+        Assert.True(misuse.ExitCode == 1 && misuse.StandardError.Contains("error BT0002", StringComparison.Ordinal), misuse.Combined);
+
+        // The command removes the run's record: without it the tool deletes nothing, says so, and fails the run.
+        var run = await product.ToolAsync(repo.Path, "exec", "--ephemeral", "--branch", "main", "--", "sh", "-c",
+            "mariadb --batch --skip-column-names -e 'SELECT DATABASE()' \"$MYSQL_DATABASE\" && rm \"$BRANCHTASKS_HOME\"/ephemeral/*\"$MYSQL_DATABASE\".json");
+        Assert.True(run.ExitCode == 1, $"exit code {run.ExitCode}\n{run.Combined}");
+        Assert.Contains("error BT0606", run.StandardError);
+        Assert.Contains("BT0603", run.StandardError);
+        var database = run.StandardOutput.Trim();
+        Assert.Matches("^ephnamed_main_tmp_[0-9a-f]{8}$", database);
+        Assert.Contains(database, await ListDatabasesAsync(repo.Path));
+        var prune = ProductFixture.ParseJson((await product.ToolAsync(repo.Path, "branch", "prune", "--json")).EnsureSuccess("prune"));
+        Assert.Empty(prune.GetProperty("branches").EnumerateArray());
+
+        var branch = "main-tmp-" + database[^8..];
+        (await product.ToolAsync(repo.Path, "branch", "delete", branch, "--yes")).EnsureSuccess("branch delete");
+    }
+
     /// <summary>
     /// `exec --ephemeral -- sh -c script`, in a session of its own: with no controlling terminal it is a run as in CI,
     /// where a signal reaches the tool alone, even when the tests themselves run in a terminal.
