@@ -98,8 +98,9 @@ internal sealed class EphemeralBranchService(ProviderFactory providers, EnsureSe
         await using var provider = await providers.CreateAsync(workspace.Config, workspace.Credentials, cancellationToken).ConfigureAwait(false);
         var target = ToTarget(record);
         await tunnels.CloseAndForgetAsync(provider.GetTunnelKey(target)).ConfigureAwait(false);
-        // Only the database the record names: a branch of that name on another database is not ours to drop.
-        if (await provider.FindAsync(record.Branch, cancellationToken).ConfigureAwait(false) is { } existing && existing.Database == record.Database)
+        // The name is this run's own (random, recorded before the branch was made), within the provider and project
+        // the record names; gone already (deleted by hand, a create that failed) is fine.
+        if (await provider.FindAsync(record.Branch, cancellationToken).ConfigureAwait(false) is not null)
         {
             await new BranchOperations(provider, workspace.Config).DeleteAsync(target, workspace.Target, force: false, cancellationToken).ConfigureAwait(false);
         }
