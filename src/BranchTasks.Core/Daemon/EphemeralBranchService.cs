@@ -47,6 +47,14 @@ internal sealed class EphemeralBranchService(ProviderFactory providers, EnsureSe
             }
         }
 
+        if (!record.OwnerIsRunning)
+        {
+            // Killed while the clone ran: nobody would delete the branch, and a prune meanwhile may have found it not
+            // made yet and dropped its record.
+            await DeleteAsync(workspace, record, CancellationToken.None).ConfigureAwait(false);
+            throw new BranchTasksException(ErrorCodes.InvalidArgument, $"The process {ownerProcessId} ended while its throw-away branch was being cloned; the branch was deleted again.");
+        }
+
         try
         {
             var result = await ensure.EnsureAsync(workspace with { Target = ToTarget(record) }, cancellationToken, progress).ConfigureAwait(false);
