@@ -20,6 +20,7 @@ public static class Cli
 
         root.Subcommands.Add(UpCommand.Create(options));
         root.Subcommands.Add(ExecCommand.Create(options));
+        root.Subcommands.Add(ShellCommand.Create(options));
         root.Subcommands.Add(LaunchCommand.Create(options));
         root.Subcommands.Add(DownCommand.Create(options));
         root.Subcommands.Add(StatusCommand.Create(options));
@@ -28,7 +29,13 @@ public static class Cli
         root.Subcommands.Add(DoctorCommand.Create(options));
         root.Subcommands.Add(ServerCommand.Create(options));
         root.Subcommands.Add(DaemonCommand.Create(options));
-        return await root.Parse(args).InvokeAsync().ConfigureAwait(false);
+        var parse = root.Parse(args);
+        // Verbs that run a child handle signals themselves (the child decides, then they clean up); System.CommandLine's
+        // own handling would end us two seconds after Ctrl+C, child or not.
+        var configuration = parse.CommandResult.Command.Name is "exec" or "shell" or "launch"
+            ? new InvocationConfiguration { ProcessTerminationTimeout = null }
+            : null;
+        return await parse.InvokeAsync(configuration).ConfigureAwait(false);
     }
 
     /// <summary>`--version` prints <see cref="ProductVersion.Current"/>, the very string `status` and `doctor` show.</summary>

@@ -102,10 +102,12 @@ public sealed class CommandContext
     /// (warning BT0103, as in builds) and, unless <paramref name="announceCreated"/> is false (`up --json`, whose
     /// object says it, and whose stderr the MSBuild task passes on as progress), when a database branch was created.
     /// </summary>
-    public async Task<EnsureResult> EnsureAsync(string? connectionName, CancellationToken cancellationToken, bool announceCreated = true)
+    /// <param name="gitBranch">Ensure this git branch's database branch instead of the current one (as BRANCHTASKS_BRANCH does).</param>
+    public async Task<EnsureResult> EnsureAsync(string? connectionName, CancellationToken cancellationToken, bool announceCreated = true, string? gitBranch = null)
     {
         var request = WorkspaceRequest(DaemonOps.Ensure);
         request.ConnectionName = connectionName;
+        request.BranchOverride = gitBranch ?? request.BranchOverride;
         var response = await SendCheckedAsync(request, cancellationToken).ConfigureAwait(false);
         var result = response.Ensure ?? throw new BranchTasksException(ErrorCodes.Unexpected, "The daemon answered without a connection.");
         if (result.Notice is not null)

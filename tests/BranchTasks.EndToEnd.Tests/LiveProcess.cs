@@ -13,9 +13,12 @@ public sealed class LiveProcess : IAsyncDisposable
 
     public ConcurrentQueue<string> Lines { get; } = new();
 
-    public static LiveProcess Start(string directory, IReadOnlyDictionary<string, string?> environment, params string[] arguments)
+    public static LiveProcess Start(string directory, IReadOnlyDictionary<string, string?> environment, params string[] arguments) =>
+        StartProgram("dotnet", directory, environment, arguments);
+
+    public static LiveProcess StartProgram(string fileName, string directory, IReadOnlyDictionary<string, string?> environment, params string[] arguments)
     {
-        var info = ProcessRunner.CreateStartInfo("dotnet", arguments, directory, environment);
+        var info = ProcessRunner.CreateStartInfo(fileName, arguments, directory, environment);
         var process = new Process { StartInfo = info };
         var live = new LiveProcess(process);
         process.OutputDataReceived += (_, e) => { if (e.Data is not null) { live.Lines.Enqueue(e.Data); } };
@@ -46,6 +49,24 @@ public sealed class LiveProcess : IAsyncDisposable
     }
 
     public string Output => string.Join("\n", Lines);
+
+    public int ProcessId => _process.Id;
+
+    /// <summary>Waits for the process to end by itself; returns its exit code.</summary>
+    public async Task<int> WaitForExitAsync(TimeSpan timeout)
+    {
+        using var cts = new CancellationTokenSource(timeout);
+        try
+        {
+            await _process.WaitForExitAsync(cts.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            throw new TimeoutException($"The process did not end within {timeout}:\n" + Output);
+        }
+
+        return _process.ExitCode;
+    }
 
     public async ValueTask DisposeAsync()
     {

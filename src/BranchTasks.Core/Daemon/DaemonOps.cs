@@ -15,4 +15,6 @@ public static class DaemonOps
     public const string BranchPrune = "branch-prune";
     public const string BranchReset = "branch-reset";
     public const string BranchDiff = "branch-diff";
+    public const string EphemeralCreate = "ephemeral-create";
+    public const string EphemeralDelete = "ephemeral-delete";
 }

@@ -46,4 +46,7 @@ public sealed class DaemonRequest
 
     /// <summary>Op-specific: also act on a branch the policy guards unless forced (branch delete of the current or root branch).</summary>
     public bool Force { get; set; }
+
+    /// <summary>Op-specific: the process a throw-away branch belongs to (ephemeral-create); when it is gone, `branch prune` deletes the branch.</summary>
+    public int? OwnerProcessId { get; set; }
 }

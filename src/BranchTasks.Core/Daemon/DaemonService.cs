@@ -14,6 +14,7 @@ public sealed class DaemonService : IAsyncDisposable
     private readonly EnsureService _ensure;
     private readonly DateTimeOffset _startedAt = DateTimeOffset.UtcNow;
     private readonly Action _requestShutdown;
+    private readonly EphemeralBranchService _ephemeral;
 
     public DaemonService(StateDirectory state, Action requestShutdown, Action<string>? log = null)
     {
@@ -21,6 +22,7 @@ public sealed class DaemonService : IAsyncDisposable
         Tunnels = new TunnelManager(new TunnelPortStore(state), log);
         _ensure = new EnsureService(_providers, Tunnels);
         _requestShutdown = requestShutdown;
+        _ephemeral = new EphemeralBranchService(_providers, _ensure, Tunnels, new EphemeralRecords(state));
         Heads = new HeadWatcher(EnsureAheadAsync, log ?? (_ => { }));
     }
 
@@ -46,7 +48,9 @@ public sealed class DaemonService : IAsyncDisposable
                 DaemonOps.BranchList => await BranchListAsync(request, cancellationToken).ConfigureAwait(false),
                 DaemonOps.BranchCreate => await BranchCreateAsync(request, progress, cancellationToken).ConfigureAwait(false),
                 DaemonOps.BranchDelete => await BranchDeleteAsync(request, cancellationToken).ConfigureAwait(false),
-                DaemonOps.BranchPrune => await BranchPruneAsync(request, cancellationToken).ConfigureAwait(false),
+                DaemonOps.BranchPrune => await WithEphemeralLeftoversAsync(request, await BranchPruneAsync(request, cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false),
+                DaemonOps.EphemeralCreate => await EphemeralCreateAsync(request, progress, cancellationToken).ConfigureAwait(false),
+                DaemonOps.EphemeralDelete => new DaemonResponse { Ok = true, Message = await _ephemeral.DeleteAsync(OpenWorkspace(request), RequireName(request), cancellationToken).ConfigureAwait(false) },
                 DaemonOps.BranchReset => await BranchResetAsync(request, cancellationToken).ConfigureAwait(false),
                 DaemonOps.BranchDiff => await BranchDiffAsync(request, cancellationToken).ConfigureAwait(false),
                 DaemonOps.ServerStop => await ServerStopAsync(cancellationToken).ConfigureAwait(false),
@@ -176,6 +180,31 @@ public sealed class DaemonService : IAsyncDisposable
         }
 
         return new DaemonResponse { Ok = true, Branches = [.. stale], Message = $"Deleted {stale.Count} database branch(es)." };
+    }
+
+    /// <summary>Adds to a prune the throw-away branches of runs that ended without deleting them (see <see cref="EphemeralBranchService"/>).</summary>
+    private async Task<DaemonResponse> WithEphemeralLeftoversAsync(DaemonRequest request, DaemonResponse pruned, CancellationToken cancellationToken)
+    {
+        var leftovers = await _ephemeral.PruneLeftoversAsync(OpenWorkspace(request), request.Confirmed, cancellationToken).ConfigureAwait(false);
+        if (leftovers.Count == 0)
+        {
+            return pruned;
+        }
+
+        var stale = pruned.Branches?.Count ?? 0;
+        pruned.Branches = [.. pruned.Branches ?? [], .. leftovers];
+        var about = request.Confirmed
+            ? $"Deleted {leftovers.Count} throw-away branch(es) of runs that ended."
+            : $"{leftovers.Count} throw-away branch(es) left by runs that ended; run `branchtasks branch prune --yes` to delete them.";
+        pruned.Message = stale == 0 ? about : pruned.Message + " " + about;
+        return pruned;
+    }
+
+    private async Task<DaemonResponse> EphemeralCreateAsync(DaemonRequest request, IProgress<string>? progress, CancellationToken cancellationToken)
+    {
+        var owner = request.OwnerProcessId ?? throw new BranchTasksException(ErrorCodes.InvalidArgument, "A throw-away branch needs the process id of the run it belongs to.");
+        var result = await _ephemeral.CreateAsync(OpenWorkspace(request), request.From, owner, progress, cancellationToken).ConfigureAwait(false);
+        return new DaemonResponse { Ok = true, Ensure = result };
     }
 
     private async Task<DaemonResponse> BranchResetAsync(DaemonRequest request, CancellationToken cancellationToken)

@@ -176,7 +176,8 @@ public sealed class BranchOperations
     /// <summary>
     /// Branches <c>branch prune</c> deletes: this developer's, of this repository, whose git branch is gone
     /// (<paramref name="gitBranches"/> lists those that exist); never protected ones, the root branch or the
-    /// current one, and never a branch recorded before ownership was (nobody knows whose git branches it followed).
+    /// current one, never a branch recorded before ownership was (nobody knows whose git branches it followed), and never a
+    /// throw-away branch of `exec --ephemeral` (prune removes those by their run's record, once the run is gone).
     /// </summary>
     public async Task<IReadOnlyList<BranchInfo>> FindPrunableAsync(IReadOnlySet<string> gitBranches, BranchTarget current, CancellationToken cancellationToken)
     {
@@ -187,7 +188,8 @@ public sealed class BranchOperations
                 && !gitBranches.Contains(b.GitBranch)
                 && !IsProtected(b.Branch)
                 && b.Branch != root
-                && b.Branch != current.Branch)];
+                && b.Branch != current.Branch
+                && !EphemeralNames.IsEphemeral(b.Branch))];
     }
 
     /// <summary>Whether a branch is listed by a plain `branch list`: this developer's in this repository, and unclaimed ones; `--all` shows the rest, marked as such.</summary>

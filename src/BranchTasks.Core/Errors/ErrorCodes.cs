@@ -91,6 +91,15 @@ public static class ErrorCodes
     public const string HookConflict = "BT0601";
     public const string ConfirmationRequired = "BT0602";
 
+    /// <summary>A throw-away branch to delete that this tool has no record of making (so it is left alone).</summary>
+    public const string EphemeralBranchUnknown = "BT0603";
+
     /// <summary>git cannot be started (not installed, not on the PATH).</summary>
     public const string GitNotFound = "BT0604";
+
+    /// <summary>Neither the mariadb nor the mysql command-line client is installed (`branchtasks shell`).</summary>
+    public const string SqlClientNotFound = "BT0605";
+
+    /// <summary>A throw-away branch could not be deleted after its run; `branch prune --yes` removes it later.</summary>
+    public const string EphemeralCleanupFailed = "BT0606";
 }

@@ -158,6 +158,14 @@ public sealed class TunnelManager : IAsyncDisposable
         }
     }
 
+    /// <summary>Closes the tunnel of <paramref name="key"/> and forgets its port and token: its branch is gone for good.</summary>
+    public async Task<int> CloseAndForgetAsync(TunnelKey key)
+    {
+        var closed = await CloseTunnelAsync(key).ConfigureAwait(false);
+        _ports.Forget(key);
+        return closed;
+    }
+
     private async Task<int> CloseWhereAsync(Func<TunnelEntry, bool> predicate)
     {
         List<TunnelEntry> closing;

@@ -70,6 +70,25 @@ public sealed class TunnelPortStore
         }
     }
 
+    /// <summary>Drops what is remembered for a tunnel that will never be opened again (a deleted throw-away branch's).</summary>
+    public void Forget(TunnelKey key)
+    {
+        lock (_gate)
+        {
+            var ports = Read();
+            if (ports.Remove(key.ToString()))
+            {
+                StateDirectory.WritePrivateFile(_path, JsonSerializer.Serialize(ports));
+            }
+
+            var tokens = Read(_tokensPath);
+            if (tokens.Remove(key.ToString()))
+            {
+                StateDirectory.WritePrivateFile(_tokensPath, JsonSerializer.Serialize(tokens));
+            }
+        }
+    }
+
     private Dictionary<string, int> Read()
     {
         try

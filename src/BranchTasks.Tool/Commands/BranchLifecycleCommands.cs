@@ -13,7 +13,7 @@ public static class BranchLifecycleCommands
     {
         var json = new Option<bool>("--json") { Description = "Print {\"deleted\": bool, \"branches\": [...]} (items as `branch list --json`)." };
         var yes = new Option<bool>("--yes", "-y") { Description = "Delete the listed branches (without it, prune only lists them)." };
-        var command = new Command("prune", "List (or with --yes delete) database branches the tool created whose git branch no longer exists. Protected branches, the parent's branch and databases the tool did not create are never touched.") { yes, json };
+        var command = new Command("prune", "List (or with --yes delete) database branches the tool created whose git branch no longer exists, and throw-away branches (exec --ephemeral) of runs that ended without deleting theirs. Protected branches, the parent's branch and databases the tool did not create are never touched.") { yes, json };
         command.SetAction((parse, cancellationToken) =>
         {
             var context = new CommandContext(parse, options);
@@ -33,7 +33,8 @@ public static class BranchLifecycleCommands
 
                 foreach (var branch in branches)
                 {
-                    Console.Out.WriteLine($"{(request.Confirmed ? "deleted" : "stale")}  {branch.Branch,-30} {branch.Database,-40} git branch '{branch.GitBranch}' is gone");
+                    var why = branch.GitBranch is null ? "throw-away branch of a run that ended" : $"git branch '{branch.GitBranch}' is gone";
+                    Console.Out.WriteLine($"{(request.Confirmed ? "deleted" : "stale")}  {branch.Branch,-30} {branch.Database,-40} {why}");
                 }
 
                 Console.Out.WriteLine(response.Message);

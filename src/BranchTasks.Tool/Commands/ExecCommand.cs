@@ -21,10 +21,14 @@ public static class ExecCommand
     public static Command Create(GlobalOptions options)
     {
         var connectionName = new Option<string?>("--connection-name") { Description = "Set ConnectionStrings__<this name> instead of the configured connectionName." };
+        var ephemeral = new Option<bool>("--ephemeral") { Description = "Run against a throw-away clone of the branch, deleted afterwards (also when the command fails or is interrupted)." };
+        var branch = new Option<string?>("--branch") { Description = "With --ephemeral: clone this branch (a database or git branch name) instead of the current one." };
         var commandLine = new Argument<string[]>("command") { Description = "The command and its arguments (after --).", Arity = ArgumentArity.OneOrMore };
         var command = new Command("exec", "Ensure the current git branch's database branch and tunnel, then run a command with ConnectionStrings__<name> and DATABASE_URL set to it. Exits with the command's exit code.")
         {
             connectionName,
+            ephemeral,
+            branch,
             commandLine,
         };
         command.SetAction((parse, cancellationToken) =>
@@ -32,10 +36,19 @@ public static class ExecCommand
             var context = new CommandContext(parse, options);
             return context.RunAsync(async () =>
             {
-                var result = await context.EnsureAsync(parse.GetValue(connectionName), cancellationToken).ConfigureAwait(false);
-
                 var arguments = parse.GetValue(commandLine) ?? [];
-                return await RunAsync(arguments, result, cancellationToken).ConfigureAwait(false);
+                if (parse.GetValue(ephemeral))
+                {
+                    return await EphemeralRun.RunAsync(context, parse.GetValue(branch), parse.GetValue(connectionName), arguments).ConfigureAwait(false);
+                }
+
+                if (parse.GetValue(branch) is not null)
+                {
+                    throw new BranchTasksException(ErrorCodes.InvalidArgument, "--branch goes with --ephemeral (it names the branch to clone). To run against another git branch's database, set BRANCHTASKS_BRANCH.");
+                }
+
+                var result = await context.EnsureAsync(parse.GetValue(connectionName), cancellationToken).ConfigureAwait(false);
+                return await RunAsync(arguments, result, signals: null).ConfigureAwait(false);
             }, json: false);
         });
         return command;
@@ -48,16 +61,25 @@ public static class ExecCommand
         return $"mysql://{Uri.EscapeDataString(user)}@{result.Host}:{result.Port}/{Uri.EscapeDataString(result.Database)}";
     }
 
-    private static Task<int> RunAsync(string[] arguments, EnsureResult result, CancellationToken cancellationToken) =>
-        ChildCommand.RunAsync(arguments, environment =>
-        {
-            // The child gets the tunnel, never the credentials behind it: the daemon already holds what it needs.
-            foreach (var name in CredentialEnvironment.Names)
-            {
-                environment.Remove(name);
-            }
+    internal static Task<int> RunAsync(string[] arguments, EnsureResult result, SignalForwarder? signals) =>
+        ChildCommand.RunAsync(arguments, environment => SetEnvironment(environment, result), "branchtasks exec -- <command> [args]", signals);
 
-            environment["ConnectionStrings__" + result.ConnectionName] = result.ConnectionString;
-            environment[DatabaseUrlVariable] = DatabaseUrl(result);
-        }, "branchtasks exec -- <command> [args]");
+    /// <summary>
+    /// What the child gets: the tunnel, never the credentials behind it (the daemon already holds what it needs).
+    /// MYSQL_HOST and MYSQL_TCP_PORT are read by the mariadb and mysql clients; they read no variable for the
+    /// database, so MYSQL_DATABASE is for scripts and tools that follow that (Docker's) convention.
+    /// </summary>
+    internal static void SetEnvironment(IDictionary<string, string?> environment, EnsureResult result)
+    {
+        foreach (var name in CredentialEnvironment.Names)
+        {
+            environment.Remove(name);
+        }
+
+        environment["ConnectionStrings__" + result.ConnectionName] = result.ConnectionString;
+        environment[DatabaseUrlVariable] = DatabaseUrl(result);
+        environment["MYSQL_HOST"] = result.Host;
+        environment["MYSQL_TCP_PORT"] = result.Port.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        environment["MYSQL_DATABASE"] = result.Database;
+    }
 }

@@ -11,7 +11,8 @@ namespace BranchTasks.Tool.Platform;
 /// </summary>
 internal static class ChildCommand
 {
-    public static async Task<int> RunAsync(string[] commandLine, Action<IDictionary<string, string?>> environment, string usage)
+    /// <param name="signals">When given, it handles our signals (passing them to the child) instead of the default above.</param>
+    public static async Task<int> RunAsync(string[] commandLine, Action<IDictionary<string, string?>> environment, string usage, SignalForwarder? signals = null)
     {
         if (commandLine.Length == 0)
         {
@@ -37,6 +38,13 @@ internal static class ChildCommand
 
         using (process)
         {
+            if (signals is not null)
+            {
+                signals.Attach(process);
+                await process.WaitForExitAsync(CancellationToken.None).ConfigureAwait(false);
+                return process.ExitCode;
+            }
+
             using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => c.Cancel = true);
             using var quit = PosixSignalRegistration.Create(PosixSignal.SIGQUIT, c => c.Cancel = true);
             using var term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c =>
