@@ -16,6 +16,9 @@ internal static class ToolLocator
 {
     public const string MetadataKey = "BranchTasks.ToolPath";
 
+    /// <summary>Tests only: the PATH to search instead of the process's (which is global to the test run).</summary>
+    internal static string? PathForTests { get; set; }
+
     /// <summary>The command that runs the tool, or null when none was found; <paramref name="tried"/> says where it looked.</summary>
     /// <exception cref="BranchTasksConfigurationException">BT0803: the tool found is not safe to run.</exception>
     public static IReadOnlyList<string>? Find(string? explicitPath, Assembly? appAssembly, out string tried)
@@ -129,7 +132,7 @@ internal static class ToolLocator
 
     private static string? OnPath(string name)
     {
-        foreach (var folder in (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries))
+        foreach (var folder in (PathForTests ?? Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries))
         {
             if (!Path.IsPathFullyQualified(folder))
             {
