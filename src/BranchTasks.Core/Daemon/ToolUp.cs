@@ -77,7 +77,8 @@ public static class ToolUp
                 stderr.AppendLine(line);
             }
 
-            if (line.StartsWith(ProgressPrefix, StringComparison.Ordinal))
+            // "created database branch" is in the answer too (Created), which the caller reports itself.
+            if (line.StartsWith(ProgressPrefix, StringComparison.Ordinal) && !line.StartsWith(ProgressPrefix + "created database branch", StringComparison.Ordinal))
             {
                 progress?.Invoke(line[ProgressPrefix.Length..]);
             }
