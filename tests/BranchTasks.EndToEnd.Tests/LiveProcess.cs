@@ -13,9 +13,13 @@ public sealed class LiveProcess : IAsyncDisposable
 
     public ConcurrentQueue<string> Lines { get; } = new();
 
-    public static LiveProcess Start(string directory, IReadOnlyDictionary<string, string?> environment, params string[] arguments)
+    public static LiveProcess Start(string directory, IReadOnlyDictionary<string, string?> environment, params string[] arguments) =>
+        StartProgram("dotnet", directory, environment, arguments);
+
+    /// <summary>Starts <paramref name="program"/> itself (a built app's apphost, as an IDE does), not through dotnet.</summary>
+    public static LiveProcess StartProgram(string program, string directory, IReadOnlyDictionary<string, string?> environment, params string[] arguments)
     {
-        var info = ProcessRunner.CreateStartInfo("dotnet", arguments, directory, environment);
+        var info = ProcessRunner.CreateStartInfo(program, arguments, directory, environment);
         var process = new Process { StartInfo = info };
         var live = new LiveProcess(process);
         process.OutputDataReceived += (_, e) => { if (e.Data is not null) { live.Lines.Enqueue(e.Data); } };
@@ -46,6 +50,22 @@ public sealed class LiveProcess : IAsyncDisposable
     }
 
     public string Output => string.Join("\n", Lines);
+
+    /// <summary>Waits for the process to exit by itself; returns its exit code.</summary>
+    public async Task<int> WaitForExitAsync(TimeSpan timeout)
+    {
+        using var cancel = new CancellationTokenSource(timeout);
+        try
+        {
+            await _process.WaitForExitAsync(cancel.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            throw new TimeoutException($"The process did not exit within {timeout}:\n" + Output);
+        }
+
+        return _process.ExitCode;
+    }
 
     public async ValueTask DisposeAsync()
     {
