@@ -33,9 +33,9 @@ public sealed class IdePathTests(ProductFixture product)
                 Assert.Contains(app.Lines, l => l.StartsWith("BranchTasks: git branch 'main' -> database branch 'main' (shopapi_main) via 127.0.0.1:", StringComparison.Ordinal));
             }
 
-            // A new git branch, after a reboot (no daemon): the next start creates its database branch.
-            repo.Run("checkout", "-q", "-b", "new-branch");
+            // After a reboot (no daemon, so nothing watched the checkout), a new git branch: the next start creates its database branch.
             (await product.ToolAsync(repo.Path, product.Environment(home), "down", "--all")).EnsureSuccess("down --all");
+            repo.Run("checkout", "-q", "-b", "new-branch");
             await using (var app = StartApp(api, home))
             {
                 Assert.Equal("shopapi_new_branch", await DatabaseAsync(await UrlOfAsync(app)));
