@@ -179,6 +179,9 @@ public sealed class BranchTasksConfigurationProvider : ConfigurationProvider, ID
             Credentials = BranchTasks.Core.Providers.CredentialEnvironment.Capture(),
             UserSecretsId = UserSecretsIdOf(_appAssembly),
         };
+        // Recorded before trying: a failure (even a thrown one) is retried by the poll quietly, without starting the daemon again.
+        _lastHead = head;
+        _lastOk = false;
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(_disposed.Token);
         timeout.CancelAfter(_options.RequestTimeout);
         DaemonResponse? response;
@@ -195,10 +198,8 @@ public sealed class BranchTasksConfigurationProvider : ConfigurationProvider, ID
             response = DaemonResponse.Failure(ErrorCodes.AppEnsureTimeout, TimeoutMessage(_options.RequestTimeout));
         }
 
-        _lastHead = head;
         if (response is not { Ok: true, Ensure: { } result })
         {
-            _lastOk = false;
             var error = response?.Error ?? new DaemonError
             {
                 Code = ErrorCodes.DaemonUnavailable,
