@@ -36,7 +36,9 @@ public sealed class IdePathTests(ProductFixture product)
             }
 
             // After a reboot (no daemon, so nothing watched the checkout), a new git branch: the next start creates its database branch.
+            var daemon = int.Parse(File.ReadAllText(Path.Combine(home, "daemon.pid")).Trim(), System.Globalization.CultureInfo.InvariantCulture);
             (await product.ToolAsync(repo.Path, product.Environment(home), "down", "--all")).EnsureSuccess("down --all");
+            await WaitForExitAsync(daemon);
             repo.Run("checkout", "-q", "-b", "new-branch");
             await using (var app = StartApp(api, home))
             {
@@ -153,6 +155,30 @@ public sealed class IdePathTests(ProductFixture product)
         var environment = product.Environment(home);
         environment["ASPNETCORE_URLS"] = "http://127.0.0.1:0";
         return LiveProcess.StartProgram(Path.Combine(api, "bin", "Debug", "net10.0", OperatingSystem.IsWindows() ? "ShopApi.exe" : "ShopApi"), api, environment);
+    }
+
+    private static async Task WaitForExitAsync(int pid)
+    {
+        var watch = Stopwatch.StartNew();
+        while (watch.Elapsed < TimeSpan.FromSeconds(30))
+        {
+            try
+            {
+                using var process = Process.GetProcessById(pid);
+                if (process.HasExited)
+                {
+                    return;
+                }
+            }
+            catch (ArgumentException)
+            {
+                return;
+            }
+
+            await Task.Delay(50);
+        }
+
+        throw new TimeoutException($"The daemon {pid} did not exit within 30 s of `down --all`.");
     }
 
     private static async Task<string> UrlOfAsync(LiveProcess app) =>
