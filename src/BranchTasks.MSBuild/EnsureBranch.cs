@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Text.Json;
 using BranchTasks.Core.Daemon;
 using BranchTasks.Core.Providers;
 using BranchTasks.Core.Ensure;
@@ -151,20 +152,67 @@ public sealed class EnsureBranch : MSBuildTask
     /// <summary>No daemon answered: the tool starts one (with its start lock) and answers in JSON.</summary>
     private DaemonResponse? RunTool(DaemonRequest request)
     {
-        var host = string.IsNullOrEmpty(DotNetHostPath) ? "dotnet" : DotNetHostPath;
-        try
+        var info = new ProcessStartInfo(string.IsNullOrEmpty(DotNetHostPath) ? "dotnet" : DotNetHostPath)
         {
-            return ToolUp.RunAsync([host, "exec", ToolPath], request, new Dictionary<string, string?>(), ColdStartTimeout, line => Log.LogMessage(MessageImportance.Normal, "BranchTasks: " + line), CancellationToken.None)
-                .GetAwaiter().GetResult();
+            UseShellExecute = false,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            RedirectStandardInput = true,
+            CreateNoWindow = true,
+            WorkingDirectory = ProjectDirectory,
+        };
+        if (request.UserSecretsId is not null)
+        {
+            info.Environment[CredentialEnvironment.UserSecretsIdVariable] = request.UserSecretsId;
         }
-        catch (System.ComponentModel.Win32Exception)
+
+        foreach (var argument in new[] { "exec", ToolPath, "up", "--json", "--project-dir", ProjectDirectory })
+        {
+            info.ArgumentList.Add(argument);
+        }
+
+        if (request.ConfigFile is not null)
+        {
+            info.ArgumentList.Add("--config");
+            info.ArgumentList.Add(request.ConfigFile);
+        }
+
+        if (request.ConnectionName is not null)
+        {
+            info.ArgumentList.Add("--connection-name");
+            info.ArgumentList.Add(request.ConnectionName);
+        }
+
+        using var process = Process.Start(info);
+        if (process is null)
         {
             Log.LogError(null, "BT0501", null, null, 0, 0, 0, 0, $"Could not start the BranchTasks tool ({ToolPath}).");
             return null;
         }
-        catch (TimeoutException)
+
+        process.StandardInput.Close();
+        var stderr = process.StandardError.ReadToEndAsync();
+        var stdout = process.StandardOutput.ReadToEnd();
+        if (!process.WaitForExit((int)ColdStartTimeout.TotalMilliseconds))
         {
+            process.Kill(entireProcessTree: true);
             Log.LogError(null, "BT0501", null, null, 0, 0, 0, 0, $"The BranchTasks tool did not finish within {ColdStartTimeout.TotalMinutes:0} minutes.");
+            return null;
+        }
+
+        try
+        {
+            using var document = JsonDocument.Parse(stdout);
+            if (document.RootElement.TryGetProperty("error", out var error))
+            {
+                return new DaemonResponse { Ok = false, Error = error.Deserialize<DaemonError>(DaemonJson.Options) };
+            }
+
+            return new DaemonResponse { Ok = true, Ensure = document.RootElement.Deserialize<EnsureResult>(DaemonJson.Options) };
+        }
+        catch (JsonException)
+        {
+            Log.LogError(null, "BT0001", null, null, 0, 0, 0, 0, $"The BranchTasks tool failed (exit code {process.ExitCode}): {stderr.GetAwaiter().GetResult().Trim()}");
             return null;
         }
     }

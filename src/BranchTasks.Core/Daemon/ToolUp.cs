@@ -6,10 +6,10 @@ using BranchTasks.Core.Ensure;
 namespace BranchTasks.Core.Daemon;
 
 /// <summary>
-/// The cold path of the front ends that are not the tool (the MSBuild task, the configuration package): no daemon
+/// The cold path of a front end that is not the tool (the configuration package; the MSBuild task can share it): no daemon
 /// answered, so the tool's `up --json` starts one and ensures the branch. The daemon is the tool's child, not the
 /// caller's, and is left running when the tool exits: stopping the caller (an IDE's stop button, a test run
-/// killing its process tree) never takes the daemon and every tunnel with it. Compiled into both packages.
+/// killing its process tree) never takes the daemon and every tunnel with it. Compiled into the packages that use it.
 /// </summary>
 public static class ToolUp
 {
