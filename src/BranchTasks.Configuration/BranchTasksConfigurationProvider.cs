@@ -1,4 +1,6 @@
+using System.Reflection;
 using BranchTasks.Core.Daemon;
+using BranchTasks.Core.Errors;
 using BranchTasks.Core.State;
 using Microsoft.Extensions.Configuration;
 
@@ -8,6 +10,8 @@ namespace BranchTasks.Configuration;
 /// Provides <c>ConnectionStrings:&lt;name&gt;</c> for the current git branch and follows HEAD: a file-system
 /// watcher on the git dir (plus a poll in case an event is missed) notices a branch switch, the daemon
 /// ensures the new branch and its tunnel, and the provider swaps its data and fires the reload token.
+/// On first load with no daemon running it starts one (<see cref="ColdStart"/>), and when it cannot provide the
+/// connection string it throws (<see cref="BranchTasksConfigurationOptions.Required"/>) instead of leaving it unset.
 /// </summary>
 public sealed class BranchTasksConfigurationProvider : ConfigurationProvider, IDisposable
 {
@@ -15,6 +19,7 @@ public sealed class BranchTasksConfigurationProvider : ConfigurationProvider, ID
 
     private readonly BranchTasksConfigurationOptions _options;
     private readonly string _stateRoot;
+    private readonly Assembly? _appAssembly;
     private readonly SemaphoreSlim _gate = new(1, 1);
     private readonly CancellationTokenSource _disposed = new();
     private string? _headPath;
@@ -25,8 +30,15 @@ public sealed class BranchTasksConfigurationProvider : ConfigurationProvider, ID
     private bool _lastOk;
 
     public BranchTasksConfigurationProvider(BranchTasksConfigurationOptions options)
+        : this(options, null)
+    {
+    }
+
+    /// <param name="appAssembly">The app's assembly (the caller of AddBranchTasks): it names the bundled tool and the UserSecretsId.</param>
+    internal BranchTasksConfigurationProvider(BranchTasksConfigurationOptions options, Assembly? appAssembly)
     {
         _options = options;
+        _appAssembly = appAssembly;
         _stateRoot = string.IsNullOrWhiteSpace(options.StateDirectory) ? StateDirectory.ForCurrentUser().Root : Path.GetFullPath(options.StateDirectory);
     }
 
@@ -50,7 +62,13 @@ public sealed class BranchTasksConfigurationProvider : ConfigurationProvider, ID
         }
 
         _headPath = Path.Combine(gitDir, "HEAD");
-        Task.Run(() => RefreshAsync(wait: true)).GetAwaiter().GetResult();
+        var failure = Task.Run(() => RefreshAsync(wait: true)).GetAwaiter().GetResult();
+        if (failure is not null && _options.Required)
+        {
+            throw new BranchTasksConfigurationException(failure.Code, failure.Message
+                + " (BranchTasks: AddBranchTasks() could not provide the connection string; fix the cause above, or pass o => o.Required = false to start without it.)");
+        }
+
         StartWatching(gitDir);
     }
 
@@ -94,8 +112,11 @@ public sealed class BranchTasksConfigurationProvider : ConfigurationProvider, ID
         }
     }
 
-    /// <summary>Ensures the branch HEAD names unless it is the one already served; repeats while HEAD keeps moving.</summary>
-    private async Task RefreshAsync(bool wait)
+    /// <summary>
+    /// Ensures the branch HEAD names unless it is the one already served; repeats while HEAD keeps moving.
+    /// Returns why it failed (null on success or when there was nothing to do).
+    /// </summary>
+    private async Task<DaemonError?> RefreshAsync(bool wait)
     {
         if (wait)
         {
@@ -104,7 +125,7 @@ public sealed class BranchTasksConfigurationProvider : ConfigurationProvider, ID
         else if (!await _gate.WaitAsync(0).ConfigureAwait(false))
         {
             // The refresh in progress re-reads HEAD when it is done.
-            return;
+            return null;
         }
 
         try
@@ -114,21 +135,30 @@ public sealed class BranchTasksConfigurationProvider : ConfigurationProvider, ID
                 var head = ReadHead();
                 if (head is null || (head == _lastHead && _lastOk))
                 {
-                    return;
+                    return null;
                 }
 
                 var retryLater = head == _lastHead;
-                await EnsureAsync(head, reportFailure: !retryLater).ConfigureAwait(false);
-                if (!_lastOk)
+                var error = await EnsureAsync(head, reportFailure: !retryLater).ConfigureAwait(false);
+                if (error is not null)
                 {
-                    return;
+                    return error;
                 }
             }
+
+            return null;
+        }
+        catch (BranchTasksConfigurationException e)
+        {
+            _lastOk = false;
+            _options.OnChange?.Invoke(new BranchTasksChange(null, null, null, e.Message));
+            return new DaemonError { Code = e.Code, Message = e.Detail };
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
             _lastOk = false;
             _options.OnChange?.Invoke(new BranchTasksChange(null, null, null, e.Message));
+            return new DaemonError { Code = ErrorCodes.Unexpected, Message = e.Message };
         }
         finally
         {
@@ -136,7 +166,8 @@ public sealed class BranchTasksConfigurationProvider : ConfigurationProvider, ID
         }
     }
 
-    private async Task EnsureAsync(string head, bool reportFailure)
+    /// <summary>Asks the daemon for the branch of <paramref name="head"/>; starts it when none answers and HEAD moved (or on first load).</summary>
+    private async Task<DaemonError?> EnsureAsync(string head, bool reportFailure)
     {
         var request = new DaemonRequest
         {
@@ -146,32 +177,41 @@ public sealed class BranchTasksConfigurationProvider : ConfigurationProvider, ID
             ConnectionName = _options.ConnectionName,
             BranchOverride = Environment.GetEnvironmentVariable(BranchOverrideVariable),
             Credentials = BranchTasks.Core.Providers.CredentialEnvironment.Capture(),
+            UserSecretsId = UserSecretsIdOf(_appAssembly),
         };
+        // Recorded before trying: a failure (even a thrown one) is retried by the poll quietly, without starting the daemon again.
+        _lastHead = head;
+        _lastOk = false;
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(_disposed.Token);
         timeout.CancelAfter(_options.RequestTimeout);
         DaemonResponse? response;
         try
         {
-            response = await DaemonClient.TrySendAsync(_stateRoot, request, TimeSpan.FromSeconds(1), timeout.Token).ConfigureAwait(false);
+            response = await DaemonClient.TrySendAsync(_stateRoot, request, TimeSpan.FromSeconds(1), timeout.Token, Progress).ConfigureAwait(false);
+            if (response is null && reportFailure && _options.StartDaemon)
+            {
+                response = await new ColdStart(_options, _stateRoot, _appAssembly).RunAsync(request, _disposed.Token).ConfigureAwait(false);
+            }
         }
-        catch (OperationCanceledException)
+        catch (OperationCanceledException) when (!_disposed.IsCancellationRequested)
         {
-            response = DaemonResponse.Failure("BT0501", $"The BranchTasks daemon did not answer within {_options.RequestTimeout.TotalSeconds:0} s.");
+            response = DaemonResponse.Failure(ErrorCodes.AppEnsureTimeout, TimeoutMessage(_options.RequestTimeout));
         }
 
-        _lastHead = head;
         if (response is not { Ok: true, Ensure: { } result })
         {
-            _lastOk = false;
+            var error = response?.Error ?? new DaemonError
+            {
+                Code = ErrorCodes.DaemonUnavailable,
+                Message = $"The BranchTasks daemon is not running for {_stateRoot}; run `branchtasks up` (or `dotnet run`, which starts it), or leave StartDaemon on so that AddBranchTasks() starts it.",
+            };
             if (reportFailure)
             {
-                var error = response?.Error is { } e
-                    ? $"error {e.Code}: {e.Message}"
-                    : $"The BranchTasks daemon is not running for {_stateRoot}; run `branchtasks up` (or `dotnet run`, which starts it).";
-                _options.OnChange?.Invoke(new BranchTasksChange(null, null, null, error));
+                _options.OnChange?.Invoke(new BranchTasksChange(null, null, null, $"error {error.Code}: {error.Message}"));
+                _options.Log?.Invoke($"BranchTasks: error {error.Code}: {error.Message}");
             }
 
-            return;
+            return error;
         }
 
         _lastOk = true;
@@ -184,9 +224,29 @@ public sealed class BranchTasksConfigurationProvider : ConfigurationProvider, ID
         _options.OnChange?.Invoke(new BranchTasksChange(result.GitBranch, result.Database, result.ConnectionString, null));
         if (changed)
         {
+            if (result.Created)
+            {
+                _options.Log?.Invoke($"BranchTasks: created database branch '{result.Branch}' ({result.Database}).");
+            }
+
+            _options.Log?.Invoke($"BranchTasks: git branch '{result.GitBranch}' -> database branch '{result.Branch}' ({result.Database}) via {result.Host}:{result.Port}");
             OnReload();
         }
+
+        return null;
     }
+
+    private void Progress(string line) => _options.Log?.Invoke("BranchTasks: " + line);
+
+    internal static string TimeoutMessage(TimeSpan timeout) =>
+        $"The database branch was not ready within RequestTimeout ({timeout.TotalSeconds:0} s). Its log is daemon.log in the BranchTasks state directory; "
+        + "raise it with AddBranchTasks(o => o.RequestTimeout = TimeSpan.FromMinutes(5)) when creating the branch takes longer (large data, a new PlanetScale branch).";
+
+    /// <summary>The app's UserSecretsId (from its assembly, as the build wrote it): provider credentials may be kept in its user secrets.</summary>
+    private static string? UserSecretsIdOf(Assembly? assembly) =>
+        assembly?.GetCustomAttributesData()
+            .FirstOrDefault(a => a.AttributeType.FullName == "Microsoft.Extensions.Configuration.UserSecrets.UserSecretsIdAttribute")
+            ?.ConstructorArguments.FirstOrDefault().Value as string;
 
     private string? ReadHead()
     {

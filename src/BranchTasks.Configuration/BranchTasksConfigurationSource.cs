@@ -1,3 +1,4 @@
+using System.Reflection;
 using Microsoft.Extensions.Configuration;
 
 namespace BranchTasks.Configuration;
@@ -7,5 +8,8 @@ public sealed class BranchTasksConfigurationSource(BranchTasksConfigurationOptio
 {
     public BranchTasksConfigurationOptions Options { get; } = options;
 
-    public IConfigurationProvider Build(IConfigurationBuilder builder) => new BranchTasksConfigurationProvider(Options);
+    /// <summary>The app's assembly: it names the tool bundled in the BranchTasks package, and the app's UserSecretsId.</summary>
+    internal Assembly? AppAssembly { get; init; }
+
+    public IConfigurationProvider Build(IConfigurationBuilder builder) => new BranchTasksConfigurationProvider(Options, AppAssembly);
 }

@@ -74,12 +74,13 @@ public sealed class LiveConnectionStringTests(DaemonFixture daemon) : IClassFixt
     }
 
     [Fact]
-    public void Without_a_daemon_the_injected_value_stays_and_the_problem_is_reported()
+    public void Not_required_and_not_starting_the_daemon_the_injected_value_stays_and_the_problem_is_reported()
     {
         using var repo = TempGitRepository.Create();
         repo.WriteFile("branchtasks.json", """{ "database": "cfgnodaemon", "connectionName": "Shop" }""");
         repo.Commit("config");
         var changes = new ConcurrentQueue<BranchTasksChange>();
+        var log = new ConcurrentQueue<string>();
         var emptyHome = repo.SiblingPath("home");
         using var configuration = (ConfigurationRoot)new ConfigurationBuilder()
             .AddCommandLine(["--ConnectionStrings:Shop=Server=injected"])
@@ -87,11 +88,35 @@ public sealed class LiveConnectionStringTests(DaemonFixture daemon) : IClassFixt
             {
                 o.Directory = repo.Path;
                 o.StateDirectory = emptyHome;
+                o.StartDaemon = false;
+                o.Required = false;
                 o.OnChange = changes.Enqueue;
+                o.Log = log.Enqueue;
             })
             .Build();
         Assert.Equal("Server=injected", configuration["ConnectionStrings:Shop"]);
-        Assert.Contains(changes, c => c.Error is not null && c.Error.Contains("not running", StringComparison.Ordinal));
+        Assert.Contains(changes, c => c.Error is not null && c.Error.Contains("error BT0501: The BranchTasks daemon is not running", StringComparison.Ordinal));
+        Assert.Contains(log, l => l.StartsWith("BranchTasks: error BT0501:", StringComparison.Ordinal));
+        Assert.False(File.Exists(Path.Combine(emptyHome, "daemon.pid")));
+    }
+
+    [Fact]
+    public void Not_starting_the_daemon_but_required_it_throws_BT0501()
+    {
+        using var repo = TempGitRepository.Create();
+        repo.WriteFile("branchtasks.json", """{ "database": "cfgnodaemon2" }""");
+        repo.Commit("config");
+        var e = Assert.Throws<BranchTasksConfigurationException>(() => new ConfigurationBuilder()
+            .AddBranchTasks(o =>
+            {
+                o.Directory = repo.Path;
+                o.StateDirectory = repo.SiblingPath("home");
+                o.StartDaemon = false;
+                o.Log = null;
+            })
+            .Build());
+        Assert.Equal("BT0501", e.Code);
+        Assert.Contains("branchtasks up", e.Message, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -16,6 +16,7 @@ public sealed class LiveProcess : IAsyncDisposable
     public static LiveProcess Start(string directory, IReadOnlyDictionary<string, string?> environment, params string[] arguments) =>
         StartProgram("dotnet", directory, environment, arguments);
 
+    /// <summary>Starts <paramref name="fileName"/> itself (a built app's apphost, as an IDE does), not through dotnet.</summary>
     public static LiveProcess StartProgram(string fileName, string directory, IReadOnlyDictionary<string, string?> environment, params string[] arguments)
     {
         var info = ProcessRunner.CreateStartInfo(fileName, arguments, directory, environment);

@@ -98,7 +98,54 @@ public sealed class ProductFixture : IAsyncLifetime
         var sample = Path.Combine(RepositoryLayout.Samples, "ShopSample");
         repo.WriteFile("app/Program.cs", File.ReadAllText(Path.Combine(sample, "Program.cs")));
         repo.WriteFile("app/ShopSample.csproj", File.ReadAllText(Path.Combine(sample, "ShopSample.csproj")));
-        repo.WriteFile("nuget.config", $"""
+        repo.WriteFile("nuget.config", NugetConfig());
+        repo.WriteFile(".gitignore", "bin/\nobj/\n");
+        repo.WriteFile("branchtasks.json", config);
+        repo.Commit("app");
+        return repo;
+    }
+
+    /// <summary>
+    /// A new git repository holding the EF Core sample (samples/ShopApi and samples/ShopApi.Tests, as ShopApi/ and
+    /// ShopApi.Tests/), wired to our packages; its branchtasks.json is the sample's (database "shopapi").
+    /// </summary>
+    public TempGitRepository CreateApiRepository()
+    {
+        var repo = TempGitRepository.Create();
+        foreach (var project in new[] { "ShopApi", "ShopApi.Tests" })
+        {
+            var source = Path.Combine(RepositoryLayout.Samples, project);
+            foreach (var file in Directory.EnumerateFiles(source, "*", SearchOption.AllDirectories))
+            {
+                var relative = Path.GetRelativePath(source, file);
+                var top = relative.Split(Path.DirectorySeparatorChar)[0];
+                if (top is "bin" or "obj")
+                {
+                    continue;
+                }
+
+                repo.WriteFile(Path.Combine(project, relative), File.ReadAllText(file));
+            }
+        }
+
+        repo.WriteFile("nuget.config", NugetConfig());
+        repo.WriteFile(".gitignore", "bin/\nobj/\n");
+        repo.Commit("api");
+        return repo;
+    }
+
+    /// <summary>Stops the daemon and the private server of <paramref name="home"/>, if any: what a test started, it stops.</summary>
+    public async Task StopAsync(string home)
+    {
+        if (Directory.Exists(Path.Combine(home, "local")) || File.Exists(Path.Combine(home, "daemon.pid")))
+        {
+            var environment = Environment(home);
+            await ProcessRunner.RunAsync("dotnet", ["exec", ToolPath, "server", "stop"], Root, environment, TimeSpan.FromMinutes(1));
+            await ProcessRunner.RunAsync("dotnet", ["exec", ToolPath, "down", "--all"], Root, environment, TimeSpan.FromMinutes(1));
+        }
+    }
+
+    private static string NugetConfig() => $"""
             <?xml version="1.0" encoding="utf-8"?>
             <configuration>
               <packageSources>
@@ -111,12 +158,7 @@ public sealed class ProductFixture : IAsyncLifetime
                 <packageSource key="nuget.org"><package pattern="*" /></packageSource>
               </packageSourceMapping>
             </configuration>
-            """);
-        repo.WriteFile(".gitignore", "bin/\nobj/\n");
-        repo.WriteFile("branchtasks.json", config);
-        repo.Commit("app");
-        return repo;
-    }
+            """;
 
     public static JsonElement ParseJson(ProcessResult result)
     {

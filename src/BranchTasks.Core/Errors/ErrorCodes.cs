@@ -102,4 +102,15 @@ public static class ErrorCodes
 
     /// <summary>A throw-away branch could not be deleted after its run; `branch prune --yes` removes it later.</summary>
     public const string EphemeralCleanupFailed = "BT0606";
+
+    // 08xx: app integration (AddBranchTasks() in the app: IDE F5, Test Explorer, dotnet test, dotnet ef)
+
+    /// <summary>No daemon answers and no BranchTasks tool was found to start one.</summary>
+    public const string AppToolNotFound = "BT0801";
+
+    /// <summary>The first ensure did not finish within RequestTimeout.</summary>
+    public const string AppEnsureTimeout = "BT0802";
+
+    /// <summary>The tool to start is writable by, or owned by, another user; it is not run.</summary>
+    public const string AppToolNotTrusted = "BT0803";
 }

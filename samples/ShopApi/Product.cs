@@ -1,0 +1,8 @@
+namespace ShopApi;
+
+public sealed class Product
+{
+    public int Id { get; set; }
+
+    public required string Name { get; set; }
+}
