@@ -20,19 +20,22 @@ for tool in hyperfine mariadb python3; do
 done
 
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
-tool="$root/src/BranchTasks.Tool/bin/Release/net10.0/branchtasks.dll"
+# As packed (ReadyToRun, see BranchTasks.Tool.csproj) and, for comparison, the plain build (JIT only).
+tool="$root/src/BranchTasks.Tool/obj/readytorun/Release/branchtasks.dll"
+jit_tool="$root/src/BranchTasks.Tool/bin/Release/net10.0/branchtasks.dll"
 work=$(mktemp -d /tmp/bt-footprint-XXXXXX)
 homes=()
 cleanup() {
   for home in "${homes[@]}"; do
-    BRANCHTASKS_HOME="$home" dotnet exec "$tool" down --all >/dev/null 2>&1 || true
-    BRANCHTASKS_HOME="$home" dotnet exec "$tool" server stop >/dev/null 2>&1 || true
+    BRANCHTASKS_HOME="$home" dotnet exec "$jit_tool" down --all >/dev/null 2>&1 || true
+    BRANCHTASKS_HOME="$home" dotnet exec "$jit_tool" server stop >/dev/null 2>&1 || true
   done
   rm -rf "$work"
 }
 trap cleanup EXIT
 
 dotnet build src/BranchTasks.Tool -c Release -nologo -v:q >/dev/null
+dotnet msbuild src/BranchTasks.Tool -t:BranchTasksReadyToRun -p:Configuration=Release -nologo -v:q >/dev/null
 mkdir -p "$work/repo"
 cd "$work/repo"
 git init -q -b main
@@ -42,7 +45,7 @@ git add -A && git -c user.email=bench@example.com -c user.name=bench commit -qm 
 kb() { awk -v k="$1" '$1 == k":" { print $2 }' "$2"; }
 # One daemon per variant, each in its own home (and private server), measured after the same work and idle time.
 measure() {
-  local name=$1 home=$2; shift 2
+  local name=$1 home=$2 tool=$3; shift 3
   local port pid
   port=$(env BRANCHTASKS_HOME="$home" "$@" dotnet exec "$tool" up --json 2>/dev/null | python3 -c "import json,sys;print(json.load(sys.stdin)['port'])")
   pid=$(cat "$home/daemon.pid")
@@ -52,7 +55,8 @@ measure() {
 }
 
 variants=(
-  "as shipped|"
+  "as shipped (ReadyToRun)|"
+  "JIT only (the plain build)|jit"
   "DOTNET_TieredCompilation=0|DOTNET_TieredCompilation=0"
   "DOTNET_SYSTEM_GLOBALIZATION_INVARIANT=1|DOTNET_SYSTEM_GLOBALIZATION_INVARIANT=1"
   "DOTNET_GCgen0size=0x400000|DOTNET_GCgen0size=0x400000"
@@ -62,7 +66,11 @@ for variant in "${variants[@]}"; do
   name=${variant%%|*}; setting=${variant#*|}
   home="$work/home-${#homes[@]}"
   homes+=("$home")
-  if [ -n "$setting" ]; then started+=("$(measure "$name" "$home" "$setting")"); else started+=("$(measure "$name" "$home")"); fi
+  case "$setting" in
+    "") started+=("$(measure "$name" "$home" "$tool")") ;;
+    jit) started+=("$(measure "$name" "$home" "$jit_tool")") ;;
+    *) started+=("$(measure "$name" "$home" "$tool" "$setting")") ;;
+  esac
 done
 # All variants idle at the same time, so they see the same machine.
 sleep "$idle"
@@ -92,7 +100,8 @@ sleep "$idle"
   IFS='|' read -r _ home _ <<<"${started[0]}"
   hyperfine --warmup 3 --runs "$runs" --export-markdown "$work/cli.md" \
     -n "branchtasks status --json (warm daemon)" "BRANCHTASKS_HOME=$home dotnet exec $tool status --json" \
-    -n "dotnet exec of the tool, --version (no daemon call)" "dotnet exec $tool --version" >/dev/null
+    -n "branchtasks status --json, JIT only" "BRANCHTASKS_HOME=$home dotnet exec $jit_tool status --json" \
+    -n "branchtasks --version (no daemon call)" "dotnet exec $tool --version" >/dev/null
   cat "$work/cli.md"
 } > "$work/section.md"
 cat "$work/section.md"
