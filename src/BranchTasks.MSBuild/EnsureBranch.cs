@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Text.Json;
 using BranchTasks.Core.Daemon;
 using BranchTasks.Core.Providers;
 using BranchTasks.Core.Ensure;
@@ -20,7 +19,6 @@ public sealed class EnsureBranch : MSBuildTask
     private static readonly TimeSpan ColdStartTimeout = TimeSpan.FromMinutes(10);
 
     /// <summary>How the tool starts its progress lines on stderr (CommandContext.SendAsync).</summary>
-    private const string ToolProgressPrefix = "branchtasks: ";
 
     [Required]
     public string ProjectDirectory { get; set; } = "";
@@ -148,93 +146,30 @@ public sealed class EnsureBranch : MSBuildTask
         }
     }
 
-    /// <summary>No daemon answered: the tool starts one (with its start lock) and answers in JSON.</summary>
+    /// <summary>
+    /// No daemon answered: the tool starts one (with its start lock) and answers in JSON, its progress lines passed on
+    /// as they come, so a cold start that takes seconds is not a silent wait (the same cold path as AddBranchTasks()).
+    /// </summary>
     private DaemonResponse? RunTool(DaemonRequest request, RunConsole console)
     {
-        var info = new ProcessStartInfo(string.IsNullOrEmpty(DotNetHostPath) ? "dotnet" : DotNetHostPath)
-        {
-            UseShellExecute = false,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            RedirectStandardInput = true,
-            CreateNoWindow = true,
-            WorkingDirectory = ProjectDirectory,
-        };
-        if (request.UserSecretsId is not null)
-        {
-            info.Environment[CredentialEnvironment.UserSecretsIdVariable] = request.UserSecretsId;
-        }
-
-        foreach (var argument in new[] { "exec", ToolPath, "up", "--json", "--project-dir", ProjectDirectory })
-        {
-            info.ArgumentList.Add(argument);
-        }
-
-        if (request.ConfigFile is not null)
-        {
-            info.ArgumentList.Add("--config");
-            info.ArgumentList.Add(request.ConfigFile);
-        }
-
-        if (request.ConnectionName is not null)
-        {
-            info.ArgumentList.Add("--connection-name");
-            info.ArgumentList.Add(request.ConnectionName);
-        }
-
-        using var process = Process.Start(info);
-        if (process is null)
-        {
-            Log.LogError(null, "BT0501", null, null, 0, 0, 0, 0, $"Could not start the BranchTasks tool ({ToolPath}).");
-            return null;
-        }
-
-        process.StandardInput.Close();
-        // The tool's progress lines ("branchtasks: ...", e.g. the private server starting) are passed on as they
-        // come, so a cold start that takes seconds is not a silent wait; the rest is kept for a failure's message.
-        var stderr = new System.Text.StringBuilder();
-        process.ErrorDataReceived += (_, e) =>
-        {
-            if (e.Data is null)
-            {
-                return;
-            }
-
-            if (e.Data.StartsWith(ToolProgressPrefix, StringComparison.Ordinal))
-            {
-                console.Line(e.Data[ToolProgressPrefix.Length..]);
-            }
-
-            lock (stderr)
-            {
-                stderr.AppendLine(e.Data);
-            }
-        };
-        process.BeginErrorReadLine();
-        var stdout = process.StandardOutput.ReadToEnd();
-        if (!process.WaitForExit((int)ColdStartTimeout.TotalMilliseconds))
-        {
-            process.Kill(entireProcessTree: true);
-            Log.LogError(null, "BT0501", null, null, 0, 0, 0, 0, $"The BranchTasks tool did not finish within {ColdStartTimeout.TotalMinutes:0} minutes.");
-            return null;
-        }
-
-        // The timed wait returns before the last stderr lines are handled; this one waits for them.
-        process.WaitForExit();
-
         try
         {
-            using var document = JsonDocument.Parse(stdout);
-            if (document.RootElement.TryGetProperty("error", out var error))
-            {
-                return new DaemonResponse { Ok = false, Error = error.Deserialize<DaemonError>(DaemonJson.Options) };
-            }
-
-            return new DaemonResponse { Ok = true, Ensure = document.RootElement.Deserialize<EnsureResult>(DaemonJson.Options) };
+            return ToolUp.RunAsync(
+                [string.IsNullOrEmpty(DotNetHostPath) ? "dotnet" : DotNetHostPath, "exec", ToolPath],
+                request,
+                new Dictionary<string, string?>(),
+                ColdStartTimeout,
+                console.Line,
+                CancellationToken.None).GetAwaiter().GetResult();
         }
-        catch (JsonException)
+        catch (System.ComponentModel.Win32Exception e)
         {
-            Log.LogError(null, "BT0001", null, null, 0, 0, 0, 0, $"The BranchTasks tool failed (exit code {process.ExitCode}): {stderr.ToString().Trim()}");
+            Log.LogError(null, "BT0501", null, null, 0, 0, 0, 0, $"Could not start the BranchTasks tool ({ToolPath}): {e.Message}");
+            return null;
+        }
+        catch (TimeoutException e)
+        {
+            Log.LogError(null, "BT0501", null, null, 0, 0, 0, 0, e.Message);
             return null;
         }
     }
