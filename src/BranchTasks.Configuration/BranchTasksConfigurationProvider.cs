@@ -224,12 +224,8 @@ public sealed class BranchTasksConfigurationProvider : ConfigurationProvider, ID
         _options.OnChange?.Invoke(new BranchTasksChange(result.GitBranch, result.Database, result.ConnectionString, null));
         if (changed)
         {
-            if (result.Created)
-            {
-                _options.Log?.Invoke($"BranchTasks: created database branch '{result.Branch}' ({result.Database}).");
-            }
-
-            _options.Log?.Invoke($"BranchTasks: git branch '{result.GitBranch}' -> database branch '{result.Branch}' ({result.Database}) via {result.Host}:{result.Port}");
+            // The same line `dotnet run` shows: "feature/x → shop_feature_x_1a2b3c4d (127.0.0.1:40123), created from main".
+            _options.Log?.Invoke("BranchTasks: " + result.Summary());
             OnReload();
         }
 

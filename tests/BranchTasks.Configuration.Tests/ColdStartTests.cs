@@ -45,7 +45,7 @@ public sealed class ColdStartTests : IDisposable
         }
 
         Assert.Contains(log, l => l.StartsWith("BranchTasks: no daemon is running; starting it", StringComparison.Ordinal));
-        Assert.Contains(log, l => l.StartsWith("BranchTasks: git branch 'main' -> database branch 'main' (cfgcold_main) via 127.0.0.1:", StringComparison.Ordinal));
+        Assert.Contains(log, l => l.StartsWith("BranchTasks: main \u2192 cfgcold_main (127.0.0.1:", StringComparison.Ordinal));
 
         // The daemon is the tool's child, not ours: stopping the app (or killing its process tree) leaves the tunnels up.
         var pid = int.Parse(File.ReadAllText(Path.Combine(home, "daemon.pid")).Trim(), System.Globalization.CultureInfo.InvariantCulture);

@@ -32,7 +32,7 @@ public sealed class IdePathTests(ProductFixture product)
                 // With the tool of the BranchTasks package the app was built with (its path is in the app's assembly).
                 var bundled = Path.Combine(product.PackagesFolder, "branchtasks") + Path.DirectorySeparatorChar;
                 Assert.Contains(app.Lines, l => l.StartsWith("BranchTasks: no daemon is running; starting it", StringComparison.Ordinal) && l.Contains(bundled, StringComparison.Ordinal));
-                Assert.Contains(app.Lines, l => l.StartsWith("BranchTasks: git branch 'main' -> database branch 'main' (shopapi_main) via 127.0.0.1:", StringComparison.Ordinal));
+                Assert.Contains(app.Lines, l => l.StartsWith("BranchTasks: main \u2192 shopapi_main (127.0.0.1:", StringComparison.Ordinal));
             }
 
             // After a reboot (no daemon, so nothing watched the checkout), a new git branch: the next start creates its database branch.
@@ -43,7 +43,7 @@ public sealed class IdePathTests(ProductFixture product)
             await using (var app = StartApp(api, home))
             {
                 Assert.Equal("shopapi_new_branch", await DatabaseAsync(await UrlOfAsync(app)));
-                Assert.Contains(app.Lines, l => l.StartsWith("BranchTasks: created database branch 'new-branch' (shopapi_new_branch).", StringComparison.Ordinal));
+                Assert.Contains(app.Lines, l => l.StartsWith("BranchTasks: new-branch \u2192 shopapi_new_branch (127.0.0.1:", StringComparison.Ordinal) && l.EndsWith(", created from main", StringComparison.Ordinal));
             }
 
             // No server binaries: the app stops at AddBranchTasks() with the BranchTasks error, not on a null connection string.
