@@ -10,6 +10,8 @@ public static class DaemonOps
     public const string Shutdown = "shutdown";
     public const string BranchList = "branch-list";
     public const string BranchCreate = "branch-create";
+    /// <summary>The post-checkout hook: create the new git branch's database branch from the previous one's, when policy allows.</summary>
+    public const string BranchCheckout = "branch-checkout";
     public const string BranchDelete = "branch-delete";
     public const string ServerStop = "server-stop";
     public const string BranchPrune = "branch-prune";

@@ -47,6 +47,7 @@ public sealed class DaemonService : IAsyncDisposable
                 DaemonOps.Shutdown => await ShutdownAsync().ConfigureAwait(false),
                 DaemonOps.BranchList => await BranchListAsync(request, cancellationToken).ConfigureAwait(false),
                 DaemonOps.BranchCreate => await BranchCreateAsync(request, progress, cancellationToken).ConfigureAwait(false),
+                DaemonOps.BranchCheckout => await BranchCheckoutAsync(request, progress, cancellationToken).ConfigureAwait(false),
                 DaemonOps.BranchDelete => await BranchDeleteAsync(request, cancellationToken).ConfigureAwait(false),
                 DaemonOps.BranchPrune => await WithEphemeralLeftoversAsync(request, await BranchPruneAsync(request, cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false),
                 DaemonOps.EphemeralCreate => await EphemeralCreateAsync(request, progress, cancellationToken).ConfigureAwait(false),
@@ -144,6 +145,17 @@ public sealed class DaemonService : IAsyncDisposable
         var from = request.From is null ? null : await ResolveExistingAsync(provider, workspace, request.From, cancellationToken).ConfigureAwait(false);
         var created = await new BranchOperations(provider, workspace.Config).CreateAsync(workspace.TargetFor(name), from, request.CopyData, cancellationToken).ConfigureAwait(false);
         return new DaemonResponse { Ok = true, BranchInfo = created };
+    }
+
+    /// <summary>The post-checkout hook: <see cref="DaemonRequest.Name"/> is the new git branch, <see cref="DaemonRequest.From"/> the previous one ("HEAD" when detached).</summary>
+    private async Task<DaemonResponse> BranchCheckoutAsync(DaemonRequest request, IProgress<string>? progress, CancellationToken cancellationToken)
+    {
+        var workspace = OpenWorkspace(request);
+        var target = workspace.TargetFor(RequireName(request));
+        var previous = string.IsNullOrWhiteSpace(request.From) || request.From == "HEAD" ? null : workspace.TargetFor(request.From);
+        await using var provider = await _providers.CreateAsync(workspace, cancellationToken, progress).ConfigureAwait(false);
+        var created = await new BranchOperations(provider, workspace.Config) { Progress = progress }.CreateForCheckoutAsync(target, previous, cancellationToken).ConfigureAwait(false);
+        return new DaemonResponse { Ok = true, BranchInfo = created, Message = created is null ? "Nothing to create." : $"Created database branch '{created.Branch}' ({created.Database}) from '{created.Parent}'." };
     }
 
     private async Task<DaemonResponse> BranchDeleteAsync(DaemonRequest request, CancellationToken cancellationToken)

@@ -102,6 +102,32 @@ public sealed class BranchOperations
         return await _provider.CreateAsync(target, parent, withData, cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// After `git checkout` (the post-checkout hook): creates <paramref name="target"/> from the branch checked out
+    /// before (<paramref name="previous"/>, when it has a database branch), else from the configured parent. Nothing
+    /// when autoCreate is off, the branch is protected or already exists (whoever's: `up` says whose). Null: nothing made.
+    /// </summary>
+    public async Task<BranchInfo?> CreateForCheckoutAsync(BranchTarget target, BranchTarget? previous, CancellationToken cancellationToken)
+    {
+        if (!_config.AutoCreate || IsProtected(target.Branch) || await _provider.FindAsync(target.Branch, cancellationToken).ConfigureAwait(false) is not null)
+        {
+            return null;
+        }
+
+        var from = previous is not null && previous.Branch != target.Branch && await _provider.FindAsync(previous.Branch, cancellationToken).ConfigureAwait(false) is not null
+            ? previous
+            : null;
+        try
+        {
+            return await CreateAsync(target, from, copyData: null, cancellationToken).ConfigureAwait(false);
+        }
+        catch (BranchTasksException e) when (e.Code == ErrorCodes.BranchExists)
+        {
+            // The daemon's own HEAD watcher (or `up`) made it meanwhile.
+            return null;
+        }
+    }
+
     /// <summary>The database branch the configured <c>parent</c> maps to: the root of the tree, created empty.</summary>
     public string RootBranch => BranchMapper.Map(_config, _config.Parent).Branch;
 

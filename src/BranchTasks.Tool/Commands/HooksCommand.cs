@@ -57,48 +57,11 @@ public static class HooksCommand
             var context = new CommandContext(parse, options);
             return context.RunAsync(async () =>
             {
-                var workspace = Workspace.Open(context.Directory, context.ConfigFile, branchOverride: null, connectionName: null);
-                if (!workspace.Config.AutoCreate)
-                {
-                    return 0;
-                }
-
-                var target = BranchMapper.Map(workspace.Config, parse.GetValue(newBranch)!);
-                if (workspace.Config.Protected.Contains(target.Branch, StringComparer.Ordinal))
-                {
-                    return 0;
-                }
-
-                // Every branch, whoever's: one that exists is not created again (and `up` says whose it is).
-                var listRequest = context.Request(DaemonOps.BranchList);
-                listRequest.All = true;
-                var list = await context.SendAsync(listRequest, cancellationToken).ConfigureAwait(false);
-                if (!list.Ok)
-                {
-                    return context.Fail(list.Error!, json: false);
-                }
-
-                var branches = list.Branches ?? [];
-                if (branches.Any(b => b.Branch == target.Branch))
-                {
-                    return 0;
-                }
-
-                var previousName = parse.GetValue(previous);
-                string? from = null;
-                if (!string.IsNullOrWhiteSpace(previousName) && previousName != "HEAD")
-                {
-                    var previousTarget = BranchMapper.Map(workspace.Config, previousName);
-                    if (branches.Any(b => b.Branch == previousTarget.Branch) && previousTarget.Branch != target.Branch)
-                    {
-                        from = previousTarget.Branch;
-                    }
-                }
-
-                var create = context.Request(DaemonOps.BranchCreate);
-                create.Name = target.GitBranch;
-                create.From = from;
-                var created = await context.SendAsync(create, cancellationToken).ConfigureAwait(false);
+                // Policy (autoCreate, protected, which branch to clone) is the daemon's, as for every other front end.
+                var request = context.WorkspaceRequest(DaemonOps.BranchCheckout);
+                request.Name = parse.GetValue(newBranch)!;
+                request.From = parse.GetValue(previous);
+                var created = await context.SendAsync(request, cancellationToken).ConfigureAwait(false);
                 return created.Ok ? 0 : context.Fail(created.Error!, json: false);
             }, json: false);
         });
