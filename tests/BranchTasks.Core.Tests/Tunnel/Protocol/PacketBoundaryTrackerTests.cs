@@ -69,6 +69,10 @@ public sealed class PacketBoundaryTrackerTests
             // A continued payload whose sequence ids wrap: the continuation after 255 is still no command.
             new Sent(lookalike, 255, IsCommand: false),
             new Sent([ChangeUserPayload.Command, 0x02], 0, IsCommand: false),
+            new Sent([0x0E], 0, IsCommand: true),
+            // A peer whose ids do not count up: what follows a full packet continues it, even with sequence id 0.
+            new Sent([ComQuery, .. lookalike.AsSpan(1)], 0, IsCommand: true),
+            new Sent([ChangeUserPayload.Command, 0x03], 0, IsCommand: false),
             new Sent([0x0E], 0, IsCommand: true));
 
         Assert.Equal(expected, Track(stream, [stream.Length]));
