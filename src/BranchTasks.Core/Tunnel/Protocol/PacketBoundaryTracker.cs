@@ -15,7 +15,8 @@ internal struct PacketBoundaryTracker
     // The last packet was a full 16 MiB - 1 one: the next continues its payload, whatever its sequence id.
     private bool _continues;
 
-    // The last packet had sequence id 255: a 0 next is a long exchange (LOAD DATA LOCAL INFILE) wrapping around.
+    // The last packet had sequence id 255 and did not end its exchange: a 0 next is a long exchange (LOAD DATA
+    // LOCAL INFILE) wrapping around.
     private bool _wraps;
 
     /// <summary>Bytes of the current packet's payload still to pass.</summary>
@@ -42,9 +43,11 @@ internal struct PacketBoundaryTracker
             throw new InvalidOperationException($"A packet header cannot start inside a payload ({_remaining} bytes left).");
         }
 
+        var continuation = _continues;
         _remaining = packet.Length;
         _continues = PacketFraming.IsContinued(packet.Length);
-        _wraps = packet.SequenceId == byte.MaxValue;
+        // An empty packet that continues nothing ends the exchange (LOAD DATA's end of file): a 0 after it is a command.
+        _wraps = packet.SequenceId == byte.MaxValue && (packet.Length > 0 || continuation);
     }
 
     /// <summary><paramref name="packet"/> has passed whole, header and payload (the caller took it out of the stream).</summary>

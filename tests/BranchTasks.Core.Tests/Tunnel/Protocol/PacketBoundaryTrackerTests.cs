@@ -124,6 +124,37 @@ public sealed class PacketBoundaryTrackerTests
     }
 
     [Fact]
+    public void The_command_after_a_LOAD_DATA_stream_that_ends_at_sequence_id_255_is_a_command()
+    {
+        // The end-of-file packet (empty) takes id 255: the app's next command starts at 0 and must be seen as one
+        // (a KILL in it is re-addressed, a COM_CHANGE_USER re-authenticated), unlike data that wraps to 0.
+        var packets = new List<Sent> { new(Payload(ComQuery, "LOAD DATA LOCAL INFILE 'f' INTO TABLE t"), 0, IsCommand: true) };
+        for (var sequence = 2; sequence < 255; sequence++)
+        {
+            packets.Add(new Sent([0x31, 0x0A], (byte)sequence, IsCommand: false));
+        }
+
+        packets.Add(new Sent([], 255, IsCommand: false));
+        packets.Add(new Sent(Payload(ComQuery, "KILL QUERY 9"), 0, IsCommand: true));
+        // A zero-length continuation at 255 ends nothing: the data may go on, wrapping to 0.
+        packets.Add(new Sent(Payload(ComQuery, "LOAD DATA LOCAL INFILE 'g' INTO TABLE t"), 0, IsCommand: true));
+        for (var sequence = 2; sequence < 254; sequence++)
+        {
+            packets.Add(new Sent([0x31, 0x0A], (byte)sequence, IsCommand: false));
+        }
+
+        packets.Add(new Sent(Enumerable.Repeat((byte)0x31, PacketFraming.MaxPacketLength).ToArray(), 254, IsCommand: false));
+        packets.Add(new Sent([], 255, IsCommand: false));
+        packets.Add(new Sent([ChangeUserPayload.Command, 0x31], 0, IsCommand: false));
+        packets.Add(new Sent([], 1, IsCommand: false));
+        packets.Add(new Sent([0x0E], 0, IsCommand: true));
+
+        var (stream, expected) = Build([.. packets]);
+        Assert.Equal(expected, Track(stream, [stream.Length]));
+        Assert.Equal(expected, Track(stream, ReadEnds(stream.Length, 1021)));
+    }
+
+    [Fact]
     public void A_packet_taken_out_of_the_stream_leaves_the_tracker_at_the_next_boundary()
     {
         var tracker = default(PacketBoundaryTracker);
