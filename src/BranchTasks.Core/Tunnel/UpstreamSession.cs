@@ -10,7 +10,7 @@ using BranchTasks.Core.Tunnel.Protocol.Auth;
 namespace BranchTasks.Core.Tunnel;
 
 /// <summary>The tunnel's leg to the upstream server: connect, TLS, login with the daemon's credentials, re-login on COM_CHANGE_USER.</summary>
-internal sealed class UpstreamSession : IAsyncDisposable
+internal sealed class UpstreamSession : IAsyncDisposable, IReauthenticatingUpstream
 {
     private readonly UpstreamEndpoint _endpoint;
     private readonly TunnelOptions _options;

@@ -58,9 +58,9 @@ public sealed class TunnelLoginBoundsTests : IAsyncLifetime
                 for (var packet = 0; packet < 24; packet++)
                 {
                     await flood.SendAsync(new byte[] { 0xFF, 0xFF, 0xFF, (byte)(packet + 1) });
-                    for (var sent = 0; sent < PacketReader.MaxPacketLength; sent += chunk.Length)
+                    for (var sent = 0; sent < PacketFraming.MaxPacketLength; sent += chunk.Length)
                     {
-                        await flood.SendAsync(chunk.AsMemory(0, Math.Min(chunk.Length, PacketReader.MaxPacketLength - sent))).AsTask().WaitAsync(TimeSpan.FromSeconds(20));
+                        await flood.SendAsync(chunk.AsMemory(0, Math.Min(chunk.Length, PacketFraming.MaxPacketLength - sent))).AsTask().WaitAsync(TimeSpan.FromSeconds(20));
                     }
                 }
 

@@ -331,7 +331,7 @@ public sealed class TunnelProtocolTests(PrivateServerFixture fixture)
         using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
         await socket.ConnectAsync("127.0.0.1", tunnel.Port);
         await using var stream = new NetworkStream(socket);
-        var reader = new PacketReader(stream, PacketReader.MaxPacketLength);
+        var reader = new PacketReader(stream, PacketFraming.MaxPacketLength);
         var handshake = InitialHandshakePayload.Parse(await reader.ReadPayloadAsync(default));
         var capabilities = CapabilityFlags.Protocol41 | CapabilityFlags.SecureConnection | CapabilityFlags.PluginAuth | CapabilityFlags.LongFlag | CapabilityFlags.Transactions;
         Assert.Equal(CapabilityFlags.None, handshake.Capabilities & (CapabilityFlags.Ssl | CapabilityFlags.Compress));
@@ -398,7 +398,7 @@ public sealed class TunnelProtocolTests(PrivateServerFixture fixture)
         {
             await socket.ConnectAsync("127.0.0.1", tunnel.Port);
             await using var stream = new NetworkStream(socket);
-            var reader = new PacketReader(stream, PacketReader.MaxPacketLength);
+            var reader = new PacketReader(stream, PacketFraming.MaxPacketLength);
             InitialHandshakePayload.Parse(await reader.ReadPayloadAsync(default));
             var capabilities = CapabilityFlags.Protocol41 | CapabilityFlags.SecureConnection | CapabilityFlags.PluginAuth;
             await PacketWriter.WritePayloadAsync(stream, 1, new HandshakeResponse41Payload { Capabilities = capabilities, CharacterSet = 45, User = "x", Database = database }.Serialize(), default);

@@ -5,5 +5,10 @@ internal static class AuthMoreDataPayload
 {
     public const byte Header = 0x01;
 
-    public static ReadOnlySpan<byte> Data(ReadOnlySpan<byte> payload) => payload[1..];
+    public static ReadOnlySpan<byte> Data(ReadOnlySpan<byte> payload)
+    {
+        var reader = new PayloadReader(payload);
+        reader.ReadByte();
+        return reader.ReadRemaining();
+    }
 }

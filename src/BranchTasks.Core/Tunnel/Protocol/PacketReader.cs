@@ -1,8 +1,8 @@
 namespace BranchTasks.Core.Tunnel.Protocol;
 
 /// <summary>
-/// Reads whole packets (3-byte length, 1-byte sequence id, payload; payloads of 16 MiB and more arrive as
-/// several packets and are joined) during the login phases. It never reads past the packet it returns, so
+/// Reads whole packets (framed as <see cref="PacketFraming"/> says; a continued payload is joined) during the
+/// login phases and the COM_CHANGE_USER exchange. It never reads past the packet it returns, so
 /// the stream can be wrapped in TLS or handed to the byte relay afterwards.
 /// </summary>
 /// <param name="maxPayloadLength">
@@ -11,12 +11,10 @@ namespace BranchTasks.Core.Tunnel.Protocol;
 /// </param>
 internal sealed class PacketReader(Stream stream, int maxPayloadLength, ReadOnlyMemory<byte> prefix = default)
 {
-    public const int MaxPacketLength = 0xFF_FFFF;
-
     /// <summary>Bound for login-phase packets: a greeting, a login, an auth switch or an RSA key is a few hundred bytes; connection attributes are capped at 64 KiB by servers.</summary>
     public const int MaxLoginPayloadLength = 64 * 1024;
 
-    private readonly byte[] _header = new byte[4];
+    private readonly byte[] _header = new byte[PacketFraming.HeaderLength];
     private ReadOnlyMemory<byte> _prefix = prefix;
 
     /// <summary>The sequence id of the last packet read.</summary>
@@ -29,8 +27,8 @@ internal sealed class PacketReader(Stream stream, int maxPayloadLength, ReadOnly
         while (true)
         {
             await ReadExactlyAsync(_header, cancellationToken).ConfigureAwait(false);
-            var length = _header[0] | (_header[1] << 8) | (_header[2] << 16);
-            LastSequenceId = _header[3];
+            var (length, sequenceId) = PacketFraming.ReadHeader(_header);
+            LastSequenceId = sequenceId;
             var total = (joined?.Length ?? 0) + (long)length;
             if (total > maxPayloadLength)
             {
@@ -49,7 +47,7 @@ internal sealed class PacketReader(Stream stream, int maxPayloadLength, ReadOnly
             }
 
             await ReadExactlyAsync(joined.AsMemory(offset, length), cancellationToken).ConfigureAwait(false);
-            if (length < MaxPacketLength)
+            if (!PacketFraming.IsContinued(length))
             {
                 return joined;
             }

@@ -19,18 +19,18 @@ public sealed class PacketReaderTests
     [Fact]
     public async Task Continuations_count_towards_the_bound()
     {
-        using var stream = new MemoryStream([.. Packet(PacketReader.MaxPacketLength, 1), .. Packet(10, 2)]);
-        await Assert.ThrowsAsync<InvalidDataException>(() => new PacketReader(stream, PacketReader.MaxPacketLength).ReadPayloadAsync(default).AsTask());
+        using var stream = new MemoryStream([.. Packet(PacketFraming.MaxPacketLength, 1), .. Packet(10, 2)]);
+        await Assert.ThrowsAsync<InvalidDataException>(() => new PacketReader(stream, PacketFraming.MaxPacketLength).ReadPayloadAsync(default).AsTask());
     }
 
     [Fact]
     public async Task Continuations_within_the_bound_are_joined_in_order()
     {
-        using var stream = new MemoryStream([.. Packet(PacketReader.MaxPacketLength, 1, 0x41), .. Packet(3, 2, 0x42)]);
+        using var stream = new MemoryStream([.. Packet(PacketFraming.MaxPacketLength, 1, 0x41), .. Packet(3, 2, 0x42)]);
         var reader = new PacketReader(stream, 32 * 1024 * 1024);
         var payload = await reader.ReadPayloadAsync(default);
-        Assert.Equal(PacketReader.MaxPacketLength + 3, payload.Length);
-        Assert.Equal(0x41, payload[PacketReader.MaxPacketLength - 1]);
+        Assert.Equal(PacketFraming.MaxPacketLength + 3, payload.Length);
+        Assert.Equal(0x41, payload[PacketFraming.MaxPacketLength - 1]);
         Assert.Equal(0x42, payload[^1]);
         Assert.Equal(2, reader.LastSequenceId);
     }
