@@ -22,13 +22,17 @@ namespace BranchTasks.Core.Cloning;
 /// definer, so there the stand-in works only when it is the cloning account; any other is refused as well
 /// and BT0309 names both.
 /// </param>
-public sealed class DatabaseCloner(MySqlConnection connection, string? fallbackDefiner = null)
+/// <param name="files">
+/// Access to the server's data directory: InnoDB tables then travel as tablespace files (see
+/// <see cref="TablespaceCloner"/>), the rest by SQL. Null: every table by SQL.
+/// </param>
+public sealed class DatabaseCloner(MySqlConnection connection, string? fallbackDefiner = null, TablespaceAccess? files = null)
 {
     private readonly string? _fallbackDefiner = fallbackDefiner is null || DefinitionRewriter.IsAccount(fallbackDefiner)
         ? fallbackDefiner
         : throw new ArgumentException($"The fallback definer must be one quoted account such as 'user'@'host', not {fallbackDefiner}.", nameof(fallbackDefiner));
 
-    public async Task CloneAsync(string source, string target, bool copyData, CancellationToken cancellationToken)
+    public async Task<CloneReport> CloneAsync(string source, string target, bool copyData, CancellationToken cancellationToken)
     {
         var reader = new SchemaObjectReader(connection);
         var charset = await reader.ReadCharsetAsync(source, cancellationToken).ConfigureAwait(false)
@@ -36,6 +40,7 @@ public sealed class DatabaseCloner(MySqlConnection connection, string? fallbackD
 
         var session = await CloneSession.BeginAsync(connection, cancellationToken).ConfigureAwait(false);
         var restored = false;
+        var report = CloneReport.Empty;
         try
         {
             await ExecuteAsync($"ALTER DATABASE {SqlIdentifier.Quote(target)} CHARACTER SET {SqlIdentifier.Quote(charset.CharacterSet)} COLLATE {SqlIdentifier.Quote(charset.Collation)}", cancellationToken).ConfigureAwait(false);
@@ -49,7 +54,9 @@ public sealed class DatabaseCloner(MySqlConnection connection, string? fallbackD
 
             if (copyData)
             {
-                await CopyRowsAsync(source, target, tables, cancellationToken).ConfigureAwait(false);
+                report = files is null
+                    ? await CopyRowsAsync(source, target, tables, cancellationToken).ConfigureAwait(false)
+                    : await new TablespaceCloner(connection, files).CopyRowsAsync(source, target, tables, cancellationToken).ConfigureAwait(false);
             }
 
             await CopyCountersAsync(reader, source, target, tables, cancellationToken).ConfigureAwait(false);
@@ -74,6 +81,7 @@ public sealed class DatabaseCloner(MySqlConnection connection, string? fallbackD
 
             await session.RestoreAsync(cancellationToken).ConfigureAwait(false);
             restored = true;
+            return report;
         }
         finally
         {
@@ -91,34 +99,26 @@ public sealed class DatabaseCloner(MySqlConnection connection, string? fallbackD
         }
     }
 
-    private async Task CopyRowsAsync(string source, string target, IReadOnlyList<TableDefinition> tables, CancellationToken cancellationToken)
+    private async Task<CloneReport> CopyRowsAsync(string source, string target, IReadOnlyList<TableDefinition> tables, CancellationToken cancellationToken)
     {
-        // One snapshot for every table, so rows that reference each other are copied from the same moment.
-        await ExecuteAsync("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ", cancellationToken).ConfigureAwait(false);
-        await ExecuteAsync("START TRANSACTION WITH CONSISTENT SNAPSHOT", cancellationToken).ConfigureAwait(false);
+        var rows = new SnapshotRowCopier(connection);
+        await rows.BeginAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            foreach (var table in tables.Where(t => t.Kind == TableKind.Table && t.CopyColumns.Count > 0))
+            foreach (var table in tables)
             {
-                var columns = string.Join(", ", table.CopyColumns.Select(SqlIdentifier.Quote));
-                await ExecuteAsync(
-                    $"INSERT INTO {SqlIdentifier.Quote(target, table.Name)} ({columns}) SELECT {columns} FROM {SqlIdentifier.Quote(source, table.Name)}",
-                    cancellationToken,
-                    $"the rows of table {SqlIdentifier.Quote(table.Name)}",
-                    timeoutSeconds: 0).ConfigureAwait(false);
+                await rows.CopyAsync(source, target, table, cancellationToken).ConfigureAwait(false);
             }
 
-            await ExecuteAsync("COMMIT", cancellationToken).ConfigureAwait(false);
+            await rows.CommitAsync(cancellationToken).ConfigureAwait(false);
         }
         catch
         {
-            if (connection.State == System.Data.ConnectionState.Open)
-            {
-                await ExecuteAsync("ROLLBACK", CancellationToken.None).ConfigureAwait(false);
-            }
-
+            await rows.RollBackQuietlyAsync().ConfigureAwait(false);
             throw;
         }
+
+        return new CloneReport([], tables.Where(t => t.Kind == TableKind.Table && t.CopyColumns.Count > 0).Select(t => new TableCopiedBySql(t.Name, "no access to the server's files")).ToList());
     }
 
     // The CREATE TABLE text carries the counter as it was when read; rows copied since, or the engine's own
@@ -245,13 +245,9 @@ public sealed class DatabaseCloner(MySqlConnection connection, string? fallbackD
             refused.InnerException);
     }
 
-    private async Task ExecuteAsync(string sql, CancellationToken cancellationToken, string? what = null, int? timeoutSeconds = null)
+    private async Task ExecuteAsync(string sql, CancellationToken cancellationToken, string? what = null)
     {
         await using var command = new MySqlCommand(sql, connection);
-        if (timeoutSeconds is int seconds)
-        {
-            command.CommandTimeout = seconds;
-        }
 
         try
         {

@@ -9,9 +9,13 @@ using MySqlConnector;
 
 namespace BranchTasks.Core.Tests.Cloning;
 
-/// <summary>The acceptance test of cloning: a branch is the parent's twin, except that it is its own.</summary>
+/// <summary>
+/// The acceptance test of cloning: a branch is the parent's twin, except that it is its own. Here on the
+/// private server as shipped, where InnoDB tables travel as tablespace files; the subclasses run the same
+/// tests with every table copied by SQL, and with tables of other engines next to the InnoDB ones.
+/// </summary>
 [Collection(PrivateServerCollection.Name)]
-public sealed class CloneFidelityTests(PrivateServerFixture fixture)
+public class CloneFidelityTests(PrivateServerFixture fixture)
 {
     private const string HostileTable = "we`ird'; tab\"le";
     private const string HostileColumn = "first name`;--";
@@ -170,8 +174,16 @@ public sealed class CloneFidelityTests(PrivateServerFixture fixture)
     private (ServerBranchProvider Provider, BranchTarget Child) NewBranch(string branch)
     {
         var project = PrivateServerFixture.UniqueName("proj");
-        return (LocalBranchProvider.Create(fixture.Endpoint, project, TestOwners.Default), new BranchTarget(branch, branch, project + "_" + branch.Replace('-', '_')));
+        return (LocalBranchProvider.Create(Server, project, TestOwners.Default), new BranchTarget(branch, branch, project + "_" + branch.Replace('-', '_')));
     }
+
+    protected PrivateServerFixture Fixture => fixture;
+
+    /// <summary>The server as the provider sees it.</summary>
+    protected virtual LocalServerEndpoint Server => fixture.Endpoint;
+
+    /// <summary>Adds to the rich parent (after its tables, rows and triggers, before its views and routines).</summary>
+    protected virtual Task ExtendParentAsync(MySqlConnection connection) => Task.CompletedTask;
 
     private async Task<BranchTarget> CreateRichParentAsync()
     {
@@ -211,6 +223,7 @@ public sealed class CloneFidelityTests(PrivateServerFixture fixture)
             SET SESSION sql_mode = CONCAT(@@sql_mode, ',NO_AUTO_VALUE_ON_ZERO');
             INSERT INTO audit (id, note) VALUES (0, 'row zero');
             """);
+        await ExtendParentAsync(connection);
         await Execute(connection, $"""
             CREATE VIEW author_names AS SELECT id, name FROM authors;
             CREATE VIEW author_shouts AS SELECT id, UPPER(name) AS shout FROM author_names;
@@ -226,7 +239,7 @@ public sealed class CloneFidelityTests(PrivateServerFixture fixture)
         return new BranchTarget("main", "main", database);
     }
 
-    private static async Task Execute(MySqlConnection connection, string sql)
+    protected static async Task Execute(MySqlConnection connection, string sql)
     {
         await using var command = new MySqlCommand(sql, connection);
         await command.ExecuteNonQueryAsync();

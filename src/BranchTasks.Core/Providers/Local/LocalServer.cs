@@ -413,5 +413,6 @@ public sealed class LocalServer
         new("127.0.0.1", state.Port, credentials.AdminUser, credentials.AdminPassword, credentials.AppUser, credentials.AppPassword ?? string.Empty, pid, version)
         {
             AccountSecret = credentials.AccountSecret ?? string.Empty,
+            DataDirectory = state.DataDirectory,
         };
 }

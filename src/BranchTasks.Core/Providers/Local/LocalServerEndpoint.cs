@@ -19,6 +19,12 @@ public sealed record LocalServerEndpoint(
     /// <summary>The secret the per-project app accounts' passwords are derived from (from the 0600 credentials file).</summary>
     public string AccountSecret { get; init; } = string.Empty;
 
+    /// <summary>
+    /// The server's data directory, inside the developer's own state directory: clones copy InnoDB tables there
+    /// as files. Null: clones copy every table by SQL.
+    /// </summary>
+    public string? DataDirectory { get; init; }
+
     /// <summary>An admin connection string; loopback only, so no TLS.</summary>
     public MySqlConnectionStringBuilder CreateAdminConnectionString(string? database = null) => new()
     {

@@ -18,6 +18,8 @@ internal static class ServerLauncher
             "--pid-file=" + layout.PidFile,
             "--log-error=" + layout.LogFile,
             "--innodb-buffer-pool-size=64M",
+            // Each table in a file of its own: clones copy those files (the default since 5.6, stated so no build can differ).
+            "--innodb-file-per-table=ON",
             // Many apps, pools and test runs share one dev server; the default 151 is easily reached.
             "--max-connections=1000",
             "--ssl-cert=" + layout.TlsCertificateFile,

@@ -36,6 +36,12 @@ public sealed record BranchServer(
     /// </summary>
     public string? SchemaOwner { get; init; }
 
+    /// <summary>
+    /// The server's data directory where this process may read and write its files (the private server's);
+    /// clones then copy InnoDB tables as files. Null (a shared server): every table is copied by SQL.
+    /// </summary>
+    public string? DataDirectory { get; init; }
+
     /// <summary>How the tunnel's per-project app accounts are made here; null: the tunnel logs in as <see cref="UpstreamUser"/>.</summary>
     public AppAccountPolicy? Accounts { get; init; }
 

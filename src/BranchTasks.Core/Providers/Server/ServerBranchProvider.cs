@@ -38,6 +38,14 @@ public sealed class ServerBranchProvider(string name, BranchServer endpoint, str
     /// </summary>
     public string? AppDefiner { get; private set; }
 
+    /// <summary>How the last clone of this provider copied each table (as files, or by SQL and why); null before one.</summary>
+    internal CloneReport? LastClone { get; private set; }
+
+    /// <summary>Where the server's files may be copied directly (the private server); null: clones go by SQL.</summary>
+    private TablespaceAccess? Tablespaces => endpoint.DataDirectory is { } directory
+        ? new TablespaceAccess(directory, (database, cancellationToken) => endpoint.OpenAdminConnectionAsync(cancellationToken, database))
+        : null;
+
     public async Task<IReadOnlyList<BranchInfo>> ListAsync(CancellationToken cancellationToken)
     {
         await EnsureSchemaAsync(cancellationToken).ConfigureAwait(false);
@@ -160,7 +168,7 @@ public sealed class ServerBranchProvider(string name, BranchServer endpoint, str
             await ExecuteAsync(connection, $"DROP DATABASE IF EXISTS {SqlIdentifier.Quote(target.Database)}", replacing).ConfigureAwait(false);
             await ExecuteAsync(connection, $"CREATE DATABASE {SqlIdentifier.Quote(target.Database)}", replacing).ConfigureAwait(false);
             await GrantAppAccessAsync(connection, target.Database, replacing).ConfigureAwait(false);
-            await new DatabaseCloner(connection, AppDefiner).CloneAsync(staging.Database, target.Database, copyData, replacing).ConfigureAwait(false);
+            LastClone = await new DatabaseCloner(connection, AppDefiner, Tablespaces).CloneAsync(staging.Database, target.Database, copyData, replacing).ConfigureAwait(false);
             await _metadata.MarkReadyAsync(target.Database, replacing).ConfigureAwait(false);
         }
         catch (Exception e)
@@ -334,7 +342,7 @@ public sealed class ServerBranchProvider(string name, BranchServer endpoint, str
 
             if (parent is not null)
             {
-                await new DatabaseCloner(connection, AppDefiner).CloneAsync(parent.Database, target.Database, copyData, cancellationToken).ConfigureAwait(false);
+                LastClone = await new DatabaseCloner(connection, AppDefiner, Tablespaces).CloneAsync(parent.Database, target.Database, copyData, cancellationToken).ConfigureAwait(false);
             }
 
             if (markReady)
