@@ -14,8 +14,13 @@ namespace BranchTasks.Core.Cloning;
 /// Order: DISCARD the child tables' tablespaces; <c>FLUSH TABLES … FOR EXPORT</c> of all parent file tables
 /// on a second connection; start the snapshot on the clone's connection; copy the .ibd and .cfg files;
 /// <c>UNLOCK TABLES</c>; IMPORT on a few connections at once; copy the SQL tables in the snapshot. A table
-/// whose import fails is re-created and copied by SQL. On failure the files this clone wrote are removed;
-/// the caller drops the child database.
+/// whose import fails is re-created and copied by SQL. On failure the tables still without a tablespace are
+/// dropped and the files this clone wrote removed; the caller drops the child database.
+/// </remarks>
+/// <remarks>
+/// InnoDB refuses to drop a table without tablespace that another such table references (MariaDB 10.11 answers
+/// with a lock wait timeout, as it does to DROP DATABASE then), so those tables are dropped referencing ones
+/// first, in rounds, before anything else drops them.
 /// </remarks>
 internal sealed class TablespaceCloner(MySqlConnection connection, TablespaceAccess access)
 {
@@ -45,19 +50,25 @@ internal sealed class TablespaceCloner(MySqlConnection connection, TablespaceAcc
                         await afterUnlock().ConfigureAwait(false);
                     }
 
-                    foreach (var (file, error) in await ImportAsync(target, plan.Files, imported, cancellationToken).ConfigureAwait(false))
+                    var failed = await ImportAsync(target, plan.Files, imported, cancellationToken).ConfigureAwait(false);
+                    if (failed.Count > 0)
                     {
-                        bySql.Add(new TableCopiedBySql(file.Table.Name, $"import failed: {error.Message}"));
-                        sqlTables.Add(file.Table);
+                        await using var fixer = await OpenCopySessionAsync(target, cancellationToken).ConfigureAwait(false);
+                        await RecreateAsync(fixer, target, failed.Select(f => f.File).ToList(), cancellationToken).ConfigureAwait(false);
+                        foreach (var (file, error) in failed)
+                        {
+                            bySql.Add(new TableCopiedBySql(file.Table.Name, $"import failed: {error.Message}"));
+                            sqlTables.Add(file.Table);
+                        }
                     }
                 }
                 else
                 {
                     // Writers kept the parent busy: the tables become plain empty tables again and go by SQL.
                     var reason = $"the parent's tables could not be locked for export within {access.ExportLockWait.TotalSeconds:0} s";
+                    await RecreateAsync(connection, target, plan.Files, cancellationToken).ConfigureAwait(false);
                     foreach (var file in plan.Files)
                     {
-                        await RecreateAsync(connection, target, file, cancellationToken).ConfigureAwait(false);
                         bySql.Add(new TableCopiedBySql(file.Table.Name, reason));
                         sqlTables.Add(file.Table);
                     }
@@ -80,6 +91,7 @@ internal sealed class TablespaceCloner(MySqlConnection connection, TablespaceAcc
         catch
         {
             await rows.RollBackQuietlyAsync().ConfigureAwait(false);
+            await DropDiscardedQuietlyAsync(target, plan.Files.Where(f => !imported.Contains(f.TargetFile)).ToList()).ConfigureAwait(false);
             foreach (var path in written.Where(p => !imported.Contains(p)))
             {
                 DeleteQuietly(path);
@@ -149,14 +161,50 @@ internal sealed class TablespaceCloner(MySqlConnection connection, TablespaceAcc
         }
     }
 
+    /// <summary>Runs after a failure, so the caller can drop the child database: cannot be cancelled, reports nothing.</summary>
+    private async Task DropDiscardedQuietlyAsync(string target, IReadOnlyList<FileTable> discarded)
+    {
+        if (discarded.Count == 0)
+        {
+            return;
+        }
+
+        try
+        {
+            await using var dropper = await OpenCopySessionAsync(target, CancellationToken.None).ConfigureAwait(false);
+            await DropInRoundsAsync(dropper, target, discarded, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (MySqlException)
+        {
+            // The original failure is the one worth reporting; the caller's drop tries again.
+        }
+        catch (CloneStepException)
+        {
+        }
+    }
+
+    private async Task<MySqlConnection> OpenCopySessionAsync(string target, CancellationToken cancellationToken)
+    {
+        var session = await access.OpenConnectionAsync(target, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await ExecuteAsync(session, $"SET SESSION foreign_key_checks = 0, SESSION sql_mode = {SqlLiteral.Quote(CloneSession.CopySqlMode)}", cancellationToken).ConfigureAwait(false);
+            return session;
+        }
+        catch
+        {
+            await session.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
     private async Task<List<(FileTable File, MySqlException Error)>> ImportAsync(string target, IReadOnlyList<FileTable> files, ConcurrentBag<string> imported, CancellationToken cancellationToken)
     {
         var queue = new ConcurrentQueue<FileTable>(files);
         var failed = new ConcurrentBag<(FileTable, MySqlException)>();
         var workers = Enumerable.Range(0, Math.Clamp(access.ImportConnections, 1, files.Count)).Select(async _ =>
         {
-            await using var importer = await access.OpenConnectionAsync(target, cancellationToken).ConfigureAwait(false);
-            await ExecuteAsync(importer, $"SET SESSION foreign_key_checks = 0, SESSION sql_mode = {SqlLiteral.Quote(CloneSession.CopySqlMode)}", cancellationToken).ConfigureAwait(false);
+            await using var importer = await OpenCopySessionAsync(target, cancellationToken).ConfigureAwait(false);
             while (queue.TryDequeue(out var file))
             {
                 try
@@ -167,8 +215,6 @@ internal sealed class TablespaceCloner(MySqlConnection connection, TablespaceAcc
                 catch (MySqlException e)
                 {
                     failed.Add((file, e));
-                    await RecreateAsync(importer, target, file, cancellationToken).ConfigureAwait(false);
-                    continue;
                 }
                 finally
                 {
@@ -181,16 +227,47 @@ internal sealed class TablespaceCloner(MySqlConnection connection, TablespaceAcc
         return failed.ToList();
     }
 
-    /// <summary>Back to an empty table with a tablespace of its own, for the SQL copy.</summary>
-    private static async Task RecreateAsync(MySqlConnection on, string target, FileTable file, CancellationToken cancellationToken)
+    /// <summary>Back to empty tables with tablespaces of their own, for the SQL copy (on a session that copies: foreign key checks off).</summary>
+    private static async Task RecreateAsync(MySqlConnection on, string target, IReadOnlyList<FileTable> files, CancellationToken cancellationToken)
     {
-        await ExecuteAsync(on, $"DROP TABLE {SqlIdentifier.Quote(target, file.Table.Name)}", cancellationToken, file.Table.Name).ConfigureAwait(false);
-
-        // A discarded table's file is not the server's any more: dropped or not, it would block the new table's.
-        DeleteQuietly(file.TargetFile);
-        DeleteQuietly(FileTable.ConfigFile(file.TargetFile));
+        await DropInRoundsAsync(on, target, files, cancellationToken).ConfigureAwait(false);
         await ExecuteAsync(on, $"USE {SqlIdentifier.Quote(target)}", cancellationToken).ConfigureAwait(false);
-        await ExecuteAsync(on, file.Table.CreateStatement, cancellationToken, file.Table.Name).ConfigureAwait(false);
+        foreach (var file in files)
+        {
+            await ExecuteAsync(on, file.Table.CreateStatement, cancellationToken, file.Table.Name).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Drops tables that may be without tablespace: each round drops what it can, until none is left or a round drops none.</summary>
+    private static async Task DropInRoundsAsync(MySqlConnection on, string target, IReadOnlyList<FileTable> files, CancellationToken cancellationToken)
+    {
+        var pending = files.ToList();
+        while (pending.Count > 0)
+        {
+            var failed = new List<(FileTable File, CloneStepException Error)>();
+            foreach (var file in pending)
+            {
+                try
+                {
+                    await ExecuteAsync(on, $"DROP TABLE IF EXISTS {SqlIdentifier.Quote(target, file.Table.Name)}", cancellationToken, file.Table.Name).ConfigureAwait(false);
+
+                    // A discarded table's file is not the server's any more: left behind, it would block the new table's.
+                    DeleteQuietly(file.TargetFile);
+                    DeleteQuietly(FileTable.ConfigFile(file.TargetFile));
+                }
+                catch (CloneStepException e)
+                {
+                    failed.Add((file, e));
+                }
+            }
+
+            if (failed.Count == pending.Count)
+            {
+                throw failed[0].Error;
+            }
+
+            pending = failed.Select(f => f.File).ToList();
+        }
     }
 
     private static void DeleteQuietly(string path)

@@ -41,8 +41,8 @@ public sealed class ServerBranchProvider(string name, BranchServer endpoint, str
     /// <summary>How the last clone of this provider copied each table (as files, or by SQL and why); null before one.</summary>
     internal CloneReport? LastClone { get; private set; }
 
-    /// <summary>Where the server's files may be copied directly (the private server); null: clones go by SQL.</summary>
-    private TablespaceAccess? Tablespaces => endpoint.DataDirectory is { } directory
+    /// <summary>Where the server's files may be copied directly (the private server); null: clones go by SQL. Tests adjust it.</summary>
+    internal TablespaceAccess? Tablespaces { get; set; } = endpoint.DataDirectory is { } directory
         ? new TablespaceAccess(directory, (database, cancellationToken) => endpoint.OpenAdminConnectionAsync(cancellationToken, database))
         : null;
 

@@ -1,0 +1,250 @@
+using System.Diagnostics;
+using BranchTasks.Core.Errors;
+using BranchTasks.Core.Mapping;
+using BranchTasks.Core.Providers;
+using BranchTasks.Core.Providers.Local;
+using BranchTasks.Core.Providers.Server;
+using BranchTasks.Core.Sql;
+using BranchTasks.Testing;
+using MySqlConnector;
+
+namespace BranchTasks.Core.Tests.Cloning;
+
+/// <summary>
+/// Cloning on the private server by tablespace files: which tables travel as files, that the copy is of one
+/// moment while the parent is being written, that the parent is blocked only while its files are copied, and
+/// that a clone failing half-way leaves nothing behind.
+/// </summary>
+[Collection(PrivateServerCollection.Name)]
+public sealed class TablespaceCloneTests(PrivateServerFixture fixture)
+{
+    private const int Accounts = 10;
+    private const int OpeningBalance = 100;
+
+    private string DataDirectory => fixture.Endpoint.DataDirectory ?? throw new InvalidOperationException("The fixture's server has no data directory.");
+
+    [Fact]
+    public async Task InnoDB_tables_travel_as_files_and_the_others_by_sql_with_identical_contents()
+    {
+        // Names that the server stores under encoded file names ('-' is @002d, 'é' is @0k).
+        var parent = new BranchTarget("main", "main", PrivateServerFixture.UniqueName("tsp") + "-é");
+        await fixture.ExecuteAsync($"""
+            CREATE DATABASE {SqlIdentifier.Quote(parent.Database)}; USE {SqlIdentifier.Quote(parent.Database)};
+            CREATE TABLE orders (id INT AUTO_INCREMENT PRIMARY KEY, customer VARCHAR(40) NOT NULL, KEY (customer)) ENGINE=InnoDB;
+            CREATE TABLE `order-lines é` (id INT AUTO_INCREMENT PRIMARY KEY, order_id INT NOT NULL, qty INT, FOREIGN KEY (order_id) REFERENCES orders (id)) ENGINE=InnoDB;
+            CREATE TABLE big (id INT AUTO_INCREMENT PRIMARY KEY, k INT NOT NULL, c CHAR(60) NOT NULL, KEY k (k)) ENGINE=InnoDB ROW_FORMAT=COMPRESSED;
+            CREATE TABLE plain (id INT PRIMARY KEY, v VARCHAR(10)) ENGINE=Aria;
+            CREATE TABLE parted (id INT PRIMARY KEY, v INT) ENGINE=InnoDB PARTITION BY HASH (id) PARTITIONS 2;
+            CREATE TABLE searchable (id INT PRIMARY KEY, body VARCHAR(100), FULLTEXT KEY (body)) ENGINE=InnoDB;
+            INSERT INTO orders (customer) SELECT CONCAT('c', seq) FROM seq_1_to_50;
+            INSERT INTO `order-lines é` (order_id, qty) SELECT 1 + seq MOD 50, seq FROM seq_1_to_200;
+            INSERT INTO big (k, c) SELECT seq * 7 MOD 1000, MD5(seq) FROM seq_1_to_20000;
+            DELETE FROM big WHERE id > 19990;
+            INSERT INTO plain VALUES (1, 'a'), (2, 'b');
+            INSERT INTO parted SELECT seq, seq FROM seq_1_to_10;
+            INSERT INTO searchable VALUES (1, 'cats and dogs');
+            """);
+        var (provider, child) = NewBranch("files-" + Guid.NewGuid().ToString("N")[..6]);
+
+        await provider.CreateAsync(child, parent, copyData: true, CancellationToken.None);
+
+        var report = provider.LastClone!;
+        Assert.Equal(["big", "order-lines é", "orders"], report.AsFiles.Order(StringComparer.Ordinal));
+        Assert.Equal(
+            ["parted: partitioned", "plain: engine Aria", "searchable: FULLTEXT index"],
+            report.BySql.Select(s => $"{s.Table}: {s.Reason}").Order(StringComparer.Ordinal));
+
+        await using var connection = await fixture.OpenAdminAsync();
+        foreach (var table in await DatabaseSnapshot.TablesAsync(connection, parent.Database))
+        {
+            Assert.Equal(await ChecksumAsync(connection, parent.Database, table), await ChecksumAsync(connection, child.Database, table));
+            Assert.Equal(
+                await DatabaseSnapshot.ShowCreateTableAsync(connection, parent.Database, table),
+                await DatabaseSnapshot.ShowCreateTableAsync(connection, child.Database, table));
+        }
+
+        Assert.Equal(await DatabaseSnapshot.AutoIncrementsAsync(connection, parent.Database), await DatabaseSnapshot.AutoIncrementsAsync(connection, child.Database));
+
+        // The imported tables are the child's own: written without touching the parent, and their foreign key holds.
+        await Execute(connection, $"INSERT INTO {SqlIdentifier.Quote(child.Database, "order-lines é")} (order_id, qty) VALUES (50, 1)");
+        var orphan = await Assert.ThrowsAsync<MySqlException>(() =>
+            Execute(connection, $"INSERT INTO {SqlIdentifier.Quote(child.Database, "order-lines é")} (order_id, qty) VALUES (999, 1)"));
+        Assert.Equal(MySqlErrorCode.NoReferencedRow2, orphan.ErrorCode);
+        Assert.Equal(["200"], await DatabaseSnapshot.ColumnAsync(connection, $"SELECT COUNT(*) FROM {SqlIdentifier.Quote(parent.Database, "order-lines é")}"));
+
+        // No export metadata is left on either side.
+        Assert.Empty(Directory.GetFiles(DataDirectory, "*.cfg", SearchOption.AllDirectories));
+    }
+
+    [Fact]
+    public async Task A_clone_while_the_parent_is_written_is_of_one_moment_and_the_parent_is_blocked_only_while_its_files_are_copied()
+    {
+        var parent = await CreateBankAsync();
+        var (provider, child) = NewBranch("busy");
+        using var stop = new CancellationTokenSource();
+        var committed = 0;
+        var writer = Task.Run(async () =>
+        {
+            await using var connection = await fixture.OpenAdminAsync(parent.Database);
+            var random = new Random(7);
+            while (!stop.IsCancellationRequested)
+            {
+                await TransferAsync(connection, random.Next(1, Accounts + 1), random.Next(1, Accounts + 1), random.Next(1, 20));
+                Interlocked.Increment(ref committed);
+            }
+        });
+        await WaitForAsync(() => Volatile.Read(ref committed) >= 20, writer);
+
+        MySqlException? blockedWhileLocked = null;
+        TimeSpan? writeAfterUnlock = null;
+        provider.Tablespaces = provider.Tablespaces! with
+        {
+            WhileLocked = async () =>
+            {
+                await using var probe = await fixture.OpenAdminAsync(parent.Database);
+                await Execute(probe, "SET SESSION lock_wait_timeout = 1");
+                blockedWhileLocked = await Assert.ThrowsAsync<MySqlException>(() => TransferAsync(probe, 1, 2, 1));
+            },
+            AfterUnlock = async () =>
+            {
+                await using var probe = await fixture.OpenAdminAsync(parent.Database);
+                await Execute(probe, "SET SESSION lock_wait_timeout = 5");
+                var clock = Stopwatch.StartNew();
+                await TransferAsync(probe, 2, 1, 1);
+                writeAfterUnlock = clock.Elapsed;
+            },
+        };
+
+        await provider.CreateAsync(child, parent, copyData: true, CancellationToken.None);
+        var atClone = Volatile.Read(ref committed);
+        await WaitForAsync(() => Volatile.Read(ref committed) >= atClone + 20, writer);
+        await stop.CancelAsync();
+        await writer;
+
+        Assert.Equal(["accounts", "ledger", "transfers"], provider.LastClone!.AsFiles.Order(StringComparer.Ordinal));
+        Assert.Equal(MySqlErrorCode.LockWaitTimeout, blockedWhileLocked?.ErrorCode);
+        Assert.NotNull(writeAfterUnlock);
+        Assert.True(writeAfterUnlock < TimeSpan.FromSeconds(3), $"a write right after the files were copied took {writeAfterUnlock}");
+
+        // Every transfer in the copy has both ledger rows, and every balance is its opening balance plus its ledger.
+        await using var check = await fixture.OpenAdminAsync(child.Database);
+        Assert.Equal(["0"], await DatabaseSnapshot.ColumnAsync(check, "SELECT COUNT(*) FROM transfers t WHERE (SELECT COUNT(*) FROM ledger l WHERE l.transfer_id = t.id) <> 2"));
+        Assert.Equal(["0"], await DatabaseSnapshot.ColumnAsync(check, "SELECT COUNT(*) FROM ledger l LEFT JOIN transfers t ON t.id = l.transfer_id WHERE t.id IS NULL"));
+        Assert.Equal(["0"], await DatabaseSnapshot.ColumnAsync(check,
+            $"SELECT COUNT(*) FROM accounts a WHERE a.balance <> {OpeningBalance} + (SELECT IFNULL(SUM(l.amount), 0) FROM ledger l WHERE l.account_id = a.id)"));
+        var copied = long.Parse((await DatabaseSnapshot.ColumnAsync(check, "SELECT COUNT(*) FROM transfers")).Single(), System.Globalization.CultureInfo.InvariantCulture);
+        var total = long.Parse((await DatabaseSnapshot.ColumnAsync(check, $"SELECT COUNT(*) FROM {SqlIdentifier.Quote(parent.Database, "transfers")}")).Single(), System.Globalization.CultureInfo.InvariantCulture);
+        Assert.InRange(copied, 20, total - 20);
+    }
+
+    [Fact]
+    public async Task A_clone_that_fails_while_files_are_copied_leaves_no_child_and_the_parent_untouched()
+    {
+        var parent = await CreateBankAsync();
+        var (provider, child) = NewBranch("half");
+        await using var connection = await fixture.OpenAdminAsync();
+        var before = await ChecksumAsync(connection, parent.Database, "ledger");
+        provider.Tablespaces = provider.Tablespaces! with { WhileLocked = () => throw new IOException("No space left on device (test)") };
+
+        var error = await Assert.ThrowsAsync<BranchTasksException>(() => provider.CreateAsync(child, parent, copyData: true, CancellationToken.None));
+
+        Assert.Equal(ErrorCodes.BranchCreateFailed, error.Code);
+        Assert.Contains("No space left on device (test)", error.Message);
+        Assert.Equal(["0"], await DatabaseSnapshot.ColumnAsync(connection, $"SELECT COUNT(*) FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = '{child.Database}'"));
+        Assert.False(Directory.Exists(Path.Combine(DataDirectory, child.Database)));
+        Assert.Null(await new BranchMetadataStore(fixture.Endpoint.CreateAdminConnectionString().ConnectionString).FindByDatabaseAsync(child.Database, CancellationToken.None));
+        Assert.Empty(Directory.GetFiles(Path.Combine(DataDirectory, parent.Database), "*.cfg"));
+        Assert.Equal(before, await ChecksumAsync(connection, parent.Database, "ledger"));
+
+        // The export lock is gone: the parent takes writes at once.
+        await using var probe = await fixture.OpenAdminAsync(parent.Database);
+        await Execute(probe, "SET SESSION lock_wait_timeout = 2");
+        await TransferAsync(probe, 1, 2, 5);
+    }
+
+    [Fact]
+    public async Task When_writers_hold_the_parent_longer_than_the_export_lock_may_wait_every_table_goes_by_sql()
+    {
+        var parent = await CreateBankAsync();
+        var (provider, child) = NewBranch("patient");
+        provider.Tablespaces = provider.Tablespaces! with { ExportLockWait = TimeSpan.FromSeconds(1) };
+        await using var holder = await fixture.OpenAdminAsync(parent.Database);
+        await Execute(holder, "START TRANSACTION; INSERT INTO transfers (id) VALUES (100000)");
+        var commitLater = Task.Run(async () =>
+        {
+            await Task.Delay(TimeSpan.FromSeconds(3));
+            await Execute(holder, "DELETE FROM transfers WHERE id = 100000; COMMIT");
+        });
+
+        await provider.CreateAsync(child, parent, copyData: true, CancellationToken.None);
+        await commitLater;
+
+        Assert.Empty(provider.LastClone!.AsFiles);
+        Assert.All(provider.LastClone.BySql, s => Assert.Contains("could not be locked for export within 1 s", s.Reason));
+        await using var connection = await fixture.OpenAdminAsync();
+        foreach (var table in new[] { "accounts", "ledger", "transfers" })
+        {
+            Assert.Equal(await ChecksumAsync(connection, parent.Database, table), await ChecksumAsync(connection, child.Database, table));
+        }
+    }
+
+    private (ServerBranchProvider Provider, BranchTarget Child) NewBranch(string branch)
+    {
+        var project = PrivateServerFixture.UniqueName("proj");
+        return (LocalBranchProvider.Create(fixture.Endpoint, project, TestOwners.Default), new BranchTarget(branch, branch, project + "_" + branch.Replace('-', '_')));
+    }
+
+    /// <summary>Accounts, transfers and their ledger rows: every transfer writes all three tables in one transaction.</summary>
+    private async Task<BranchTarget> CreateBankAsync()
+    {
+        var database = PrivateServerFixture.UniqueName("bank");
+        await fixture.ExecuteAsync($"""
+            CREATE DATABASE `{database}`; USE `{database}`;
+            CREATE TABLE accounts (id INT PRIMARY KEY, balance INT NOT NULL) ENGINE=InnoDB;
+            CREATE TABLE transfers (id INT AUTO_INCREMENT PRIMARY KEY, at TIMESTAMP(6) NOT NULL DEFAULT CURRENT_TIMESTAMP(6)) ENGINE=InnoDB;
+            CREATE TABLE ledger (id INT AUTO_INCREMENT PRIMARY KEY, transfer_id INT NOT NULL, account_id INT NOT NULL, amount INT NOT NULL,
+              FOREIGN KEY (transfer_id) REFERENCES transfers (id), FOREIGN KEY (account_id) REFERENCES accounts (id)) ENGINE=InnoDB;
+            INSERT INTO accounts SELECT seq, {OpeningBalance} FROM seq_1_to_{Accounts};
+            """);
+        return new BranchTarget("main", "main", database);
+    }
+
+    private static Task TransferAsync(MySqlConnection connection, int from, int to, int amount) => Execute(connection, $"""
+        START TRANSACTION;
+        INSERT INTO transfers () VALUES ();
+        SET @transfer = LAST_INSERT_ID();
+        INSERT INTO ledger (transfer_id, account_id, amount) VALUES (@transfer, {from}, -{amount}), (@transfer, {to}, {amount});
+        UPDATE accounts SET balance = balance - {amount} WHERE id = {from};
+        UPDATE accounts SET balance = balance + {amount} WHERE id = {to};
+        COMMIT;
+        """);
+
+    private static async Task WaitForAsync(Func<bool> condition, Task writer)
+    {
+        var deadline = Stopwatch.StartNew();
+        while (!condition())
+        {
+            if (writer.IsCompleted)
+            {
+                await writer;
+            }
+
+            Assert.True(deadline.Elapsed < TimeSpan.FromSeconds(60), "the writer made no progress");
+            await Task.Delay(20);
+        }
+    }
+
+    private static async Task<string> ChecksumAsync(MySqlConnection connection, string database, string table)
+    {
+        await using var command = new MySqlCommand($"CHECKSUM TABLE {SqlIdentifier.Quote(database, table)} EXTENDED", connection);
+        await using var reader = await command.ExecuteReaderAsync();
+        await reader.ReadAsync();
+        return Convert.ToString(reader.GetValue(1), System.Globalization.CultureInfo.InvariantCulture)!;
+    }
+
+    private static async Task Execute(MySqlConnection connection, string sql)
+    {
+        await using var command = new MySqlCommand(sql, connection);
+        await command.ExecuteNonQueryAsync();
+    }
+}
