@@ -43,7 +43,8 @@ internal sealed class TablespaceCloner(MySqlConnection connection, TablespaceAcc
                     await ExecuteAsync(connection, $"ALTER TABLE {SqlIdentifier.Quote(target, file.Table.Name)} DISCARD TABLESPACE", cancellationToken, file.Table.Name).ConfigureAwait(false);
                 }
 
-                if (await CopyFilesUnderExportLockAsync(source, plan.Files, rows, written, cancellationToken).ConfigureAwait(false))
+                var notLocked = await CopyFilesUnderExportLockAsync(source, plan.Files, rows, written, cancellationToken).ConfigureAwait(false);
+                if (notLocked is null)
                 {
                     if (access.AfterUnlock is { } afterUnlock)
                     {
@@ -64,12 +65,11 @@ internal sealed class TablespaceCloner(MySqlConnection connection, TablespaceAcc
                 }
                 else
                 {
-                    // Writers kept the parent busy: the tables become plain empty tables again and go by SQL.
-                    var reason = $"the parent's tables could not be locked for export within {access.ExportLockWait.TotalSeconds:0} s";
+                    // Writers kept the parent busy (or the account may not lock): the tables become plain empty tables again and go by SQL.
                     await RecreateAsync(connection, target, plan.Files, cancellationToken).ConfigureAwait(false);
                     foreach (var file in plan.Files)
                     {
-                        bySql.Add(new TableCopiedBySql(file.Table.Name, reason));
+                        bySql.Add(new TableCopiedBySql(file.Table.Name, notLocked));
                         sqlTables.Add(file.Table);
                     }
 
@@ -103,8 +103,8 @@ internal sealed class TablespaceCloner(MySqlConnection connection, TablespaceAcc
         return new CloneReport(plan.Files.Select(f => f.Table.Name).Where(n => !bySql.Any(s => s.Table == n)).ToList(), bySql);
     }
 
-    /// <summary>False when the export lock was not granted in time (nothing copied, no snapshot started).</summary>
-    private async Task<bool> CopyFilesUnderExportLockAsync(string source, IReadOnlyList<FileTable> files, SnapshotRowCopier rows, ConcurrentBag<string> written, CancellationToken cancellationToken)
+    /// <summary>Null when the files were copied; else why the export lock was not granted (nothing copied, no snapshot started).</summary>
+    private async Task<string?> CopyFilesUnderExportLockAsync(string source, IReadOnlyList<FileTable> files, SnapshotRowCopier rows, ConcurrentBag<string> written, CancellationToken cancellationToken)
     {
         await using var locker = await access.OpenConnectionAsync(null, cancellationToken).ConfigureAwait(false);
         await ExecuteAsync(locker, $"SET SESSION lock_wait_timeout = {Math.Max(1, (int)Math.Ceiling(access.ExportLockWait.TotalSeconds))}", cancellationToken).ConfigureAwait(false);
@@ -115,7 +115,12 @@ internal sealed class TablespaceCloner(MySqlConnection connection, TablespaceAcc
         }
         catch (MySqlException e) when (e.Number == LockWaitTimeout)
         {
-            return false;
+            return $"the parent's tables could not be locked for export within {access.ExportLockWait.TotalSeconds:0} s";
+        }
+        catch (MySqlException e) when (TablespacePlan.IsRefused(e))
+        {
+            // FLUSH … FOR EXPORT takes RELOAD and LOCK TABLES.
+            return $"the account may not lock the parent's tables for export ({e.Message})";
         }
 
         try
@@ -144,7 +149,7 @@ internal sealed class TablespaceCloner(MySqlConnection connection, TablespaceAcc
             await UnlockQuietlyAsync(locker).ConfigureAwait(false);
         }
 
-        return true;
+        return null;
     }
 
     // A pooled connection keeps its session (and so the lock) until it is reused; the lock must end here.

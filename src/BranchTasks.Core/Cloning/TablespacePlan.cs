@@ -28,7 +28,17 @@ internal sealed record TablespacePlan(IReadOnlyList<FileTable> Files, IReadOnlyL
 
         var details = await ReadDetailsAsync(connection, source, cancellationToken).ConfigureAwait(false);
         var (sourceName, targetName) = await FileSystemNamesAsync(connection, source, target, cancellationToken).ConfigureAwait(false);
-        var spaces = await ReadTablespacesAsync(connection, sourceName, cancellationToken).ConfigureAwait(false);
+        Dictionary<string, string> spaces;
+        try
+        {
+            spaces = await ReadTablespacesAsync(connection, sourceName, cancellationToken).ConfigureAwait(false);
+        }
+        catch (MySqlException e) when (IsRefused(e))
+        {
+            // The list takes PROCESS; an admin account without it still clones, by SQL.
+            return new TablespacePlan([], copied.Select(t => (t, $"the server does not show this account its tablespaces ({e.Message})")).ToList());
+        }
+
         var sourceDirectory = Path.Combine(dataDirectory, sourceName);
         var targetDirectory = Path.Combine(dataDirectory, targetName);
 
@@ -76,6 +86,9 @@ internal sealed record TablespacePlan(IReadOnlyList<FileTable> Files, IReadOnlyL
 
         return new TablespacePlan(files, bySql);
     }
+
+    public static bool IsRefused(MySqlException e) =>
+        e.ErrorCode is MySqlErrorCode.SpecifiedAccessDeniedError or MySqlErrorCode.AccessDenied or MySqlErrorCode.DatabaseAccessDenied or MySqlErrorCode.TableAccessDenied;
 
     private static async Task<string?> WholeServerReasonAsync(MySqlConnection connection, CancellationToken cancellationToken)
     {
