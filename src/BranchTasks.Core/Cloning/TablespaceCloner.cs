@@ -28,7 +28,7 @@ internal sealed class TablespaceCloner(MySqlConnection connection, TablespaceAcc
 
     public async Task<CloneReport> CopyRowsAsync(string source, string target, IReadOnlyList<TableDefinition> tables, CancellationToken cancellationToken)
     {
-        var plan = await TablespacePlan.ReadAsync(connection, access.DataDirectory, source, target, tables, cancellationToken).ConfigureAwait(false);
+        var plan = await TablespacePlan.ReadAsync(connection, access, source, target, tables, cancellationToken).ConfigureAwait(false);
         var bySql = plan.BySql.Select(s => new TableCopiedBySql(s.Table.Name, s.Reason)).ToList();
         var sqlTables = plan.BySql.Select(s => s.Table).ToList();
         var rows = new SnapshotRowCopier(connection);

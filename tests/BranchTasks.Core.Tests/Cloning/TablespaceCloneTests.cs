@@ -77,6 +77,30 @@ public sealed class TablespaceCloneTests(PrivateServerFixture fixture)
     }
 
     [Fact]
+    public async Task As_shipped_small_tables_go_by_sql_and_large_ones_as_files()
+    {
+        var parent = new BranchTarget("main", "main", PrivateServerFixture.UniqueName("sizes"));
+        await fixture.ExecuteAsync($"""
+            CREATE DATABASE `{parent.Database}`; USE `{parent.Database}`;
+            CREATE TABLE tiny (id INT PRIMARY KEY) ENGINE=InnoDB;
+            CREATE TABLE large (id INT PRIMARY KEY, pad CHAR(200) NOT NULL) ENGINE=InnoDB;
+            INSERT INTO tiny SELECT seq FROM seq_1_to_10;
+            INSERT INTO large SELECT seq, MD5(seq) FROM seq_1_to_20000;
+            ANALYZE TABLE tiny, large;
+            """);
+        var project = PrivateServerFixture.UniqueName("proj");
+        var provider = LocalBranchProvider.Create(fixture.Endpoint, project, TestOwners.Default);
+
+        await provider.CreateAsync(new BranchTarget("sized", "sized", project + "_sized"), parent, copyData: true, CancellationToken.None);
+
+        Assert.Equal(["large"], provider.LastClone!.AsFiles);
+        Assert.StartsWith("small (", Assert.Single(provider.LastClone.BySql, s => s.Table == "tiny").Reason);
+        await using var connection = await fixture.OpenAdminAsync();
+        Assert.Equal(await ChecksumAsync(connection, parent.Database, "large"), await ChecksumAsync(connection, project + "_sized", "large"));
+        Assert.Equal(await ChecksumAsync(connection, parent.Database, "tiny"), await ChecksumAsync(connection, project + "_sized", "tiny"));
+    }
+
+    [Fact]
     public async Task A_clone_while_the_parent_is_written_is_of_one_moment_and_the_parent_is_blocked_only_while_its_files_are_copied()
     {
         var parent = await CreateBankAsync();
@@ -200,7 +224,11 @@ public sealed class TablespaceCloneTests(PrivateServerFixture fixture)
     private (ServerBranchProvider Provider, BranchTarget Child) NewBranch(string branch)
     {
         var project = PrivateServerFixture.UniqueName("proj");
-        return (LocalBranchProvider.Create(fixture.Endpoint, project, TestOwners.Default), new BranchTarget(branch, branch, project + "_" + branch.Replace('-', '_')));
+        var provider = LocalBranchProvider.Create(fixture.Endpoint, project, TestOwners.Default);
+
+        // The test tables are small enough to go by SQL as shipped; here they travel as files.
+        provider.Tablespaces = provider.Tablespaces! with { SqlBelowBytes = 0 };
+        return (provider, new BranchTarget(branch, branch, project + "_" + branch.Replace('-', '_')));
     }
 
     /// <summary>Accounts, transfers and their ledger rows: every transfer writes all three tables in one transaction.</summary>
