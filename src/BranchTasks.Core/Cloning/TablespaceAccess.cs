@@ -17,13 +17,6 @@ public sealed record TablespaceAccess(string DataDirectory, Func<string?, Cancel
     /// </summary>
     public TimeSpan ExportLockWait { get; init; } = TimeSpan.FromSeconds(20);
 
-    /// <summary>
-    /// Tables smaller than this (data and indexes, as the server estimates them) go by SQL: a file table costs
-    /// two more DDL statements (DISCARD, IMPORT), each a durable commit, which for a small table take longer than
-    /// copying its rows (100 tables of 1000 rows on this project's 2-core machine: 1.0 s by SQL, 4.0 s as files).
-    /// </summary>
-    public long SqlBelowBytes { get; init; } = 1024 * 1024;
-
     /// <summary>How many connections import tablespaces at once.</summary>
     public int ImportConnections { get; init; } = 3;
 

@@ -6,9 +6,10 @@ namespace BranchTasks.Core.Cloning;
 
 /// <summary>
 /// Fills the (already created, empty) tables of a clone: InnoDB tables by copying their tablespace files
-/// (transportable tablespaces), the rest by SQL. Every table comes from one moment: the export lock on all
-/// file tables is taken at once, and the SQL copies read a snapshot started while it is held. The parent is
-/// blocked for writes only while its files are copied.
+/// (transportable tablespaces), the rest by SQL. Every file table comes from one moment: the export lock on all
+/// of them is taken at once. The SQL copies run afterwards in one transaction; InnoDB reads the source of an
+/// <c>INSERT … SELECT</c> with shared locks, so each such table is copied as it is then (and held still until
+/// the copy commits), not as of the export lock. The parent is blocked for writes only while its files are copied.
 /// </summary>
 /// <remarks>
 /// Order: DISCARD the child tables' tablespaces; <c>FLUSH TABLES … FOR EXPORT</c> of all parent file tables
@@ -125,7 +126,6 @@ internal sealed class TablespaceCloner(MySqlConnection connection, TablespaceAcc
 
         try
         {
-            // Started while nothing can change the file tables, so the SQL tables are read as of the files' moment.
             await rows.BeginAsync(cancellationToken).ConfigureAwait(false);
             foreach (var file in files)
             {

@@ -12,8 +12,11 @@ internal sealed record FileTable(TableDefinition Table, string SourceFile, strin
 /// <summary>
 /// Which tables of a clone travel as InnoDB tablespace files, and which by SQL (with the reason): only an
 /// InnoDB table in a file of its own at the usual place in the data directory travels as a file, and not when
-/// it is partitioned (one file per partition), encrypted (the key travels separately), has a FULLTEXT index
-/// (its auxiliary tables are tablespaces of their own), or is so small that SQL copies it sooner.
+/// it is partitioned (one file per partition), encrypted (the key travels separately) or has a FULLTEXT index
+/// (its auxiliary tables are tablespaces of their own).
+/// Small tables travel as files too, though two more DDL statements each (DISCARD, IMPORT) make that slower than
+/// SQL for them: rows copied by <c>INSERT … SELECT</c> are read with locks as they are when copied, not as of the
+/// export lock's moment, so only the file copy gives every InnoDB table the same moment.
 /// </summary>
 internal sealed record TablespacePlan(IReadOnlyList<FileTable> Files, IReadOnlyList<(TableDefinition Table, string Reason)> BySql)
 {
@@ -59,7 +62,6 @@ internal sealed record TablespacePlan(IReadOnlyList<FileTable> Files, IReadOnlyL
                 { Options: var options } when options.Contains("partitioned", StringComparison.OrdinalIgnoreCase) => "partitioned",
                 { Options: var options } when options.Contains("encrypted=yes", StringComparison.OrdinalIgnoreCase) || options.Contains("`encrypted`=yes", StringComparison.OrdinalIgnoreCase) => "encrypted",
                 { FullText: true } => "FULLTEXT index",
-                { Bytes: var bytes } when bytes < access.SqlBelowBytes => $"small ({bytes / 1024} KiB): quicker by SQL",
                 _ => null,
             };
 
@@ -105,15 +107,14 @@ internal sealed record TablespacePlan(IReadOnlyList<FileTable> Files, IReadOnlyL
         return Convert.ToInt64(reader.GetValue(1), System.Globalization.CultureInfo.InvariantCulture) == 1 ? null : "innodb_file_per_table is off";
     }
 
-    private sealed record TableDetail(string? Engine, string Options, string FileSystemName, bool FullText, long Bytes);
+    private sealed record TableDetail(string? Engine, string Options, string FileSystemName, bool FullText);
 
     private static async Task<Dictionary<string, TableDetail>> ReadDetailsAsync(MySqlConnection connection, string schema, CancellationToken cancellationToken)
     {
         // The file name is the server's own encoding of the table name (its "filename" character set: `-` is @002d).
         await using var command = new MySqlCommand(
             "SELECT t.TABLE_NAME, t.ENGINE, IFNULL(t.CREATE_OPTIONS, ''), CAST(CONVERT(t.TABLE_NAME USING filename) AS BINARY), " +
-            "EXISTS (SELECT 1 FROM information_schema.STATISTICS s WHERE s.TABLE_SCHEMA = t.TABLE_SCHEMA AND s.TABLE_NAME = t.TABLE_NAME AND s.INDEX_TYPE = 'FULLTEXT'), " +
-            "IFNULL(t.DATA_LENGTH, 0) + IFNULL(t.INDEX_LENGTH, 0) " +
+            "EXISTS (SELECT 1 FROM information_schema.STATISTICS s WHERE s.TABLE_SCHEMA = t.TABLE_SCHEMA AND s.TABLE_NAME = t.TABLE_NAME AND s.INDEX_TYPE = 'FULLTEXT') " +
             "FROM information_schema.TABLES t WHERE t.TABLE_SCHEMA = @schema",
             connection);
         command.Parameters.AddWithValue("@schema", schema);
@@ -125,8 +126,7 @@ internal sealed record TablespacePlan(IReadOnlyList<FileTable> Files, IReadOnlyL
                 reader.IsDBNull(1) ? null : reader.GetString(1),
                 reader.GetString(2),
                 System.Text.Encoding.UTF8.GetString((byte[])reader.GetValue(3)),
-                Convert.ToInt64(reader.GetValue(4), System.Globalization.CultureInfo.InvariantCulture) != 0,
-                Convert.ToInt64(reader.GetValue(5), System.Globalization.CultureInfo.InvariantCulture));
+                Convert.ToInt64(reader.GetValue(4), System.Globalization.CultureInfo.InvariantCulture) != 0);
         }
 
         return details;

@@ -174,11 +174,7 @@ public class CloneFidelityTests(PrivateServerFixture fixture)
     private (ServerBranchProvider Provider, BranchTarget Child) NewBranch(string branch)
     {
         var project = PrivateServerFixture.UniqueName("proj");
-        var provider = LocalBranchProvider.Create(Server, project, TestOwners.Default);
-
-        // These tables are small enough to go by SQL as shipped; here every one that can travels as a file.
-        provider.Tablespaces = provider.Tablespaces is { } files ? files with { SqlBelowBytes = 0 } : null;
-        return (provider, new BranchTarget(branch, branch, project + "_" + branch.Replace('-', '_')));
+        return (LocalBranchProvider.Create(Server, project, TestOwners.Default), new BranchTarget(branch, branch, project + "_" + branch.Replace('-', '_')));
     }
 
     protected PrivateServerFixture Fixture => fixture;

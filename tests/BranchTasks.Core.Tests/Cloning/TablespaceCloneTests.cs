@@ -77,30 +77,6 @@ public sealed class TablespaceCloneTests(PrivateServerFixture fixture)
     }
 
     [Fact]
-    public async Task As_shipped_small_tables_go_by_sql_and_large_ones_as_files()
-    {
-        var parent = new BranchTarget("main", "main", PrivateServerFixture.UniqueName("sizes"));
-        await fixture.ExecuteAsync($"""
-            CREATE DATABASE `{parent.Database}`; USE `{parent.Database}`;
-            CREATE TABLE tiny (id INT PRIMARY KEY) ENGINE=InnoDB;
-            CREATE TABLE large (id INT PRIMARY KEY, pad CHAR(200) NOT NULL) ENGINE=InnoDB;
-            INSERT INTO tiny SELECT seq FROM seq_1_to_10;
-            INSERT INTO large SELECT seq, MD5(seq) FROM seq_1_to_20000;
-            ANALYZE TABLE tiny, large;
-            """);
-        var project = PrivateServerFixture.UniqueName("proj");
-        var provider = LocalBranchProvider.Create(fixture.Endpoint, project, TestOwners.Default);
-
-        await provider.CreateAsync(new BranchTarget("sized", "sized", project + "_sized"), parent, copyData: true, CancellationToken.None);
-
-        Assert.Equal(["large"], provider.LastClone!.AsFiles);
-        Assert.StartsWith("small (", Assert.Single(provider.LastClone.BySql, s => s.Table == "tiny").Reason);
-        await using var connection = await fixture.OpenAdminAsync();
-        Assert.Equal(await ChecksumAsync(connection, parent.Database, "large"), await ChecksumAsync(connection, project + "_sized", "large"));
-        Assert.Equal(await ChecksumAsync(connection, parent.Database, "tiny"), await ChecksumAsync(connection, project + "_sized", "tiny"));
-    }
-
-    [Fact]
     public async Task A_clone_while_the_parent_is_written_is_of_one_moment_and_the_parent_is_blocked_only_while_its_files_are_copied()
     {
         var parent = await CreateBankAsync();
@@ -196,6 +172,43 @@ public sealed class TablespaceCloneTests(PrivateServerFixture fixture)
     }
 
     [Fact]
+    public async Task A_table_whose_import_fails_is_copied_by_sql_instead()
+    {
+        var parent = await CreateBankAsync();
+        await fixture.ExecuteAsync("""
+            INSERT INTO transfers () VALUES (), ();
+            INSERT INTO ledger (transfer_id, account_id, amount) VALUES (1, 1, -5), (1, 2, 5), (2, 3, -7), (2, 4, 7);
+            UPDATE accounts SET balance = balance + CASE id WHEN 1 THEN -5 WHEN 2 THEN 5 WHEN 3 THEN -7 WHEN 4 THEN 7 ELSE 0 END;
+            """, parent.Database);
+        var (provider, child) = NewBranch("reimport");
+
+        // Without its .cfg, InnoDB refuses to import a table with secondary indexes (ledger's foreign key indexes).
+        provider.Tablespaces = provider.Tablespaces! with
+        {
+            WhileLocked = () =>
+            {
+                File.Delete(Path.Combine(DataDirectory, child.Database, "ledger.cfg"));
+                return Task.CompletedTask;
+            },
+        };
+
+        await provider.CreateAsync(child, parent, copyData: true, CancellationToken.None);
+
+        Assert.Equal(["accounts", "transfers"], provider.LastClone!.AsFiles.Order(StringComparer.Ordinal));
+        Assert.StartsWith("import failed: ", Assert.Single(provider.LastClone.BySql).Reason);
+        await using var connection = await fixture.OpenAdminAsync();
+        foreach (var table in new[] { "accounts", "ledger", "transfers" })
+        {
+            Assert.Equal(await ChecksumAsync(connection, parent.Database, table), await ChecksumAsync(connection, child.Database, table));
+        }
+
+        Assert.Equal(
+            await DatabaseSnapshot.ShowCreateTableAsync(connection, parent.Database, "ledger"),
+            await DatabaseSnapshot.ShowCreateTableAsync(connection, child.Database, "ledger"));
+        Assert.Empty(Directory.GetFiles(Path.Combine(DataDirectory, child.Database), "*.cfg"));
+    }
+
+    [Fact]
     public async Task When_writers_hold_the_parent_longer_than_the_export_lock_may_wait_every_table_goes_by_sql()
     {
         var parent = await CreateBankAsync();
@@ -224,11 +237,7 @@ public sealed class TablespaceCloneTests(PrivateServerFixture fixture)
     private (ServerBranchProvider Provider, BranchTarget Child) NewBranch(string branch)
     {
         var project = PrivateServerFixture.UniqueName("proj");
-        var provider = LocalBranchProvider.Create(fixture.Endpoint, project, TestOwners.Default);
-
-        // The test tables are small enough to go by SQL as shipped; here they travel as files.
-        provider.Tablespaces = provider.Tablespaces! with { SqlBelowBytes = 0 };
-        return (provider, new BranchTarget(branch, branch, project + "_" + branch.Replace('-', '_')));
+        return (LocalBranchProvider.Create(fixture.Endpoint, project, TestOwners.Default), new BranchTarget(branch, branch, project + "_" + branch.Replace('-', '_')));
     }
 
     /// <summary>Accounts, transfers and their ledger rows: every transfer writes all three tables in one transaction.</summary>
