@@ -101,7 +101,7 @@ public sealed class DatabaseCloner(MySqlConnection connection, string? fallbackD
 
     private async Task<CloneReport> CopyRowsAsync(string source, string target, IReadOnlyList<TableDefinition> tables, CancellationToken cancellationToken)
     {
-        var rows = new SnapshotRowCopier(connection);
+        var rows = new SqlRowCopier(connection);
         await rows.BeginAsync(cancellationToken).ConfigureAwait(false);
         try
         {

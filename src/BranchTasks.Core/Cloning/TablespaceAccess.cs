@@ -17,7 +17,7 @@ public sealed record TablespaceAccess(string DataDirectory, Func<string?, Cancel
     /// </summary>
     public TimeSpan ExportLockWait { get; init; } = TimeSpan.FromSeconds(20);
 
-    /// <summary>How many connections import tablespaces at once.</summary>
+    /// <summary>How many connections discard and import tablespaces at once.</summary>
     public int ImportConnections { get; init; } = 3;
 
     /// <summary>For tests: runs while the parent's tables are locked for export, after their files were copied.</summary>

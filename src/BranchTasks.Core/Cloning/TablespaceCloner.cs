@@ -32,17 +32,16 @@ internal sealed class TablespaceCloner(MySqlConnection connection, TablespaceAcc
         var plan = await TablespacePlan.ReadAsync(connection, access, source, target, tables, cancellationToken).ConfigureAwait(false);
         var bySql = plan.BySql.Select(s => new TableCopiedBySql(s.Table.Name, s.Reason)).ToList();
         var sqlTables = plan.BySql.Select(s => s.Table).ToList();
-        var rows = new SnapshotRowCopier(connection);
+        var rows = new SqlRowCopier(connection);
         var written = new ConcurrentBag<string>();
         var imported = new ConcurrentBag<string>();
         try
         {
             if (plan.Files.Count > 0)
             {
-                foreach (var file in plan.Files)
-                {
-                    await ExecuteAsync(connection, $"ALTER TABLE {SqlIdentifier.Quote(target, file.Table.Name)} DISCARD TABLESPACE", cancellationToken, file.Table.Name).ConfigureAwait(false);
-                }
+                // Each DDL statement waits for its commit to be durable; a few at once share those waits.
+                await ForEachOnConnectionsAsync(target, plan.Files, (on, file) =>
+                    ExecuteAsync(on, $"ALTER TABLE {SqlIdentifier.Quote(target, file.Table.Name)} DISCARD TABLESPACE", cancellationToken, file.Table.Name), cancellationToken).ConfigureAwait(false);
 
                 var notLocked = await CopyFilesUnderExportLockAsync(source, plan.Files, rows, written, cancellationToken).ConfigureAwait(false);
                 if (notLocked is null)
@@ -105,7 +104,7 @@ internal sealed class TablespaceCloner(MySqlConnection connection, TablespaceAcc
     }
 
     /// <summary>Null when the files were copied; else why the export lock was not granted (nothing copied, no snapshot started).</summary>
-    private async Task<string?> CopyFilesUnderExportLockAsync(string source, IReadOnlyList<FileTable> files, SnapshotRowCopier rows, ConcurrentBag<string> written, CancellationToken cancellationToken)
+    private async Task<string?> CopyFilesUnderExportLockAsync(string source, IReadOnlyList<FileTable> files, SqlRowCopier rows, ConcurrentBag<string> written, CancellationToken cancellationToken)
     {
         await using var locker = await access.OpenConnectionAsync(null, cancellationToken).ConfigureAwait(false);
         await ExecuteAsync(locker, $"SET SESSION lock_wait_timeout = {Math.Max(1, (int)Math.Ceiling(access.ExportLockWait.TotalSeconds))}", cancellationToken).ConfigureAwait(false);
@@ -205,31 +204,40 @@ internal sealed class TablespaceCloner(MySqlConnection connection, TablespaceAcc
 
     private async Task<List<(FileTable File, MySqlException Error)>> ImportAsync(string target, IReadOnlyList<FileTable> files, ConcurrentBag<string> imported, CancellationToken cancellationToken)
     {
-        var queue = new ConcurrentQueue<FileTable>(files);
         var failed = new ConcurrentBag<(FileTable, MySqlException)>();
+        await ForEachOnConnectionsAsync(target, files, async (importer, file) =>
+        {
+            try
+            {
+                await ExecuteAsync(importer, $"ALTER TABLE {SqlIdentifier.Quote(target, file.Table.Name)} IMPORT TABLESPACE", cancellationToken).ConfigureAwait(false);
+                imported.Add(file.TargetFile);
+            }
+            catch (MySqlException e)
+            {
+                failed.Add((file, e));
+            }
+            finally
+            {
+                // The server reads the .cfg during the import and never again.
+                DeleteQuietly(FileTable.ConfigFile(file.TargetFile));
+            }
+        }, cancellationToken).ConfigureAwait(false);
+        return failed.ToList();
+    }
+
+    /// <summary>Runs <paramref name="action"/> for every file table, on a few copy sessions at once.</summary>
+    private async Task ForEachOnConnectionsAsync(string target, IReadOnlyList<FileTable> files, Func<MySqlConnection, FileTable, Task> action, CancellationToken cancellationToken)
+    {
+        var queue = new ConcurrentQueue<FileTable>(files);
         var workers = Enumerable.Range(0, Math.Clamp(access.ImportConnections, 1, files.Count)).Select(async _ =>
         {
-            await using var importer = await OpenCopySessionAsync(target, cancellationToken).ConfigureAwait(false);
+            await using var session = await OpenCopySessionAsync(target, cancellationToken).ConfigureAwait(false);
             while (queue.TryDequeue(out var file))
             {
-                try
-                {
-                    await ExecuteAsync(importer, $"ALTER TABLE {SqlIdentifier.Quote(target, file.Table.Name)} IMPORT TABLESPACE", cancellationToken).ConfigureAwait(false);
-                    imported.Add(file.TargetFile);
-                }
-                catch (MySqlException e)
-                {
-                    failed.Add((file, e));
-                }
-                finally
-                {
-                    // The server reads the .cfg during the import and never again.
-                    DeleteQuietly(FileTable.ConfigFile(file.TargetFile));
-                }
+                await action(session, file).ConfigureAwait(false);
             }
         });
         await Task.WhenAll(workers).ConfigureAwait(false);
-        return failed.ToList();
     }
 
     /// <summary>Back to empty tables with tablespaces of their own, for the SQL copy (on a session that copies: foreign key checks off).</summary>

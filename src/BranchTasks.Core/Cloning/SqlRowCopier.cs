@@ -4,10 +4,12 @@ using MySqlConnector;
 namespace BranchTasks.Core.Cloning;
 
 /// <summary>
-/// Copies rows by <c>INSERT … SELECT</c> inside one consistent snapshot, so rows that reference each other
-/// are copied from the same moment. Begin, copy each table, then commit (or roll back on failure).
+/// Copies rows by <c>INSERT … SELECT</c> in one transaction: begin, copy each table, then commit (or roll back
+/// on failure). InnoDB reads an INSERT … SELECT's source with shared locks held to the commit (not from the
+/// transaction's snapshot), so a copied table is held still until the end and the tables are consistent with
+/// each other as of the copy, while writers to them wait.
 /// </summary>
-internal sealed class SnapshotRowCopier(MySqlConnection connection)
+internal sealed class SqlRowCopier(MySqlConnection connection)
 {
     public async Task BeginAsync(CancellationToken cancellationToken)
     {
