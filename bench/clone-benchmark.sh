@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Measures `branchtasks branch create` on the `local` provider against `mariadb-dump | mariadb` of the same
-# database on the same private server, side by side in one run (hyperfine alternates nothing, so every round
-# runs both arms back to back; medians and ratios below), and writes the "clone" section of docs/benchmarks.md.
+# database on the same private server, side by side in one run (one hyperfine call per case runs both arms, each
+# RUNS times after a warm-up; the ratio is of the medians), and writes the "clone" section of docs/benchmarks.md.
 #
 #   bench/clone-benchmark.sh                       # installs sysbench, hyperfine, mariadb-client if missing
 #   TABLES=8 TABLE_SIZE=150000 RUNS=5 SMALL_TABLES=100 SMALL_ROWS=1000 SMALL_RUNS=10 bench/clone-benchmark.sh   # the defaults
