@@ -68,7 +68,7 @@ public sealed class DaemonService : IAsyncDisposable
     {
         var workspace = OpenWorkspace(request);
         var result = await _ensure.EnsureAsync(workspace, cancellationToken, progress).ConfigureAwait(false);
-        Heads.Watch(workspace.Head.GitDir, request);
+        Heads.Watch(workspace.Head, request);
         return new DaemonResponse { Ok = true, Ensure = result };
     }
 
@@ -242,8 +242,8 @@ public sealed class DaemonService : IAsyncDisposable
         var parentName = request.From ?? existing.Parent
             ?? throw new BranchTasksException(ErrorCodes.InvalidArgument, $"Database branch '{existing.Branch}' was created empty (the root of the tree), so it has no parent to compare with. Pass --against <branch>.");
         var parent = await FindExistingAsync(provider, workspace, parentName, cancellationToken).ConfigureAwait(false);
-        await using var branchConnection = await OpenDirectAsync(provider, existing, cancellationToken).ConfigureAwait(false);
-        await using var parentConnection = await OpenDirectAsync(provider, parent, cancellationToken).ConfigureAwait(false);
+        await using var branchConnection = await provider.OpenConnectionAsync(existing.ToTarget(), cancellationToken).ConfigureAwait(false);
+        await using var parentConnection = await provider.OpenConnectionAsync(parent.ToTarget(), cancellationToken).ConfigureAwait(false);
         var changes = await SchemaComparer.CompareAsync(branchConnection.Connection, branchConnection.Connection.Database, parentConnection.Connection, parentConnection.Connection.Database, cancellationToken).ConfigureAwait(false);
         var diff = new SchemaDiff(existing.Branch, existing.Database, parent.Branch, parent.Database, changes);
         return new DaemonResponse { Ok = true, Data = System.Text.Json.JsonSerializer.SerializeToElement(diff, DaemonJson.Options) };
@@ -253,44 +253,6 @@ public sealed class DaemonService : IAsyncDisposable
         await provider.FindAsync(name, cancellationToken).ConfigureAwait(false)
         ?? await provider.FindAsync(workspace.TargetFor(name).Branch, cancellationToken).ConfigureAwait(false)
         ?? throw new BranchTasksException(ErrorCodes.BranchNotFound, $"There is no database branch '{name}' (nor one for a git branch of that name). Run `branchtasks branch list` to see the branches.");
-
-    /// <summary>A connection straight to the branch's upstream, with the credentials only the daemon holds (released with the connection).</summary>
-    private static async Task<DirectConnection> OpenDirectAsync(IBranchProvider provider, BranchInfo branch, CancellationToken cancellationToken)
-    {
-        var lease = await provider.OpenUpstreamAsync(branch.ToTarget(), cancellationToken).ConfigureAwait(false);
-        try
-        {
-            var upstream = lease.Endpoint;
-            var builder = new MySqlConnector.MySqlConnectionStringBuilder
-            {
-                Server = upstream.Host,
-                Port = (uint)upstream.Port,
-                UserID = upstream.User,
-                Password = upstream.Password ?? "",
-                Database = upstream.Database,
-                Pooling = false,
-                ConnectionTimeout = 10,
-            };
-            Providers.Server.BranchServer.ApplyTls(builder, upstream.Tls);
-            var connection = new MySqlConnector.MySqlConnection(builder.ConnectionString);
-            await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
-            return new DirectConnection(connection, lease);
-        }
-        catch
-        {
-            await lease.DisposeAsync().ConfigureAwait(false);
-            throw;
-        }
-    }
-
-    private sealed record DirectConnection(MySqlConnector.MySqlConnection Connection, UpstreamLease Lease) : IAsyncDisposable
-    {
-        public async ValueTask DisposeAsync()
-        {
-            await Connection.DisposeAsync().ConfigureAwait(false);
-            await Lease.DisposeAsync().ConfigureAwait(false);
-        }
-    }
 
     /// <summary>A name on the command line is a database branch name when one exists by that name, else a git branch name.</summary>
     private static async Task<Mapping.BranchTarget> ResolveExistingAsync(IBranchProvider provider, Workspace workspace, string name, CancellationToken cancellationToken)
