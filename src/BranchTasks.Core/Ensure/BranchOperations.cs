@@ -185,7 +185,8 @@ public sealed class BranchOperations
     /// Replaces <paramref name="existing"/> with a fresh clone of its parent; the provider keeps the old branch
     /// until the new copy is complete. The root branch has no parent and cannot be reset.
     /// </summary>
-    public async Task<BranchInfo> ResetAsync(BranchInfo existing, CancellationToken cancellationToken)
+    /// <param name="beforeReplace">Runs once the reset is allowed and its parent found, right before the branch is replaced (the daemon closes its tunnel: connections into a database about to be dropped would only fail).</param>
+    public async Task<BranchInfo> ResetAsync(BranchInfo existing, CancellationToken cancellationToken, Func<Task>? beforeReplace = null)
     {
         RefuseProtected(existing.Branch, "reset");
         RefuseNotMine(existing, "reset");
@@ -196,6 +197,11 @@ public sealed class BranchOperations
 
         var parent = await _provider.FindAsync(existing.Parent, cancellationToken).ConfigureAwait(false)
             ?? throw new BranchTasksException(ErrorCodes.BranchNotFound, $"Cannot reset '{existing.Branch}': its parent database branch '{existing.Parent}' no longer exists. Delete it and create it again from another branch with `branchtasks branch create --from`.");
+        if (beforeReplace is not null)
+        {
+            await beforeReplace().ConfigureAwait(false);
+        }
+
         return await _provider.ResetAsync(existing.ToTarget(), parent.ToTarget(), _config.CopyData, cancellationToken).ConfigureAwait(false);
     }
 
@@ -236,7 +242,7 @@ public sealed class BranchOperations
     }
 
     /// <summary>Whether `branch delete` and `branch reset` may act on <paramref name="branch"/>: this developer's in this repository, or unclaimed (from before ownership was recorded, named explicitly).</summary>
-    public static bool MayChange(BranchInfo branch) => branch.Ownership is BranchOwnership.Mine or BranchOwnership.Unclaimed;
+    private static bool MayChange(BranchInfo branch) => branch.Ownership is BranchOwnership.Mine or BranchOwnership.Unclaimed;
 
     private static void RefuseNotMine(BranchInfo branch, string verb)
     {
