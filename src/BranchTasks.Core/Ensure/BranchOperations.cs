@@ -23,7 +23,7 @@ public sealed class BranchOperations
     /// <summary>Told before a clone starts: copying a branch can take long enough that a silent wait looks like a hang.</summary>
     public IProgress<string>? Progress { get; init; }
 
-    public bool IsProtected(string branch) => _config.Protected.Contains(branch, StringComparer.Ordinal);
+    private bool IsProtected(string branch) => _config.Protected.Contains(branch, StringComparer.Ordinal);
 
     /// <summary>Makes sure <paramref name="target"/> exists, creating it from the parent when allowed. Returns whether it was created.</summary>
     public async Task<bool> EnsureExistsAsync(BranchTarget target, CancellationToken cancellationToken)
