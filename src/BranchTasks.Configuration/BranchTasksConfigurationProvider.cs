@@ -1,6 +1,7 @@
 using System.Reflection;
 using BranchTasks.Core.Daemon;
 using BranchTasks.Core.Errors;
+using BranchTasks.Core.Git;
 using BranchTasks.Core.State;
 using Microsoft.Extensions.Configuration;
 
@@ -15,14 +16,13 @@ namespace BranchTasks.Configuration;
 /// </summary>
 public sealed class BranchTasksConfigurationProvider : ConfigurationProvider, IDisposable
 {
-    private const string BranchOverrideVariable = "BRANCHTASKS_BRANCH";
-
     private readonly BranchTasksConfigurationOptions _options;
     private readonly string _stateRoot;
     private readonly Assembly? _appAssembly;
     private readonly SemaphoreSlim _gate = new(1, 1);
     private readonly CancellationTokenSource _disposed = new();
     private string? _headPath;
+    private string? _workTreeRoot;
     private FileSystemWatcher? _watcher;
     private Timer? _poll;
     private bool _started;
@@ -54,22 +54,38 @@ public sealed class BranchTasksConfigurationProvider : ConfigurationProvider, ID
         }
 
         _started = true;
-        var gitDir = FindGitDir(_options.Directory ?? Environment.CurrentDirectory);
-        if (gitDir is null)
+        var directory = _options.Directory ?? Environment.CurrentDirectory;
+        GitHead head;
+        try
         {
-            _options.OnChange?.Invoke(new BranchTasksChange(null, null, null, $"{_options.Directory} is not inside a git repository; BranchTasks provides no connection string."));
+            head = GitHeadReader.Read(directory);
+        }
+        catch (BranchTasksException e) when (e.Code == ErrorCodes.NotAGitRepository)
+        {
+            _options.OnChange?.Invoke(new BranchTasksChange(null, null, null, $"{directory} is not inside a git repository; BranchTasks provides no connection string."));
+            return;
+        }
+        catch (BranchTasksException e)
+        {
+            // A broken .git file or HEAD: the daemon would refuse the same repository, so say why here.
+            _options.OnChange?.Invoke(new BranchTasksChange(null, null, null, $"error {e.Code}: {e.Message}"));
+            ThrowIfRequired(new DaemonError { Code = e.Code, Message = e.Message });
             return;
         }
 
-        _headPath = Path.Combine(gitDir, "HEAD");
-        var failure = Task.Run(() => RefreshAsync(wait: true)).GetAwaiter().GetResult();
+        _headPath = Path.Combine(head.GitDir, "HEAD");
+        _workTreeRoot = head.WorkTreeRoot;
+        ThrowIfRequired(Task.Run(() => RefreshAsync(wait: true)).GetAwaiter().GetResult());
+        StartWatching(head.GitDir);
+    }
+
+    private void ThrowIfRequired(DaemonError? failure)
+    {
         if (failure is not null && _options.Required)
         {
             throw new BranchTasksConfigurationException(failure.Code, failure.Message
                 + " (BranchTasks: AddBranchTasks() could not provide the connection string; fix the cause above, or pass o => o.Required = false to start without it.)");
         }
-
-        StartWatching(gitDir);
     }
 
     private void StartWatching(string gitDir)
@@ -113,7 +129,7 @@ public sealed class BranchTasksConfigurationProvider : ConfigurationProvider, ID
     }
 
     /// <summary>
-    /// Ensures the branch HEAD names unless it is the one already served; repeats while HEAD keeps moving.
+    /// Ensures the branch HEAD follows (<see cref="GitHead.BranchKey"/>) unless it is the one already served; repeats while it keeps moving.
     /// Returns why it failed (null on success or when there was nothing to do).
     /// </summary>
     private async Task<DaemonError?> RefreshAsync(bool wait)
@@ -175,7 +191,7 @@ public sealed class BranchTasksConfigurationProvider : ConfigurationProvider, ID
             Directory = _options.Directory,
             ConfigFile = _options.ConfigFile,
             ConnectionName = _options.ConnectionName,
-            BranchOverride = Environment.GetEnvironmentVariable(BranchOverrideVariable),
+            BranchOverride = Environment.GetEnvironmentVariable(GitBranchResolver.BranchOverrideVariable),
             Credentials = BranchTasks.Core.Providers.CredentialEnvironment.Capture(),
             UserSecretsId = UserSecretsIdOf(_appAssembly),
         };
@@ -244,53 +260,7 @@ public sealed class BranchTasksConfigurationProvider : ConfigurationProvider, ID
             .FirstOrDefault(a => a.AttributeType.FullName == "Microsoft.Extensions.Configuration.UserSecrets.UserSecretsIdAttribute")
             ?.ConstructorArguments.FirstOrDefault().Value as string;
 
-    private string? ReadHead()
-    {
-        if (_headPath is null)
-        {
-            return null;
-        }
-
-        for (var attempt = 0; ; attempt++)
-        {
-            try
-            {
-                return File.ReadAllText(_headPath).Trim();
-            }
-            catch (IOException) when (attempt < 3)
-            {
-                // git replaces HEAD by renaming HEAD.lock over it; a read can race that.
-                Thread.Sleep(20);
-            }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-            {
-                return null;
-            }
-        }
-    }
-
-    /// <summary>The work tree's own git dir (where its HEAD lives): <c>.git</c>, or where a <c>.git</c> file points.</summary>
-    internal static string? FindGitDir(string start)
-    {
-        for (var directory = new DirectoryInfo(Path.GetFullPath(start)); directory is not null; directory = directory.Parent)
-        {
-            var dotGit = Path.Combine(directory.FullName, ".git");
-            if (System.IO.Directory.Exists(dotGit))
-            {
-                return dotGit;
-            }
-
-            if (File.Exists(dotGit))
-            {
-                var line = File.ReadLines(dotGit).FirstOrDefault()?.Trim() ?? "";
-                return line.StartsWith("gitdir:", StringComparison.Ordinal)
-                    ? Path.GetFullPath(Path.Combine(directory.FullName, line["gitdir:".Length..].Trim()))
-                    : null;
-            }
-        }
-
-        return null;
-    }
+    private string? ReadHead() => _workTreeRoot is null ? null : GitHeadReader.TryRead(_workTreeRoot)?.BranchKey;
 
     public void Dispose()
     {

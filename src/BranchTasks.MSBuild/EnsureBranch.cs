@@ -2,6 +2,7 @@ using System.Diagnostics;
 using BranchTasks.Core.Daemon;
 using BranchTasks.Core.Providers;
 using BranchTasks.Core.Ensure;
+using BranchTasks.Core.Git;
 using BranchTasks.Core.State;
 using Microsoft.Build.Framework;
 using Microsoft.Build.Utilities;
@@ -71,7 +72,7 @@ public sealed class EnsureBranch : MSBuildTask
             Directory = ProjectDirectory,
             ConfigFile = string.IsNullOrWhiteSpace(ConfigFile) ? null : ConfigFile,
             ConnectionName = string.IsNullOrWhiteSpace(ConnectionName) ? null : ConnectionName,
-            BranchOverride = Environment.GetEnvironmentVariable("BRANCHTASKS_BRANCH"),
+            BranchOverride = Environment.GetEnvironmentVariable(GitBranchResolver.BranchOverrideVariable),
             Credentials = CredentialEnvironment.Capture(),
             UserSecretsId = string.IsNullOrWhiteSpace(UserSecretsId) ? null : UserSecretsId,
         };

@@ -2,13 +2,15 @@ using System.Text.RegularExpressions;
 
 namespace BranchTasks.Core.Configuration;
 
-/// <summary>Value rules shared by the loader and (by a test) the schema.</summary>
+/// <summary>
+/// Value rules shared by the loader and (by a test) the schema. Name rules the mapping also applies are
+/// <see cref="Mapping.BranchNames"/>'s, referenced here, never restated.
+/// </summary>
 internal static partial class ConfigPatterns
 {
-    // The database name prefixes every physical database name, which MySQL caps at 64 characters.
-    public const string Database = "^[A-Za-z][A-Za-z0-9_]{0,31}$";
+    public const string Database = Mapping.BranchNames.ProjectPattern;
     public const string ConnectionName = "^[A-Za-z0-9_.-]+$";
-    public const string BranchName = "^[a-z0-9][a-z0-9-]*$";
+    public const string BranchName = Mapping.BranchNames.BranchPattern;
     public const int MaxBranchLength = Mapping.BranchNames.MaxBranchLength;
     public const string DatabasePrefix = "^[a-z0-9_]{0,24}$";
     public const string PlanetScaleName = "^[a-z0-9][a-z0-9-]{0,63}$";
@@ -22,9 +24,6 @@ internal static partial class ConfigPatterns
 
     [GeneratedRegex(UserSecretsId, RegexOptions.CultureInvariant)]
     public static partial Regex UserSecretsIdRegex();
-
-    [GeneratedRegex(Database, RegexOptions.CultureInvariant)]
-    public static partial Regex DatabaseRegex();
 
     [GeneratedRegex(ConnectionName, RegexOptions.CultureInvariant)]
     public static partial Regex ConnectionNameRegex();

@@ -92,7 +92,7 @@ internal sealed class ConfigReader(string filePath, JsonLineIndex index)
     private string ReadDatabase(ConfigPath path, JsonElement value)
     {
         var text = ReadString(path, value);
-        if (!ConfigPatterns.DatabaseRegex().IsMatch(text))
+        if (!BranchNames.IsValidProjectName(text))
         {
             throw _errors.BadValue(path, value,
                 "Use 1-32 ASCII letters, digits and '_', starting with a letter (it prefixes the physical name of every database branch), e.g. \"myapp\".");

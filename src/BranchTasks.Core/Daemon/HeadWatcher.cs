@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using BranchTasks.Core.Git;
 
 namespace BranchTasks.Core.Daemon;
 
@@ -25,9 +26,10 @@ public sealed class HeadWatcher : IDisposable
 
     public int Count => _watched.Count;
 
-    /// <summary>Starts watching <paramref name="gitDir"/>'s HEAD (once); <paramref name="request"/> is replayed on each change.</summary>
-    public void Watch(string gitDir, DaemonRequest request)
+    /// <summary>Starts watching <paramref name="head"/>'s work tree (once); <paramref name="request"/> is replayed when its branch changes.</summary>
+    public void Watch(GitHead head, DaemonRequest request)
     {
+        var gitDir = head.GitDir;
         // A pinned branch (BRANCHTASKS_BRANCH) does not follow HEAD.
         if (request.BranchOverride is not null || _stop.IsCancellationRequested || _watched.ContainsKey(gitDir) || _watched.Count >= MaxRepositories)
         {
@@ -35,7 +37,7 @@ public sealed class HeadWatcher : IDisposable
         }
 
         var replay = new DaemonRequest { Op = DaemonOps.Ensure, Directory = request.Directory, ConfigFile = request.ConfigFile, ConnectionName = request.ConnectionName };
-        var watched = new Watched(this, gitDir, replay);
+        var watched = new Watched(this, head, replay);
         if (!_watched.TryAdd(gitDir, watched))
         {
             return;
@@ -81,17 +83,17 @@ public sealed class HeadWatcher : IDisposable
         _watched.Clear();
     }
 
-    private sealed class Watched(HeadWatcher owner, string gitDir, DaemonRequest request) : IDisposable
+    private sealed class Watched(HeadWatcher owner, GitHead head, DaemonRequest request) : IDisposable
     {
         private readonly SemaphoreSlim _gate = new(1, 1);
         private FileSystemWatcher? _watcher;
-        private string? _lastHead;
+        private string? _lastBranch;
 
-        public string GitDir { get; } = gitDir;
+        public string GitDir { get; } = head.GitDir;
 
         public void Start()
         {
-            _lastHead = ReadHead();
+            _lastBranch = head.BranchKey;
             _watcher = new FileSystemWatcher(GitDir) { NotifyFilter = NotifyFilters.FileName | NotifyFilters.LastWrite | NotifyFilters.Size };
             _watcher.Changed += OnEvent;
             _watcher.Created += OnEvent;
@@ -125,39 +127,28 @@ public sealed class HeadWatcher : IDisposable
                         return;
                     }
 
-                    var head = ReadHead();
-                    if (head is null || head == _lastHead)
+                    var branch = GitHeadReader.TryRead(head.WorkTreeRoot)?.BranchKey;
+                    if (branch is null || branch == _lastBranch)
                     {
                         return;
                     }
 
-                    _lastHead = head;
+                    _lastBranch = branch;
+                    var shown = branch.Length == 0 ? "detached" : branch;
                     try
                     {
                         await owner._ensure(request, owner._stop.Token).ConfigureAwait(false);
-                        owner.Log($"HEAD of {GitDir} moved ({head}): branch and tunnel ensured ahead of use");
+                        owner.Log($"HEAD of {GitDir} moved ({shown}): branch and tunnel ensured ahead of use");
                     }
                     catch (Exception e) when (e is not OutOfMemoryException)
                     {
-                        owner.Log($"HEAD of {GitDir} moved ({head}); ensuring ahead of use failed: {e.Message}");
+                        owner.Log($"HEAD of {GitDir} moved ({shown}); ensuring ahead of use failed: {e.Message}");
                     }
                 }
             }
             finally
             {
                 _gate.Release();
-            }
-        }
-
-        private string? ReadHead()
-        {
-            try
-            {
-                return File.ReadAllText(Path.Combine(GitDir, "HEAD")).Trim();
-            }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-            {
-                return null;
             }
         }
 

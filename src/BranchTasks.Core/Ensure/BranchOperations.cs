@@ -23,7 +23,7 @@ public sealed class BranchOperations
     /// <summary>Told before a clone starts: copying a branch can take long enough that a silent wait looks like a hang.</summary>
     public IProgress<string>? Progress { get; init; }
 
-    public bool IsProtected(string branch) => _config.Protected.Contains(branch, StringComparer.Ordinal);
+    private bool IsProtected(string branch) => _config.Protected.Contains(branch, StringComparer.Ordinal);
 
     /// <summary>Makes sure <paramref name="target"/> exists, creating it from the parent when allowed. Returns whether it was created.</summary>
     public async Task<bool> EnsureExistsAsync(BranchTarget target, CancellationToken cancellationToken)
@@ -185,7 +185,8 @@ public sealed class BranchOperations
     /// Replaces <paramref name="existing"/> with a fresh clone of its parent; the provider keeps the old branch
     /// until the new copy is complete. The root branch has no parent and cannot be reset.
     /// </summary>
-    public async Task<BranchInfo> ResetAsync(BranchInfo existing, CancellationToken cancellationToken)
+    /// <param name="beforeReplace">Runs once the reset is allowed and its parent found, right before the branch is replaced (the daemon closes its tunnel: connections into a database about to be dropped would only fail).</param>
+    public async Task<BranchInfo> ResetAsync(BranchInfo existing, CancellationToken cancellationToken, Func<Task>? beforeReplace = null)
     {
         RefuseProtected(existing.Branch, "reset");
         RefuseNotMine(existing, "reset");
@@ -196,6 +197,11 @@ public sealed class BranchOperations
 
         var parent = await _provider.FindAsync(existing.Parent, cancellationToken).ConfigureAwait(false)
             ?? throw new BranchTasksException(ErrorCodes.BranchNotFound, $"Cannot reset '{existing.Branch}': its parent database branch '{existing.Parent}' no longer exists. Delete it and create it again from another branch with `branchtasks branch create --from`.");
+        if (beforeReplace is not null)
+        {
+            await beforeReplace().ConfigureAwait(false);
+        }
+
         return await _provider.ResetAsync(existing.ToTarget(), parent.ToTarget(), _config.CopyData, cancellationToken).ConfigureAwait(false);
     }
 
@@ -236,7 +242,7 @@ public sealed class BranchOperations
     }
 
     /// <summary>Whether `branch delete` and `branch reset` may act on <paramref name="branch"/>: this developer's in this repository, or unclaimed (from before ownership was recorded, named explicitly).</summary>
-    public static bool MayChange(BranchInfo branch) => branch.Ownership is BranchOwnership.Mine or BranchOwnership.Unclaimed;
+    private static bool MayChange(BranchInfo branch) => branch.Ownership is BranchOwnership.Mine or BranchOwnership.Unclaimed;
 
     private static void RefuseNotMine(BranchInfo branch, string verb)
     {

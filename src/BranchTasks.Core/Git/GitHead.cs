@@ -13,4 +13,12 @@ public sealed record GitHead(
     string CommonDir,
     string? Branch,
     string? Commit,
-    string? RebasingBranch);
+    string? RebasingBranch)
+{
+    /// <summary>
+    /// What the database branch follows: HEAD's branch, the branch being rebased, or "" when HEAD is detached
+    /// (the configured parent then). Watchers compare this, not HEAD's text: a commit, a rebase step or another
+    /// detached commit moves HEAD's text without changing which database branch is served.
+    /// </summary>
+    public string BranchKey => Branch ?? RebasingBranch ?? "";
+}

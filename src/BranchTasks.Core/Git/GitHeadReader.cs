@@ -14,6 +14,29 @@ public static class GitHeadReader
     /// <summary>The folder holding <c>.git</c> (directory or file) at or above <paramref name="startDirectory"/>, else null.</summary>
     public static string? FindWorkTreeRoot(string startDirectory) => GitDirLocator.FindWorkTreeRoot(startDirectory);
 
+    /// <summary>
+    /// <see cref="Read"/> for watchers, which must not fail: null when the folder is gone or HEAD cannot be read.
+    /// git replaces HEAD by renaming HEAD.lock over it; on Windows a read can race that, so it is tried again.
+    /// </summary>
+    public static GitHead? TryRead(string startDirectory)
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            try
+            {
+                return Read(startDirectory);
+            }
+            catch (BranchTasksException e) when (e.Code == ErrorCodes.GitRepositoryUnreadable && attempt < 3)
+            {
+                Thread.Sleep(20);
+            }
+            catch (BranchTasksException)
+            {
+                return null;
+            }
+        }
+    }
+
     public static GitHead Read(string startDirectory)
     {
         var fullStart = Path.GetFullPath(startDirectory);

@@ -18,11 +18,20 @@ public static partial class BranchNames
     /// <summary>MySQL's identifier limit.</summary>
     public const int MaxDatabaseLength = 64;
 
+    /// <summary>A database branch name (PlanetScale's rule); also the schema's pattern for <c>map</c> values and <c>protected</c>.</summary>
+    public const string BranchPattern = "^[a-z0-9][a-z0-9-]*$";
+
+    /// <summary>
+    /// A project database name (the config's <c>database</c>). It starts every physical database name, which MySQL
+    /// caps at 64 characters, and has no '-', so the project/branch join stays unambiguous.
+    /// </summary>
+    public const string ProjectPattern = "^[A-Za-z][A-Za-z0-9_]{0,31}$";
+
     private const string FallbackName = "branch";
 
     /// <summary>True when <paramref name="name"/> is a valid database branch name.</summary>
     public static bool IsValidBranchName(string name) =>
-        name.Length is > 0 and <= MaxBranchLength && BranchNamePattern().IsMatch(name);
+        name.Length is > 0 and <= MaxBranchLength && BranchNameRegex().IsMatch(name);
 
     /// <summary>The database branch name for git branch <paramref name="gitBranch"/> when no <c>map</c> rule matches.</summary>
     public static string ToBranchName(string gitBranch)
@@ -49,7 +58,7 @@ public static partial class BranchNames
     {
         ArgumentNullException.ThrowIfNull(project);
         ArgumentNullException.ThrowIfNull(branch);
-        if (!ProjectPattern().IsMatch(project))
+        if (!IsValidProjectName(project))
         {
             throw new BranchTasksException(
                 ErrorCodes.InvalidArgument,
@@ -71,6 +80,8 @@ public static partial class BranchNames
         var suffix = "_" + ShortHash.Of(full);
         return full[..(MaxDatabaseLength - suffix.Length)] + suffix;
     }
+
+    public static bool IsValidProjectName(string name) => ProjectNameRegex().IsMatch(name);
 
     internal static BranchTasksException InvalidBranch(string branch) =>
         new(ErrorCodes.InvalidBranchName,
@@ -109,9 +120,9 @@ public static partial class BranchNames
         return builder.Length == 0 ? FallbackName : builder.ToString();
     }
 
-    [GeneratedRegex("^[a-z0-9][a-z0-9-]*$", RegexOptions.CultureInvariant)]
-    private static partial Regex BranchNamePattern();
+    [GeneratedRegex(BranchPattern, RegexOptions.CultureInvariant)]
+    private static partial Regex BranchNameRegex();
 
-    [GeneratedRegex("^[A-Za-z][A-Za-z0-9_]{0,31}$", RegexOptions.CultureInvariant)]
-    private static partial Regex ProjectPattern();
+    [GeneratedRegex(ProjectPattern, RegexOptions.CultureInvariant)]
+    private static partial Regex ProjectNameRegex();
 }

@@ -8,7 +8,8 @@ namespace BranchTasks.Core.Providers;
 /// <c>&lt;prefix&gt;_branchtasks</c> on a shared server with a database prefix), so every
 /// machine and process that talks to the server agrees on which databases BranchTasks owns.
 /// </summary>
-public sealed class BranchMetadataStore(string adminConnectionString, string schemaName = BranchMetadataStore.DefaultSchemaName)
+/// <param name="openAdmin">Opens an admin connection (no database), under the server's TLS policy.</param>
+public sealed class BranchMetadataStore(Func<CancellationToken, Task<MySqlConnection>> openAdmin, string schemaName = BranchMetadataStore.DefaultSchemaName)
 {
     public const string DefaultSchemaName = "_branchtasks";
 
@@ -53,8 +54,7 @@ public sealed class BranchMetadataStore(string adminConnectionString, string sch
     /// </summary>
     private async Task AddOwnershipColumnsAsync(CancellationToken cancellationToken)
     {
-        await using var connection = new MySqlConnection(adminConnectionString);
-        await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var connection = await openAdmin(cancellationToken).ConfigureAwait(false);
         await using var check = Command(
             "SELECT COUNT(*) FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = @schema AND TABLE_NAME = 'branches' AND COLUMN_NAME = 'repository'",
             [("@schema", schemaName)],
@@ -89,8 +89,7 @@ public sealed class BranchMetadataStore(string adminConnectionString, string sch
             [],
             cancellationToken).ConfigureAwait(false);
         await ExecuteAsync($"INSERT IGNORE INTO {_schema}.`owner` (id, login, claimed_at) VALUES (1, @login, UTC_TIMESTAMP(6))", [("@login", login)], cancellationToken).ConfigureAwait(false);
-        await using var connection = new MySqlConnection(adminConnectionString);
-        await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var connection = await openAdmin(cancellationToken).ConfigureAwait(false);
         await using var command = Command($"SELECT login FROM {_schema}.`owner` WHERE id = 1", [], connection);
         return (string)(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
     }
@@ -157,16 +156,14 @@ public sealed class BranchMetadataStore(string adminConnectionString, string sch
 
     private async Task ExecuteAsync(string sql, (string Name, object? Value)[] parameters, CancellationToken cancellationToken)
     {
-        await using var connection = new MySqlConnection(adminConnectionString);
-        await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var connection = await openAdmin(cancellationToken).ConfigureAwait(false);
         await using var command = Command(sql, parameters, connection);
         await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 
     private async Task<IReadOnlyList<BranchMetadata>> QueryAsync(string sql, (string Name, object? Value)[] parameters, CancellationToken cancellationToken)
     {
-        await using var connection = new MySqlConnection(adminConnectionString);
-        await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var connection = await openAdmin(cancellationToken).ConfigureAwait(false);
         await using var command = Command(sql, parameters, connection);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         var rows = new List<BranchMetadata>();

@@ -49,4 +49,11 @@ public interface IBranchProvider : IAsyncDisposable
     /// disposed (a tunnel holds it for its life; PlanetScale deletes the branch password on release).
     /// </summary>
     Task<UpstreamLease> OpenUpstreamAsync(BranchTarget target, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// A connection of the daemon's own straight to <paramref name="target"/> (branch diff reads both schemas), with
+    /// the credentials and TLS policy the tunnel would use; a provider with another way in overrides it.
+    /// </summary>
+    Task<UpstreamConnection> OpenConnectionAsync(BranchTarget target, CancellationToken cancellationToken) =>
+        UpstreamConnection.OpenAsync(this, target, cancellationToken);
 }

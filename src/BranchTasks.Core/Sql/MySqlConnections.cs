@@ -4,10 +4,12 @@ namespace BranchTasks.Core.Sql;
 
 public static class MySqlConnections
 {
+    public static Task<MySqlConnection> OpenAsync(string connectionString, CancellationToken cancellationToken) =>
+        OpenAsync(new MySqlConnection(connectionString), cancellationToken);
+
     /// <summary>Opens a connection, disposing it when the open fails (a half-made connection would otherwise leak its socket).</summary>
-    public static async Task<MySqlConnection> OpenAsync(string connectionString, CancellationToken cancellationToken)
+    public static async Task<MySqlConnection> OpenAsync(MySqlConnection connection, CancellationToken cancellationToken)
     {
-        var connection = new MySqlConnection(connectionString);
         try
         {
             await connection.OpenAsync(cancellationToken).ConfigureAwait(false);

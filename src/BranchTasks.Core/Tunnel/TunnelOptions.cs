@@ -30,11 +30,6 @@ public sealed record TunnelOptions
     /// <summary>Use TLS to the upstream whenever it offers it (the default). Off only for measurements and tests.</summary>
     public bool UpstreamTls { get; init; } = true;
 
-    public UpstreamCertificateCheck CertificateCheck { get; init; } = UpstreamCertificateCheck.None;
-
-    /// <summary>A PEM file with the CA certificate(s) for <see cref="UpstreamCertificateCheck.Ca"/> and <see cref="UpstreamCertificateCheck.Full"/>.</summary>
-    public string? CaCertificateFile { get; init; }
-
     public LocalAuthMode LocalAuth { get; init; } = LocalAuthMode.None;
 
     /// <summary>The password apps must present when <see cref="LocalAuth"/> is <see cref="LocalAuthMode.Token"/>.</summary>
@@ -57,5 +52,5 @@ public sealed record TunnelOptions
     /// <summary>Where the tunnel tells why it closed a connection (the daemon's log); nowhere by default.</summary>
     public Action<string>? Log { get; init; }
 
-    public override string ToString() => $"TunnelOptions {{ CertificateCheck = {CertificateCheck}, LocalAuth = {LocalAuth} }}";
+    public override string ToString() => $"TunnelOptions {{ LocalAuth = {LocalAuth} }}";
 }

@@ -201,9 +201,9 @@ internal sealed class UpstreamSession : IAsyncDisposable, IReauthenticatingUpstr
             "anyone posing as the server would get it, so the tunnel did not send it. Verify the server: set \"tls\" to \"verify-full\" (or \"verify-ca\") in the \"mysql\" settings, with \"caCertificateFile\" for a private CA."));
     }
 
-    /// <summary>The leg is TLS and the server's certificate was checked (chain at least), by the tunnel's or the provider's setting.</summary>
+    /// <summary>The leg is TLS and the server's certificate was checked (chain at least) by the provider's policy.</summary>
     private bool IsCertificateVerified =>
-        UsesTls && (UpstreamCertificateCheck)Math.Max((int)_options.CertificateCheck, (int)_endpoint.Tls.Check) >= UpstreamCertificateCheck.Ca;
+        UsesTls && _endpoint.Tls.Check >= UpstreamCertificateCheck.Ca;
 
     /// <summary>
     /// .NET resumes TLS sessions only for a host name, never for an IP address, so every connection to the
@@ -213,19 +213,14 @@ internal sealed class UpstreamSession : IAsyncDisposable, IReauthenticatingUpstr
     /// </summary>
     private string TlsTargetHost()
     {
-        var check = (UpstreamCertificateCheck)Math.Max((int)_options.CertificateCheck, (int)_endpoint.Tls.Check);
-        return check != UpstreamCertificateCheck.Full && System.Net.IPAddress.TryParse(_endpoint.Host, out var address) && System.Net.IPAddress.IsLoopback(address)
+        return _endpoint.Tls.Check != UpstreamCertificateCheck.Full && System.Net.IPAddress.TryParse(_endpoint.Host, out var address) && System.Net.IPAddress.IsLoopback(address)
             ? "localhost"
             : _endpoint.Host;
     }
 
-    private bool ValidateCertificate(object sender, X509Certificate? certificate, X509Chain? chain, SslPolicyErrors errors)
-    {
-        // The stricter of the tunnel's and the provider's settings wins; an extra CA adds trust, it never removes checks.
-        var check = (UpstreamCertificateCheck)Math.Max((int)_options.CertificateCheck, (int)_endpoint.Tls.Check);
-        var caFile = _endpoint.Tls.CaCertificateFile ?? _options.CaCertificateFile;
-        return CertificateValidation.IsAcceptable(check, caFile, certificate, errors);
-    }
+    // The provider's policy, the very object the daemon's own connections to this server use.
+    private bool ValidateCertificate(object sender, X509Certificate? certificate, X509Chain? chain, SslPolicyErrors errors) =>
+        _endpoint.Tls.Accepts(certificate, errors);
 
     /// <summary>Ends both directions of the upstream socket, which wakes a relay thread blocked on it.</summary>
     public void Shutdown()

@@ -10,7 +10,7 @@ public static class DaemonCommand
     public static Command Create(GlobalOptions options)
     {
         var command = new Command("daemon", "The per-user daemon that holds the tunnels (started on demand).");
-        var idle = new Option<double?>("--idle-timeout") { Description = $"Exit after this many idle seconds (default: {DaemonServer.IdleTimeoutVariable}, else {DaemonServer.DefaultIdleTimeout.TotalSeconds:0})." };
+        var idle = new Option<double?>("--idle-timeout") { Description = $"Exit after this many idle seconds (default: {DaemonTimeouts.IdleTimeoutVariable}, else {DaemonTimeouts.DefaultIdleTimeout.TotalSeconds:0})." };
         var run = new Command("run", "Run the daemon in the foreground.") { idle };
         run.SetAction((parse, cancellationToken) =>
         {
@@ -19,7 +19,7 @@ public static class DaemonCommand
             return context.RunAsync(async () =>
             {
                 var detached = SessionDetacher.Detach();
-                var timeout = parse.GetValue(idle) is { } seconds ? TimeSpan.FromSeconds(seconds) : DaemonServer.IdleTimeoutFromEnvironment();
+                var timeout = parse.GetValue(idle) is { } seconds ? TimeSpan.FromSeconds(seconds) : DaemonTimeouts.IdleTimeoutFromEnvironment();
                 var server = new DaemonServer(context.State, timeout);
                 using var terminate = SessionDetacher.OnTerminate(server.RequestShutdown, detached);
                 var ran = await server.RunAsync(cancellationToken).ConfigureAwait(false);

@@ -154,7 +154,7 @@ public class CloneFidelityTests(PrivateServerFixture fixture)
         Assert.Contains("doomed-branch", error.Message);
         Assert.Contains("dangling", error.Message);
         Assert.Equal(0L, Convert.ToInt64(await fixture.ScalarAsync($"SELECT COUNT(*) FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = '{child.Database}'")));
-        Assert.Null(await new BranchMetadataStore(fixture.Endpoint.CreateAdminConnectionString().ConnectionString).FindByDatabaseAsync(child.Database, CancellationToken.None));
+        Assert.Null(await new BranchMetadataStore(ct => fixture.Endpoint.OpenAdminConnectionAsync(ct)).FindByDatabaseAsync(child.Database, CancellationToken.None));
         Assert.Null(await provider.FindAsync(child.Branch, CancellationToken.None));
     }
 

@@ -54,6 +54,37 @@ public sealed class BranchOperationsTests(PrivateServerFixture fixture)
     }
 
     [Fact]
+    public async Task A_reset_closes_the_branchs_connections_only_once_it_is_allowed_and_its_parent_found()
+    {
+        var config = Config(@protected: ["keep"]);
+        await using var provider = LocalBranchProvider.Create(fixture.Endpoint, _project, TestOwners.Default);
+        var operations = new BranchOperations(provider, config);
+        await operations.EnsureExistsAsync(BranchMapper.Map(config, "feature/r"), CancellationToken.None);
+        // Made behind the policy's back: BranchTasks never creates a protected branch itself.
+        await provider.CreateAsync(BranchMapper.Map(config, "keep"), BranchMapper.Map(config, "main"), copyData: false, CancellationToken.None);
+        var calls = 0;
+        Task Count()
+        {
+            calls++;
+            return Task.CompletedTask;
+        }
+
+        var kept = (await provider.FindAsync("keep", CancellationToken.None))!;
+        var error = await Assert.ThrowsAsync<BranchTasksException>(() => operations.ResetAsync(kept, CancellationToken.None, Count));
+        Assert.Equal(ErrorCodes.BranchProtected, error.Code);
+        var root = (await provider.FindAsync("main", CancellationToken.None))!;
+        await Assert.ThrowsAsync<BranchTasksException>(() => operations.ResetAsync(root, CancellationToken.None, Count));
+        var orphan = (await provider.FindAsync(BranchMapper.Map(config, "feature/r").Branch, CancellationToken.None))! with { Parent = "gone" };
+        error = await Assert.ThrowsAsync<BranchTasksException>(() => operations.ResetAsync(orphan, CancellationToken.None, Count));
+        Assert.Equal(ErrorCodes.BranchNotFound, error.Code);
+        Assert.Equal(0, calls);
+
+        var work = (await provider.FindAsync(BranchMapper.Map(config, "feature/r").Branch, CancellationToken.None))!;
+        await operations.ResetAsync(work, CancellationToken.None, Count);
+        Assert.Equal(1, calls);
+    }
+
+    [Fact]
     public async Task A_database_branch_is_never_silently_shared_by_two_git_branches()
     {
         var config = Config();

@@ -136,7 +136,7 @@ public sealed class BranchOwnershipTests(PrivateServerFixture fixture)
             $"INSERT INTO `{schema}`.branches VALUES ('{_project}_main', '{_project}', 'main', NULL, 'main', 'ready', UTC_TIMESTAMP(6), NULL)");
         try
         {
-            var store = new BranchMetadataStore(fixture.Endpoint.CreateAdminConnectionString().ConnectionString, schema);
+            var store = new BranchMetadataStore(ct => fixture.Endpoint.OpenAdminConnectionAsync(ct), schema);
             await store.EnsureSchemaAsync(CancellationToken.None);
             await store.EnsureSchemaAsync(CancellationToken.None);
 

@@ -236,6 +236,38 @@ public sealed class GitHeadReaderTests
         Assert.Contains(dotGit, ex.Message);
     }
 
+    [Fact]
+    public void The_branch_key_follows_the_database_branch_not_HEADs_text()
+    {
+        using var repo = TempGitRepository.Create();
+        var first = repo.Commit("first");
+        repo.Commit("second");
+        Assert.Equal("main", GitHeadReader.Read(repo.Path).BranchKey);
+
+        repo.Run("checkout", "-q", "--detach", first);
+        var detached = GitHeadReader.Read(repo.Path);
+        repo.Run("checkout", "-q", "--detach", "main");
+        // Two detached commits: different HEAD text, the same database branch (the configured parent's).
+        Assert.Equal("", detached.BranchKey);
+        Assert.Equal(detached.BranchKey, GitHeadReader.Read(repo.Path).BranchKey);
+
+        var gitDir = Path.Combine(repo.Path, ".git");
+        Directory.CreateDirectory(Path.Combine(gitDir, "rebase-merge"));
+        File.WriteAllText(Path.Combine(gitDir, "rebase-merge", "head-name"), "refs/heads/feature/x\n");
+        Assert.Equal("feature/x", GitHeadReader.Read(repo.Path).BranchKey);
+    }
+
+    [Fact]
+    public void TryRead_gives_null_instead_of_throwing_for_a_watcher()
+    {
+        using var repo = TempGitRepository.Create();
+        repo.Commit("first");
+        Assert.Equal("main", GitHeadReader.TryRead(repo.Path)?.Branch);
+
+        File.WriteAllText(Path.Combine(repo.Path, ".git", "HEAD"), "garbage\n");
+        Assert.Null(GitHeadReader.TryRead(repo.Path));
+    }
+
     private static TempGitRepository CreateConflictingBranches()
     {
         var repo = TempGitRepository.Create();

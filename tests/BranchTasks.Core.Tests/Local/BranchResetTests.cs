@@ -80,7 +80,7 @@ public sealed class BranchResetTests(PrivateServerFixture fixture)
 
         // What a reset that died while staging leaves: a half-made copy recorded as creating, under the name derived from the branch's database.
         var staging = "_reset_" + StagingHash(work);
-        var store = new BranchTasks.Core.Providers.BranchMetadataStore(fixture.Endpoint.CreateAdminConnectionString().ConnectionString);
+        var store = new BranchTasks.Core.Providers.BranchMetadataStore(ct => fixture.Endpoint.OpenAdminConnectionAsync(ct));
         await store.InsertCreatingAsync(staging, _project, staging, root.Branch, work.GitBranch, TestOwners.Default, CancellationToken.None);
         await fixture.ExecuteAsync($"CREATE DATABASE `{staging}`; CREATE TABLE `{staging}`.half_made (id INT);");
 

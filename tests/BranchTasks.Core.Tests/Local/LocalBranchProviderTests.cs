@@ -90,7 +90,7 @@ public sealed class LocalBranchProviderTests(PrivateServerFixture fixture)
     {
         var provider = Provider;
         var target = Target("crashed");
-        var store = new BranchMetadataStore(fixture.Endpoint.CreateAdminConnectionString().ConnectionString);
+        var store = new BranchMetadataStore(ct => fixture.Endpoint.OpenAdminConnectionAsync(ct));
         await store.EnsureSchemaAsync(CancellationToken.None);
         await store.InsertCreatingAsync(target.Database, _project, target.Branch, "main", target.GitBranch, TestOwners.Default, CancellationToken.None);
         await fixture.ExecuteAsync($"CREATE DATABASE `{target.Database}`; CREATE TABLE `{target.Database}`.half_made (id INT);");

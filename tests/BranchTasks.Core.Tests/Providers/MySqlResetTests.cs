@@ -63,7 +63,7 @@ public sealed class MySqlResetTests(PrivateServerFixture fixture) : IDisposable
         // A leftover of a reset that died while staging, under the prefix (where a shared server's admin may be limited to).
         await fixture.ExecuteAsync("DROP VIEW broken", root.Database);
         var staging = _prefix + "_reset_" + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(target.Database)))[..24];
-        await new BranchMetadataStore(fixture.Endpoint.CreateAdminConnectionString().ConnectionString, _prefix + "_branchtasks")
+        await new BranchMetadataStore(ct => fixture.Endpoint.OpenAdminConnectionAsync(ct), _prefix + "_branchtasks")
             .InsertCreatingAsync(staging, _project, staging, root.Branch, target.GitBranch, TestOwners.Default, CancellationToken.None);
         await fixture.ExecuteAsync($"CREATE DATABASE `{staging}`; CREATE TABLE `{staging}`.half_made (id INT);");
 

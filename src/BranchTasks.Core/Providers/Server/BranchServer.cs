@@ -1,4 +1,3 @@
-using BranchTasks.Core.Tunnel;
 using MySqlConnector;
 
 namespace BranchTasks.Core.Providers.Server;
@@ -8,7 +7,7 @@ namespace BranchTasks.Core.Providers.Server;
 /// provider or a team's shared server (<c>mysql</c>). Knows how the daemon reaches it as admin and how
 /// the tunnel logs in for the app.
 /// </summary>
-/// <param name="Admin">Admin connection settings (no database); cloning, dropping and metadata use it.</param>
+/// <param name="Admin">Admin connection settings (no database, no TLS settings: <see cref="Tls"/> decides); cloning, dropping and metadata use it.</param>
 /// <param name="UpstreamUser">
 /// The login the tunnel uses where there is no per-project app account (<see cref="Accounts"/> null, or the
 /// admin may not make one); also the user name apps see in their connection string.
@@ -24,11 +23,9 @@ public sealed record BranchServer(
     UpstreamTlsPolicy Tls,
     string MetadataSchema)
 {
-    public MySqlConnectionStringBuilder CreateAdminConnectionString(string? database = null) =>
-        new(Admin.ConnectionString) { Database = database ?? string.Empty };
-
+    /// <summary>An admin connection under <see cref="Tls"/>, the same certificate rule as the tunnel's.</summary>
     public Task<MySqlConnection> OpenAdminConnectionAsync(CancellationToken cancellationToken, string? database = null) =>
-        Sql.MySqlConnections.OpenAsync(CreateAdminConnectionString(database).ConnectionString, cancellationToken);
+        Tls.OpenAsync(new MySqlConnectionStringBuilder(Admin.ConnectionString) { Database = database ?? string.Empty }, cancellationToken);
 
     /// <summary>
     /// On a shared server, the login that must own <see cref="MetadataSchema"/> (the first login to use a prefix
@@ -53,21 +50,6 @@ public sealed record BranchServer(
         account is null
             ? UpstreamFor(database)
             : new(Host, Port, account.User, account.Password, database) { Tls = Tls, AppUser = UpstreamUser };
-
-    /// <summary>MySqlConnector's TLS settings for <paramref name="tls"/>, so the daemon's own connections follow the same rule as the tunnel.</summary>
-    public static void ApplyTls(MySqlConnectionStringBuilder builder, UpstreamTlsPolicy tls)
-    {
-        builder.SslMode = tls.Check switch
-        {
-            UpstreamCertificateCheck.Full => MySqlSslMode.VerifyFull,
-            UpstreamCertificateCheck.Ca => MySqlSslMode.VerifyCA,
-            _ => tls.Required ? MySqlSslMode.Required : MySqlSslMode.Preferred,
-        };
-        if (tls.CaCertificateFile is not null)
-        {
-            builder.SslCa = tls.CaCertificateFile;
-        }
-    }
 
     // The generated ToString would print the admin password (inside the connection string builder).
     public override string ToString() => $"{nameof(BranchServer)} {{ Host = {Host}, Port = {Port}, UpstreamUser = {UpstreamUser}, MetadataSchema = {MetadataSchema} }}";

@@ -41,7 +41,6 @@ public static class MySqlBranchServer
             AllowUserVariables = true,
             ConnectionTimeout = 10,
         };
-        BranchServer.ApplyTls(admin, tls);
         return new BranchServer(settings.Host, settings.Port, admin, user, password, tls, BranchMetadataStore.SchemaNameFor(settings.DatabasePrefix ?? MySqlDatabasePrefix.For(user)))
         {
             SchemaOwner = user,

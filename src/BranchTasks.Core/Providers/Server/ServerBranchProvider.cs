@@ -20,7 +20,7 @@ public sealed class ServerBranchProvider(string name, BranchServer endpoint, str
     private const int MySqlDatabaseExists = 1007;
     private const int MySqlDuplicateKey = 1062;
 
-    private readonly BranchMetadataStore _metadata = new(endpoint.CreateAdminConnectionString().ConnectionString, endpoint.MetadataSchema);
+    private readonly BranchMetadataStore _metadata = new(cancellationToken => endpoint.OpenAdminConnectionAsync(cancellationToken), endpoint.MetadataSchema);
     private readonly AppAccount? _appAccount = endpoint.Accounts?.AccountFor(endpoint.MetadataSchema, project);
     private bool _schemaReady;
 
