@@ -118,17 +118,7 @@ public sealed class DaemonServer
         return true;
     }
 
-    private FileStream? TryTakeOwnership()
-    {
-        try
-        {
-            return PrivateFile.OpenLock(_state.PathOf("daemon.lock"));
-        }
-        catch (IOException)
-        {
-            return null;
-        }
-    }
+    private FileLock? TryTakeOwnership() => FileLock.TryAcquire(_state.PathOf("daemon.lock"));
 
     private async Task AcceptLoopAsync(string pipeName, DaemonService service, DaemonLog log, CancellationToken cancellationToken)
     {
