@@ -80,7 +80,7 @@ public sealed class DaemonLauncher
     {
         try
         {
-            return ProcessRunner.StartDetached(
+            return ChildProcess.StartDetached(
                 new ProcessCommand(_daemonCommand[0], _daemonCommand.Skip(1).ToList()) { WorkingDirectory = _state.Root },
                 _state.PathOf("daemon.log"));
         }

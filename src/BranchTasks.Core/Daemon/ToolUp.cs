@@ -39,7 +39,7 @@ public static class ToolUp
             WorkingDirectory = request.Directory ?? Environment.CurrentDirectory,
             Environment = environmentChanges,
         };
-        var options = new ProcessRunOptions
+        var options = new ChildProcessOptions
         {
             Timeout = timeout,
             // Only the tool: a daemon it started goes on (and finishes the ensure for the next caller).
@@ -53,7 +53,7 @@ public static class ToolUp
                 }
             },
         };
-        var result = await ProcessRunner.RunAsync(command, options, cancellationToken).ConfigureAwait(false);
+        var result = await ChildProcess.RunAsync(command, options, cancellationToken).ConfigureAwait(false);
         if (result.TimedOut)
         {
             throw new TimeoutException($"The BranchTasks tool did not answer within {timeout.TotalSeconds:0} s.");

@@ -59,7 +59,7 @@ public sealed record RepositoryIdentity(string? RootCommit, string LocalId, stri
             {
                 Environment = RepositoryVariables.ToDictionary(name => name, _ => (string?)null),
             };
-            var result = ProcessRunner.RunAsync(command, new ProcessRunOptions { Timeout = TimeSpan.FromSeconds(10) }, CancellationToken.None).GetAwaiter().GetResult();
+            var result = ChildProcess.RunAsync(command, new ChildProcessOptions { Timeout = TimeSpan.FromSeconds(10) }, CancellationToken.None).GetAwaiter().GetResult();
             var line = result.StandardOutput.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).LastOrDefault();
             return result.ExitCode == 0 && line is { Length: 40 or 64 } && line.All(Uri.IsHexDigit) ? line.ToLowerInvariant() : null;
         }

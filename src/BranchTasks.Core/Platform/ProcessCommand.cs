@@ -4,7 +4,7 @@ namespace BranchTasks.Core.Platform;
 
 /// <summary>
 /// A program to start, with its arguments, folder and changes to the environment it inherits: what every child
-/// process BranchTasks starts is made of (see <see cref="ProcessRunner"/>).
+/// process BranchTasks starts is made of (see <see cref="ChildProcess"/>).
 /// </summary>
 /// <remarks>
 /// Arguments are readable by every user of the machine (<c>ps</c>, <c>/proc/&lt;pid&gt;/cmdline</c>): a secret goes

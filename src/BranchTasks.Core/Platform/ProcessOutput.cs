@@ -3,7 +3,7 @@ using System.Text;
 namespace BranchTasks.Core.Platform;
 
 /// <summary>
-/// What <see cref="ProcessRunner"/> keeps of one output pipe: its last <c>maxChars</c> characters (the end of a
+/// What <see cref="ChildProcess"/> keeps of one output pipe: its last <c>maxChars</c> characters (the end of a
 /// tool's output is where it says what went wrong), whatever the child writes in all. Safe to read while the
 /// pipe is still being drained.
 /// </summary>

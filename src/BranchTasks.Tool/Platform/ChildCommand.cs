@@ -5,7 +5,7 @@ using BranchTasks.Core.Platform;
 namespace BranchTasks.Tool.Platform;
 
 /// <summary>
-/// Runs a user's command as a child on our stdio (<see cref="ProcessRunner.StartAttached"/>) with an environment of
+/// Runs a user's command as a child on our stdio (<see cref="ChildProcess.StartAttached"/>) with an environment of
 /// our choosing, and returns its exit code: what `exec`, `shell` and `launch` share. Ctrl+C reaches the child through
 /// the terminal (the console on Windows), so we only wait for it to decide; a SIGTERM sent to us ends the child's whole tree.
 /// </summary>
@@ -25,7 +25,7 @@ internal static class ChildCommand
         System.Diagnostics.Process process;
         try
         {
-            process = ProcessRunner.StartAttached(new ProcessCommand(commandLine[0], commandLine[1..]) { Environment = changes });
+            process = ChildProcess.StartAttached(new ProcessCommand(commandLine[0], commandLine[1..]) { Environment = changes });
         }
         catch (System.ComponentModel.Win32Exception e)
         {
@@ -46,7 +46,7 @@ internal static class ChildCommand
             using var term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c =>
             {
                 c.Cancel = true;
-                ProcessRunner.Kill(process);
+                ChildProcess.Kill(process);
             });
             await process.WaitForExitAsync(CancellationToken.None).ConfigureAwait(false);
             return process.ExitCode;

@@ -186,7 +186,7 @@ public sealed class LocalServer
         var state = new LocalServerState(null, port, previous?.ServerVersion, _layout.DataDirectory, binaries.ServerPath, Provisioned: !provision);
         try
         {
-            using var process = ProcessRunner.StartDetached(new ProcessCommand(binaries.ServerPath, ServerArguments.For(binaries, _layout, port, initFile)), _layout.LogFile);
+            using var process = ChildProcess.StartDetached(new ProcessCommand(binaries.ServerPath, ServerArguments.For(binaries, _layout, port, initFile)), _layout.LogFile);
 
             // Recorded before waiting, so a crash of this process still leaves the pid for the next one to stop.
             state = state with { ProcessId = process.Id };
@@ -292,7 +292,7 @@ public sealed class LocalServer
             cancellationToken).ConfigureAwait(false);
         if (version is null)
         {
-            ProcessRunner.Kill(process, entireTree: false);
+            ChildProcess.Kill(process, entireTree: false);
             process.WaitForExit(10_000);
             throw StartFailed($"the server did not answer within {StartTimeout.TotalSeconds:0} s", logOffset, lastError);
         }

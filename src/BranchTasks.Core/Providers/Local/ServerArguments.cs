@@ -1,6 +1,6 @@
 namespace BranchTasks.Core.Providers.Local;
 
-/// <summary>The server's command line (started by <see cref="Platform.ProcessRunner.StartDetached"/>).</summary>
+/// <summary>The server's command line (started by <see cref="Platform.ChildProcess.StartDetached"/>).</summary>
 internal static class ServerArguments
 {
     public static List<string> For(ServerBinaries binaries, LocalServerLayout layout, int port, string? initFile)

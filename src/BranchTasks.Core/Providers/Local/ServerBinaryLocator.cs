@@ -195,7 +195,7 @@ public sealed class ServerBinaryLocator
         try
         {
             // Locate is synchronous (doctor, tests) and runs once per server start: blocking here costs one thread for a moment.
-            var result = ProcessRunner.RunAsync(new ProcessCommand(serverPath, ["--version"]), new ProcessRunOptions { Timeout = VersionTimeout }, CancellationToken.None)
+            var result = ChildProcess.RunAsync(new ProcessCommand(serverPath, ["--version"]), new ChildProcessOptions { Timeout = VersionTimeout }, CancellationToken.None)
                 .GetAwaiter().GetResult();
             return (result.StandardOutput + result.StandardError).Contains("MariaDB", StringComparison.OrdinalIgnoreCase);
         }

@@ -4,10 +4,10 @@ using System.Text;
 
 namespace BranchTasks.Core.Platform;
 
-/// <summary>How <see cref="ProcessRunner.RunAsync"/> runs a tool to completion.</summary>
-public sealed record ProcessRunOptions
+/// <summary>How <see cref="ChildProcess.RunAsync"/> runs a tool to completion.</summary>
+public sealed record ChildProcessOptions
 {
-    /// <summary>Past it the process is killed and the result says <see cref="ProcessResult.TimedOut"/>.</summary>
+    /// <summary>Past it the process is killed and the result says <see cref="ChildProcessResult.TimedOut"/>.</summary>
     public required TimeSpan Timeout { get; init; }
 
     /// <summary>
@@ -23,8 +23,8 @@ public sealed record ProcessRunOptions
     public int MaxKeptChars { get; init; } = 1024 * 1024;
 }
 
-/// <summary>What a tool run by <see cref="ProcessRunner.RunAsync"/> left: exit code (-1 when killed) and the kept output.</summary>
-public sealed record ProcessResult(int ExitCode, string StandardOutput, string StandardError, bool TimedOut)
+/// <summary>What a tool run by <see cref="ChildProcess.RunAsync"/> left: exit code (-1 when killed) and the kept output.</summary>
+public sealed record ChildProcessResult(int ExitCode, string StandardOutput, string StandardError, bool TimedOut)
 {
     /// <summary>The last <paramref name="maxLines"/> non-empty lines of <paramref name="text"/>, for an error message.</summary>
     public static string Tail(string text, int maxLines = 15)
@@ -48,12 +48,12 @@ public sealed record ProcessResult(int ExitCode, string StandardOutput, string S
 /// in the arguments (see <see cref="ProcessCommand"/>). A program that cannot be started throws <see cref="Win32Exception"/>.
 /// </summary>
 /// <remarks>Compiled into the MSBuild task and the configuration package too (for <c>ToolUp</c>): no Core-only types.</remarks>
-public static class ProcessRunner
+public static class ChildProcess
 {
     // How long a killed process, or the pipes of one that exited, are waited for before the result is returned anyway.
     private static readonly TimeSpan KillGrace = TimeSpan.FromSeconds(10);
 
-    public static async Task<ProcessResult> RunAsync(ProcessCommand command, ProcessRunOptions options, CancellationToken cancellationToken)
+    public static async Task<ChildProcessResult> RunAsync(ProcessCommand command, ChildProcessOptions options, CancellationToken cancellationToken)
     {
         var info = command.StartInfo(redirect: true);
         info.StandardOutputEncoding = Encoding.UTF8;
@@ -83,7 +83,7 @@ public static class ProcessRunner
 
         // A grandchild that inherited a pipe may keep it open after the child exited: its output is not waited for long.
         await drained.WaitAsync(KillGrace, CancellationToken.None).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-        return new ProcessResult(timedOut || !process.HasExited ? -1 : process.ExitCode, output.ToString(), error.ToString(), timedOut);
+        return new ChildProcessResult(timedOut || !process.HasExited ? -1 : process.ExitCode, output.ToString(), error.ToString(), timedOut);
     }
 
     /// <summary>
