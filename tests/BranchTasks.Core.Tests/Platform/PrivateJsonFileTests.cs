@@ -79,12 +79,26 @@ public sealed class PrivateJsonFileTests : IDisposable
     }
 
     [Fact]
+    public void A_write_replaces_the_file_so_a_reader_that_opened_it_before_still_reads_the_whole_old_value()
+    {
+        var file = new PrivateJsonFile<Sample>(Path.Combine(_folder, "server.json"));
+        file.Write(new Sample("old", 1));
+        using var reader = new StreamReader(new FileStream(file.Path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete));
+
+        // A write into the file itself (truncate, then write) would leave this reader an empty or a mixed file.
+        file.Write(new Sample("new", 2));
+
+        Assert.Equal(new Sample("old", 1), System.Text.Json.JsonSerializer.Deserialize<Sample>(reader.ReadToEnd()));
+        Assert.Equal(new Sample("new", 2), file.Read());
+    }
+
+    [Fact]
     public async Task A_reader_during_writes_always_sees_a_whole_value()
     {
         var file = new PrivateJsonFile<Dictionary<string, string>>(Path.Combine(_folder, "tunnel-ports.json"));
         // Large enough that a write in place would be seen half done.
         var values = Enumerable.Range(0, 4)
-            .Select(i => Enumerable.Range(0, 2000).ToDictionary(k => $"key-{k}", _ => new string((char)('a' + i), 64)))
+            .Select(i => Enumerable.Range(0, 20_000).ToDictionary(k => $"key-{k}", _ => new string((char)('a' + i), 64)))
             .ToArray();
         file.Write(values[0]);
         using var stop = new CancellationTokenSource();
