@@ -89,7 +89,8 @@ public static class ChildProcess
     /// <summary>
     /// Starts a long-lived process with stdin empty and stdout and stderr appended to <paramref name="outputFile"/>
     /// (created 0600 when missing), or dropped when it is null. On Unix a shell points the stdio there and then
-    /// becomes the program (exec keeps the pid), so even what it prints before opening its own log is kept.
+    /// becomes the program (exec keeps the pid), so even what it prints before opening its own log is kept; on
+    /// Windows, which has no such shell, the output is read and dropped (the servers write their own logs).
     /// </summary>
     public static Process StartDetached(ProcessCommand command, string? outputFile)
     {
