@@ -38,22 +38,42 @@ public static class ProcessRunner
     /// </summary>
     public static ProcessStartInfo CreateStartInfo(string fileName, IEnumerable<string> arguments, string workingDirectory, IReadOnlyDictionary<string, string?>? environment)
     {
-        var changes = new Dictionary<string, string?>
+        var info = new ProcessStartInfo(fileName)
         {
-            // A test must not inherit the developer's own BranchTasks state or a branch override.
-            ["BRANCHTASKS_BRANCH"] = null,
-            ["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1",
-            ["DOTNET_NOLOGO"] = "1",
-            ["DOTNET_SKIP_FIRST_TIME_EXPERIENCE"] = "1",
-            // MSBuild node reuse would keep our task assembly loaded in long-lived nodes between tests.
-            ["MSBUILDDISABLENODEREUSE"] = "1",
-            ["DOTNET_CLI_USE_MSBUILD_SERVER"] = "0",
+            WorkingDirectory = workingDirectory,
+            UseShellExecute = false,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            RedirectStandardInput = true,
         };
-        foreach (var (key, value) in environment ?? new Dictionary<string, string?>())
+        foreach (var argument in arguments)
         {
-            changes[key] = value;
+            info.ArgumentList.Add(argument);
         }
 
-        return new BranchTasks.Core.Platform.ProcessCommand(fileName, arguments.ToList()) { WorkingDirectory = workingDirectory, Environment = changes }.StartInfo(redirect: true);
+        // A test must not inherit the developer's own BranchTasks state or a branch override.
+        info.Environment.Remove("BRANCHTASKS_BRANCH");
+        info.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
+        info.Environment["DOTNET_NOLOGO"] = "1";
+        info.Environment["DOTNET_SKIP_FIRST_TIME_EXPERIENCE"] = "1";
+        // MSBuild node reuse would keep our task assembly loaded in long-lived nodes between tests.
+        info.Environment["MSBUILDDISABLENODEREUSE"] = "1";
+        info.Environment["DOTNET_CLI_USE_MSBUILD_SERVER"] = "0";
+        if (environment is not null)
+        {
+            foreach (var (key, value) in environment)
+            {
+                if (value is null)
+                {
+                    info.Environment.Remove(key);
+                }
+                else
+                {
+                    info.Environment[key] = value;
+                }
+            }
+        }
+
+        return info;
     }
 }

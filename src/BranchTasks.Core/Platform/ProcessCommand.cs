@@ -21,9 +21,8 @@ public sealed record ProcessCommand(string FileName, IReadOnlyList<string> Argum
 
     public override string ToString() => FileName;
 
-    /// <summary>How .NET starts this command; <see cref="ChildProcess"/> starts it, tests that drive a process themselves use it directly.</summary>
     /// <param name="redirect">Whether stdin, stdout and stderr are pipes to the caller (and no console window is made).</param>
-    public ProcessStartInfo StartInfo(bool redirect)
+    internal ProcessStartInfo StartInfo(bool redirect)
     {
         var info = new ProcessStartInfo(FileName)
         {
