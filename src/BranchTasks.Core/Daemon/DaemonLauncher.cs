@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using BranchTasks.Core.Errors;
 using BranchTasks.Core.Platform;
 using BranchTasks.Core.State;
@@ -39,30 +38,36 @@ public sealed class DaemonLauncher
     public async Task EnsureStartedAsync(CancellationToken cancellationToken)
     {
         _state.EnsureDirectory();
-        using var startLock = await AcquireStartLockAsync(cancellationToken).ConfigureAwait(false);
+        var lockPath = _state.PathOf("daemon.start.lock");
+        using var startLock = await FileLock.AcquireAsync(lockPath, StartTimeout, cancellationToken).ConfigureAwait(false)
+            ?? throw Unavailable($"another BranchTasks process held its start lock ({lockPath}) for more than {StartTimeout.TotalSeconds:0} seconds");
         if (await PingAsync(cancellationToken).ConfigureAwait(false))
         {
             return;
         }
 
-        var process = StartDetached();
-        var deadline = DateTime.UtcNow + StartTimeout;
-        while (DateTime.UtcNow < deadline)
+        // Never handed our stdout/stderr: whoever reads them (MSBuild, a test, a pipe) would wait for EOF until the
+        // daemon exits, an hour later. What it prints before its log is open (a crash at start) goes to its log.
+        using var process = StartDetached();
+        var answered = await Retry.UntilAsync(
+            async token =>
+            {
+                if (await PingAsync(token).ConfigureAwait(false))
+                {
+                    return true;
+                }
+
+                return process.HasExited && !await PingAsync(token).ConfigureAwait(false)
+                    ? throw Unavailable($"it exited with code {process.ExitCode}")
+                    : false;
+            },
+            StartTimeout,
+            RetryDelays.Every(TimeSpan.FromMilliseconds(50)),
+            cancellationToken).ConfigureAwait(false);
+        if (!answered)
         {
-            if (await PingAsync(cancellationToken).ConfigureAwait(false))
-            {
-                return;
-            }
-
-            if (process.HasExited && !await PingAsync(cancellationToken).ConfigureAwait(false))
-            {
-                throw Unavailable($"it exited with code {process.ExitCode}");
-            }
-
-            await Task.Delay(50, cancellationToken).ConfigureAwait(false);
+            throw Unavailable($"it did not answer within {StartTimeout.TotalSeconds:0} seconds");
         }
-
-        throw Unavailable($"it did not answer within {StartTimeout.TotalSeconds:0} seconds");
     }
 
     private async Task<bool> PingAsync(CancellationToken cancellationToken)
@@ -71,48 +76,17 @@ public sealed class DaemonLauncher
         return response?.Ok == true;
     }
 
-    private Process StartDetached()
+    private System.Diagnostics.Process StartDetached()
     {
-        var info = new ProcessStartInfo(_daemonCommand[0])
+        try
         {
-            UseShellExecute = false,
-            CreateNoWindow = true,
-            // Never hand the daemon our stdout/stderr: whoever reads them (MSBuild, a test, a pipe)
-            // would wait for EOF until the daemon exits, an hour later.
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            WorkingDirectory = _state.Root,
-        };
-        foreach (var argument in _daemonCommand.Skip(1))
-        {
-            info.ArgumentList.Add(argument);
+            return ChildProcess.StartDetached(
+                new ProcessCommand(_daemonCommand[0], _daemonCommand.Skip(1).ToList()) { WorkingDirectory = _state.Root },
+                _state.PathOf("daemon.log"));
         }
-
-        var process = Process.Start(info) ?? throw Unavailable("the process could not be started");
-        process.StandardInput.Close();
-        // Drain and drop: the daemon logs to its file; this only keeps a stray write from blocking.
-        process.OutputDataReceived += (_, _) => { };
-        process.ErrorDataReceived += (_, _) => { };
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        return process;
-    }
-
-    private async Task<FileStream> AcquireStartLockAsync(CancellationToken cancellationToken)
-    {
-        var path = _state.PathOf("daemon.start.lock");
-        var deadline = DateTime.UtcNow + StartTimeout;
-        while (true)
+        catch (System.ComponentModel.Win32Exception e)
         {
-            try
-            {
-                return PrivateFile.OpenLock(path);
-            }
-            catch (IOException) when (DateTime.UtcNow < deadline)
-            {
-                await Task.Delay(25, cancellationToken).ConfigureAwait(false);
-            }
+            throw Unavailable($"{_daemonCommand[0]} could not be started ({e.Message})");
         }
     }
 

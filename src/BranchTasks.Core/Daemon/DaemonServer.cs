@@ -89,17 +89,7 @@ public sealed class DaemonServer
         }
     }
 
-    private FileStream? TryTakeOwnership()
-    {
-        try
-        {
-            return PrivateFile.OpenLock(_state.PathOf("daemon.lock"));
-        }
-        catch (IOException)
-        {
-            return null;
-        }
-    }
+    private FileLock? TryTakeOwnership() => FileLock.TryAcquire(_state.PathOf("daemon.lock"));
 
     private static void TryDelete(string path)
     {

@@ -1,7 +1,6 @@
-using System.Diagnostics;
-using System.Text;
 using System.Text.Json;
 using BranchTasks.Core.Ensure;
+using BranchTasks.Core.Platform;
 
 namespace BranchTasks.Core.Daemon;
 
@@ -29,77 +28,38 @@ public static class ToolUp
         Action<string>? progress,
         CancellationToken cancellationToken)
     {
-        var info = new ProcessStartInfo(toolCommand[0])
-        {
-            UseShellExecute = false,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            RedirectStandardInput = true,
-            CreateNoWindow = true,
-            WorkingDirectory = request.Directory ?? Environment.CurrentDirectory,
-            StandardOutputEncoding = Encoding.UTF8,
-            StandardErrorEncoding = Encoding.UTF8,
-        };
-        foreach (var argument in toolCommand.Skip(1).Concat(Arguments(request)))
-        {
-            info.ArgumentList.Add(argument);
-        }
-
-        foreach (var (name, value) in environment)
-        {
-            if (value is null)
-            {
-                info.Environment.Remove(name);
-            }
-            else
-            {
-                info.Environment[name] = value;
-            }
-        }
-
+        var environmentChanges = new Dictionary<string, string?>(environment);
         if (request.UserSecretsId is not null)
         {
-            info.Environment[Providers.CredentialEnvironment.UserSecretsIdVariable] = request.UserSecretsId;
+            environmentChanges[Providers.CredentialEnvironment.UserSecretsIdVariable] = request.UserSecretsId;
         }
 
-        using var process = Process.Start(info) ?? throw new System.ComponentModel.Win32Exception($"{toolCommand[0]} could not be started.");
-        process.StandardInput.Close();
-        var stderr = new StringBuilder();
-        process.ErrorDataReceived += (_, e) =>
+        var command = new ProcessCommand(toolCommand[0], [.. toolCommand.Skip(1), .. Arguments(request)])
         {
-            if (e.Data is not { } line)
-            {
-                return;
-            }
-
-            lock (stderr)
-            {
-                stderr.AppendLine(line);
-            }
-
-            // "created database branch" is in the answer too (Created), which the caller reports itself.
-            if (line.StartsWith(ProgressPrefix, StringComparison.Ordinal) && !line.StartsWith(ProgressPrefix + "created database branch", StringComparison.Ordinal))
-            {
-                progress?.Invoke(line[ProgressPrefix.Length..]);
-            }
+            WorkingDirectory = request.Directory ?? Environment.CurrentDirectory,
+            Environment = environmentChanges,
         };
-        process.BeginErrorReadLine();
-        var stdout = process.StandardOutput.ReadToEndAsync(cancellationToken);
-        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        deadline.CancelAfter(timeout);
-        try
+        var options = new ChildProcessOptions
         {
-            await process.WaitForExitAsync(deadline.Token).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException)
-        {
+            Timeout = timeout,
             // Only the tool: a daemon it started goes on (and finishes the ensure for the next caller).
-            process.Kill(entireProcessTree: false);
-            cancellationToken.ThrowIfCancellationRequested();
+            KillEntireTree = false,
+            StandardErrorLine = line =>
+            {
+                // "created database branch" is in the answer too (Created), which the caller reports itself.
+                if (line.StartsWith(ProgressPrefix, StringComparison.Ordinal) && !line.StartsWith(ProgressPrefix + "created database branch", StringComparison.Ordinal))
+                {
+                    progress?.Invoke(line[ProgressPrefix.Length..]);
+                }
+            },
+        };
+        var result = await ChildProcess.RunAsync(command, options, cancellationToken).ConfigureAwait(false);
+        if (result.TimedOut)
+        {
             throw new TimeoutException($"The BranchTasks tool did not answer within {timeout.TotalSeconds:0} s.");
         }
 
-        var output = await stdout.ConfigureAwait(false);
+        var output = result.StandardOutput;
         try
         {
             using var document = JsonDocument.Parse(output);
@@ -112,13 +72,7 @@ public static class ToolUp
         }
         catch (JsonException)
         {
-            string text;
-            lock (stderr)
-            {
-                text = stderr.ToString().Trim();
-            }
-
-            return DaemonResponse.Failure("BT0001", $"The BranchTasks tool failed (exit code {process.ExitCode}): {text}");
+            return DaemonResponse.Failure("BT0001", $"The BranchTasks tool failed (exit code {result.ExitCode}): {result.StandardError.Trim()}");
         }
     }
 

@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using System.Text;
-using BranchTasks.Core.Providers.Local;
+using BranchTasks.Core.Platform;
 
 namespace BranchTasks.Core.Git;
 
@@ -55,12 +55,11 @@ public sealed record RepositoryIdentity(string? RootCommit, string LocalId, stri
     {
         try
         {
-            var result = ToolRunner.RunAsync(
-                "git",
-                ["-C", workTree, "rev-list", "--max-parents=0", "--first-parent", "HEAD"],
-                TimeSpan.FromSeconds(10),
-                CancellationToken.None,
-                RepositoryVariables).GetAwaiter().GetResult();
+            var command = new ProcessCommand("git", ["-C", workTree, "rev-list", "--max-parents=0", "--first-parent", "HEAD"])
+            {
+                Environment = RepositoryVariables.ToDictionary(name => name, _ => (string?)null),
+            };
+            var result = ChildProcess.RunAsync(command, new ChildProcessOptions { Timeout = TimeSpan.FromSeconds(10) }, CancellationToken.None).GetAwaiter().GetResult();
             var line = result.StandardOutput.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).LastOrDefault();
             return result.ExitCode == 0 && line is { Length: 40 or 64 } && line.All(Uri.IsHexDigit) ? line.ToLowerInvariant() : null;
         }

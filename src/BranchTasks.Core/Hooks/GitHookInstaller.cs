@@ -1,7 +1,6 @@
 using BranchTasks.Core.Errors;
 using BranchTasks.Core.Git;
 using BranchTasks.Core.Platform;
-using BranchTasks.Core.Providers.Local;
 
 namespace BranchTasks.Core.Hooks;
 
@@ -36,10 +35,10 @@ public static class GitHookInstaller
     {
         var root = GitDirLocator.FindWorkTreeRoot(directory)
             ?? throw new BranchTasksException(ErrorCodes.NotAGitRepository, $"{Path.GetFullPath(directory)} is not inside a git repository. Run the command inside the repository, or pass --project-dir.");
-        ToolRunner.Result result;
+        ChildProcessResult result;
         try
         {
-            result = await ToolRunner.RunAsync("git", ["-C", root, "rev-parse", "--git-path", "hooks"], GitTimeout, cancellationToken).ConfigureAwait(false);
+            result = await ChildProcess.RunAsync(new ProcessCommand("git", ["-C", root, "rev-parse", "--git-path", "hooks"]), new ChildProcessOptions { Timeout = GitTimeout }, cancellationToken).ConfigureAwait(false);
         }
         catch (System.ComponentModel.Win32Exception e)
         {
@@ -49,7 +48,7 @@ public static class GitHookInstaller
         var answer = result.StandardOutput.TrimEnd('\r', '\n');
         if (result.ExitCode != 0 || answer.Length == 0)
         {
-            var detail = result.TimedOut ? $"it did not answer within {GitTimeout.TotalSeconds:0} s" : ToolRunner.Tail(result.StandardError, 5);
+            var detail = result.TimedOut ? $"it did not answer within {GitTimeout.TotalSeconds:0} s" : ChildProcessResult.Tail(result.StandardError, 5);
             throw new BranchTasksException(ErrorCodes.GitRepositoryUnreadable, $"`git rev-parse --git-path hooks` failed in {root}: {detail}. Run it yourself there to see what git needs (a broken config file, a safe.directory rule), fix that, then run the command again.");
         }
 

@@ -42,21 +42,6 @@ public static class PrivateFile
         }
     }
 
-    /// <summary>
-    /// Opens (creating 0600 if needed) a lock file exclusively; .NET takes an OS lock for FileShare.None. Throws
-    /// IOException while another process holds it.
-    /// </summary>
-    public static FileStream OpenLock(string path)
-    {
-        var options = new FileStreamOptions { Mode = FileMode.OpenOrCreate, Access = FileAccess.ReadWrite, Share = FileShare.None };
-        if (!OperatingSystem.IsWindows())
-        {
-            options.UnixCreateMode = OwnerOnly;
-        }
-
-        return new FileStream(path, options);
-    }
-
     private static string RandomSuffix() => Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(12));
 
     private static void TryDelete(string path)

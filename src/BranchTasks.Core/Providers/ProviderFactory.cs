@@ -24,6 +24,9 @@ public sealed class ProviderFactory : IAsyncDisposable
         _sharedAccounts = new SharedServerAccounts(state, log);
     }
 
+    /// <summary>Base delay of PlanetScale's HTTP retries; shorter only in tests, which make the API double fail on purpose.</summary>
+    internal TimeSpan PlanetScaleRetryDelay { get; init; } = PlanetScaleApiClient.DefaultRetryDelay;
+
     /// <summary>The provider of <paramref name="workspace"/>'s configuration, acting for its repository and the caller.</summary>
     public Task<IBranchProvider> CreateAsync(Ensure.Workspace workspace, CancellationToken cancellationToken, IProgress<string>? progress = null) =>
         CreateAsync(workspace.Config, workspace.Credentials, workspace.Repository, cancellationToken, progress);
@@ -39,7 +42,7 @@ public sealed class ProviderFactory : IAsyncDisposable
                 await MySqlBranchServer.CheckLoginAsync(server, cancellationToken).ConfigureAwait(false);
                 return new ServerBranchProvider("mysql", server, config.Database, BranchOwner.For(repository, server.UpstreamUser));
             case "planetscale":
-                var api = PlanetScaleApiClient.Create(_http.Value, config, credentials);
+                var api = PlanetScaleApiClient.Create(_http.Value, config, credentials, PlanetScaleRetryDelay);
                 return new PlanetScaleBranchProvider(api, config, new PlanetScaleBranchRecords(_state), _planetScaleLeases.Value, progress, BranchOwner.For(repository, Environment.UserName));
             default:
                 var local = new LocalServer(_state, config.Local);

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using BranchTasks.Core.Platform;
 
 namespace BranchTasks.Core.State;
@@ -36,10 +35,10 @@ public sealed class EphemeralRecords(StateDirectory state)
     public void Write(EphemeralRecord record)
     {
         state.EnsureDirectory(FolderName);
-        PrivateFile.Write(PathOf(record.Provider, record.Database), JsonSerializer.Serialize(record, Daemon.DaemonJson.Options));
+        File(PathOf(record.Provider, record.Database)).Write(record);
     }
 
-    public void Delete(EphemeralRecord record) => File.Delete(PathOf(record.Provider, record.Database));
+    public void Delete(EphemeralRecord record) => System.IO.File.Delete(PathOf(record.Provider, record.Database));
 
     /// <summary>Every readable record; a file that does not parse is no record (and is left alone).</summary>
     public IReadOnlyList<EphemeralRecord> List()
@@ -52,21 +51,16 @@ public sealed class EphemeralRecords(StateDirectory state)
         var records = new List<EphemeralRecord>();
         foreach (var file in Directory.EnumerateFiles(Folder, "*.json"))
         {
-            try
+            if (File(file).Read() is { } record && Path.GetFileName(file) == FileName(record.Provider, record.Database))
             {
-                if (JsonSerializer.Deserialize<EphemeralRecord>(File.ReadAllText(file), Daemon.DaemonJson.Options) is { } record
-                    && Path.GetFileName(file) == FileName(record.Provider, record.Database))
-                {
-                    records.Add(record);
-                }
-            }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException or JsonException)
-            {
+                records.Add(record);
             }
         }
 
         return records;
     }
+
+    private static PrivateJsonFile<EphemeralRecord> File(string path) => new(path, Daemon.DaemonJson.Options);
 
     private string PathOf(string provider, string database) => Path.Combine(Folder, FileName(provider, database));
 

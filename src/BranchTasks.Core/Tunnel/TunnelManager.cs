@@ -46,10 +46,6 @@ public sealed class TunnelManager : IAsyncDisposable
         }
     }
 
-    /// <summary>Returns the tunnel for <paramref name="key"/>, starting it if needed, and records who uses it.</summary>
-    public TunnelEntry GetOrStart(TunnelKey key, string branch, UpstreamEndpoint upstream, string repositoryRoot, LocalAuthMode localAuth = LocalAuthMode.None) =>
-        GetOrStart(key, branch, UpstreamLease.Fixed(upstream), repositoryRoot, localAuth);
-
     /// <summary>
     /// Returns the tunnel for <paramref name="key"/>, starting it if needed, and records who uses it. Takes
     /// ownership of <paramref name="lease"/>: a new tunnel keeps it for its life, an existing one adopts its

@@ -27,8 +27,11 @@ public sealed record TunnelOptions
 {
     public static TunnelOptions Default { get; } = new();
 
-    /// <summary>Use TLS to the upstream whenever it offers it (the default). Off only for measurements and tests.</summary>
-    public bool UpstreamTls { get; init; } = true;
+    /// <summary>
+    /// Use TLS to the upstream whenever it offers it. No product path turns it off: internal, for the tests of the
+    /// plaintext leg and bench/TunnelBench's side-by-side measurement (both see Core's internals).
+    /// </summary>
+    internal bool UpstreamTls { get; init; } = true;
 
     public LocalAuthMode LocalAuth { get; init; } = LocalAuthMode.None;
 

@@ -1,4 +1,4 @@
-using System.Text.Json;
+using BranchTasks.Core.Platform;
 using BranchTasks.Core.State;
 
 namespace BranchTasks.Core.Tunnel;
@@ -9,14 +9,15 @@ namespace BranchTasks.Core.Tunnel;
 /// </summary>
 public sealed class TunnelPortStore
 {
-    private readonly string _path;
-    private readonly string _tokensPath;
+    // A lost or damaged file only costs new port numbers, or new tokens that the next ensure hands out.
+    private readonly PrivateJsonFile<Dictionary<string, int>> _ports;
+    private readonly PrivateJsonFile<Dictionary<string, string>> _tokens;
     private readonly object _gate = new();
 
     public TunnelPortStore(StateDirectory state)
     {
-        _path = state.PathOf("tunnel-ports.json");
-        _tokensPath = state.PathOf("tunnel-tokens.json");
+        _ports = new(state.PathOf("tunnel-ports.json"));
+        _tokens = new(state.PathOf("tunnel-tokens.json"));
     }
 
     /// <summary>
@@ -27,7 +28,7 @@ public sealed class TunnelPortStore
     {
         lock (_gate)
         {
-            var tokens = Read(_tokensPath);
+            var tokens = _tokens.Read() ?? [];
             if (tokens.TryGetValue(key.ToString(), out var token) && token.Length > 0)
             {
                 return token;
@@ -35,20 +36,8 @@ public sealed class TunnelPortStore
 
             token = System.Security.Cryptography.RandomNumberGenerator.GetString("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789", 32);
             tokens[key.ToString()] = token;
-            StateDirectory.WritePrivateFile(_tokensPath, JsonSerializer.Serialize(tokens));
+            _tokens.Write(tokens);
             return token;
-        }
-    }
-
-    private static Dictionary<string, string> Read(string path)
-    {
-        try
-        {
-            return File.Exists(path) ? JsonSerializer.Deserialize<Dictionary<string, string>>(File.ReadAllText(path)) ?? [] : [];
-        }
-        catch (JsonException)
-        {
-            return [];
         }
     }
 
@@ -56,7 +45,7 @@ public sealed class TunnelPortStore
     {
         lock (_gate)
         {
-            return Read().TryGetValue(key.ToString(), out var port) ? port : null;
+            return (_ports.Read() ?? []).TryGetValue(key.ToString(), out var port) ? port : null;
         }
     }
 
@@ -64,9 +53,9 @@ public sealed class TunnelPortStore
     {
         lock (_gate)
         {
-            var ports = Read();
+            var ports = _ports.Read() ?? [];
             ports[key.ToString()] = port;
-            StateDirectory.WritePrivateFile(_path, JsonSerializer.Serialize(ports));
+            _ports.Write(ports);
         }
     }
 
@@ -75,30 +64,17 @@ public sealed class TunnelPortStore
     {
         lock (_gate)
         {
-            var ports = Read();
+            var ports = _ports.Read() ?? [];
             if (ports.Remove(key.ToString()))
             {
-                StateDirectory.WritePrivateFile(_path, JsonSerializer.Serialize(ports));
+                _ports.Write(ports);
             }
 
-            var tokens = Read(_tokensPath);
+            var tokens = _tokens.Read() ?? [];
             if (tokens.Remove(key.ToString()))
             {
-                StateDirectory.WritePrivateFile(_tokensPath, JsonSerializer.Serialize(tokens));
+                _tokens.Write(tokens);
             }
-        }
-    }
-
-    private Dictionary<string, int> Read()
-    {
-        try
-        {
-            return File.Exists(_path) ? JsonSerializer.Deserialize<Dictionary<string, int>>(File.ReadAllText(_path)) ?? [] : [];
-        }
-        catch (JsonException)
-        {
-            // A damaged hint file only costs new port numbers.
-            return [];
         }
     }
 }

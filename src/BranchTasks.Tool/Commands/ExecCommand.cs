@@ -73,7 +73,7 @@ public static class ExecCommand
     {
         foreach (var name in CredentialEnvironment.Names)
         {
-            environment.Remove(name);
+            environment[name] = null;
         }
 
         environment["ConnectionStrings__" + result.ConnectionName] = result.ConnectionString;

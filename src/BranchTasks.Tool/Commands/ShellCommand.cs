@@ -123,7 +123,7 @@ public static class ShellCommand
             {
                 foreach (var name in CredentialEnvironment.Names)
                 {
-                    environment.Remove(name);
+                    environment[name] = null;
                 }
             }, "branchtasks shell [branch] [-- client arguments]").ConfigureAwait(false);
         }

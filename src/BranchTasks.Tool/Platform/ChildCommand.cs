@@ -1,16 +1,17 @@
-using System.Diagnostics;
 using System.Runtime.InteropServices;
 using BranchTasks.Core.Errors;
+using BranchTasks.Core.Platform;
 
 namespace BranchTasks.Tool.Platform;
 
 /// <summary>
-/// Runs a user's command as a child with stdio inherited and an environment of our choosing, and returns its exit
-/// code: what `exec` and `launch` share. Ctrl+C reaches the child through the terminal (the console on Windows), so
-/// we only wait for it to decide; a SIGTERM sent to us ends the child's whole tree.
+/// Runs a user's command as a child on our stdio (<see cref="ChildProcess.StartAttached"/>) with an environment of
+/// our choosing, and returns its exit code: what `exec`, `shell` and `launch` share. Ctrl+C reaches the child through
+/// the terminal (the console on Windows), so we only wait for it to decide; a SIGTERM sent to us ends the child's whole tree.
 /// </summary>
 internal static class ChildCommand
 {
+    /// <param name="environment">Fills in the variables to set; a null value unsets one.</param>
     /// <param name="signals">When given, it handles our signals (passing them to the child) instead of the default above.</param>
     public static async Task<int> RunAsync(string[] commandLine, Action<IDictionary<string, string?>> environment, string usage, SignalForwarder? signals = null)
     {
@@ -19,17 +20,12 @@ internal static class ChildCommand
             throw new BranchTasksException(ErrorCodes.InvalidArgument, "No command to run. Usage: " + usage);
         }
 
-        var info = new ProcessStartInfo(commandLine[0]) { UseShellExecute = false };
-        foreach (var argument in commandLine.Skip(1))
-        {
-            info.ArgumentList.Add(argument);
-        }
-
-        environment(info.Environment);
-        Process process;
+        var changes = new Dictionary<string, string?>(StringComparer.Ordinal);
+        environment(changes);
+        System.Diagnostics.Process process;
         try
         {
-            process = Process.Start(info) ?? throw new BranchTasksException(ErrorCodes.InvalidArgument, $"Could not start '{commandLine[0]}'.");
+            process = ChildProcess.StartAttached(new ProcessCommand(commandLine[0], commandLine[1..]) { Environment = changes });
         }
         catch (System.ComponentModel.Win32Exception e)
         {
@@ -50,13 +46,7 @@ internal static class ChildCommand
             using var term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c =>
             {
                 c.Cancel = true;
-                try
-                {
-                    process.Kill(entireProcessTree: true);
-                }
-                catch (InvalidOperationException)
-                {
-                }
+                ChildProcess.Kill(process);
             });
             await process.WaitForExitAsync(CancellationToken.None).ConfigureAwait(false);
             return process.ExitCode;

@@ -161,7 +161,7 @@ public sealed class TablespaceCloneTests(PrivateServerFixture fixture)
         Assert.Contains("No space left on device (test)", error.Message);
         Assert.Equal(["0"], await DatabaseSnapshot.ColumnAsync(connection, $"SELECT COUNT(*) FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = '{child.Database}'"));
         Assert.False(Directory.Exists(Path.Combine(DataDirectory, child.Database)));
-        Assert.Null(await new BranchMetadataStore(fixture.Endpoint.CreateAdminConnectionString().ConnectionString).FindByDatabaseAsync(child.Database, CancellationToken.None));
+        Assert.Null(await new BranchMetadataStore(ct => fixture.Endpoint.OpenAdminConnectionAsync(ct)).FindByDatabaseAsync(child.Database, CancellationToken.None));
         Assert.Empty(Directory.GetFiles(Path.Combine(DataDirectory, parent.Database), "*.cfg"));
         Assert.Equal(before, await ChecksumAsync(connection, parent.Database, "ledger"));
 

@@ -96,22 +96,4 @@ public sealed class PrivateFileTests : IDisposable
         Assert.Contains(File.ReadAllText(path), contents);
         Assert.Equal([path], Directory.GetFileSystemEntries(_folder));
     }
-
-    [Fact]
-    public void A_lock_file_is_created_0600_and_held_exclusively()
-    {
-        if (OperatingSystem.IsWindows())
-        {
-            return;
-        }
-
-        var path = Path.Combine(_folder, "daemon.lock");
-        using (PrivateFile.OpenLock(path))
-        {
-            Assert.Equal(PrivateFile.OwnerOnly, File.GetUnixFileMode(path));
-            Assert.Throws<IOException>(() => PrivateFile.OpenLock(path).Dispose());
-        }
-
-        PrivateFile.OpenLock(path).Dispose();
-    }
 }

@@ -39,9 +39,8 @@ public sealed class PlanetScaleProviderTests : IClassFixture<PlanetScaleDoubleFi
     public PlanetScaleProviderTests(PlanetScaleDoubleFixture fixture)
     {
         _api = fixture.Api;
-        _factory = new ProviderFactory(new StateDirectory(_state));
+        _factory = new ProviderFactory(new StateDirectory(_state)) { PlanetScaleRetryDelay = TimeSpan.FromMilliseconds(50) };
         _tunnels = new TunnelManager(new TunnelPortStore(new StateDirectory(_state)));
-        PlanetScaleApiClient.RetryDelay = TimeSpan.FromMilliseconds(50);
     }
 
     private BranchTasksConfig Config(int ttl = 3600, int readyTimeout = 60, bool allowProduction = false, string? organization = null, string? database = null) => new()

@@ -82,7 +82,7 @@ public sealed class TunnelProtocolTests(PrivateServerFixture fixture)
         {
             await using var tunnels = new TunnelManager(new TunnelPortStore(new StateDirectory(home)));
             var key = new TunnelKey("local", $"{fixture.Endpoint.Host}:{fixture.Endpoint.Port}", "idle_test");
-            var first = tunnels.GetOrStart(key, "idle-test", App(), "/repo");
+            var first = tunnels.GetOrStart(key, "idle-test", UpstreamLease.Fixed(App()), "/repo");
             await using (var connection = new MySqlConnection(Local(first.Listener)))
             {
                 await connection.OpenAsync();
@@ -100,7 +100,7 @@ public sealed class TunnelProtocolTests(PrivateServerFixture fixture)
             Assert.Equal(1, await tunnels.CloseIdleAsync(TimeSpan.Zero));
             Assert.Equal(0, tunnels.Count);
 
-            var reopened = tunnels.GetOrStart(key, "idle-test", App(), "/repo");
+            var reopened = tunnels.GetOrStart(key, "idle-test", UpstreamLease.Fixed(App()), "/repo");
             Assert.Equal(first.Listener.Port, reopened.Listener.Port);
         }
         finally

@@ -34,7 +34,7 @@ public sealed class TunnelResilienceTests : IDisposable
             var manager = new TunnelManager(new TunnelPortStore(state));
             await using (manager)
             {
-                var tunnel = manager.GetOrStart(new TunnelKey("local", $"{first.Host}:{first.Port}", "mysql"), "main", upstream, _root).Listener;
+                var tunnel = manager.GetOrStart(new TunnelKey("local", $"{first.Host}:{first.Port}", "mysql"), "main", UpstreamLease.Fixed(upstream), _root).Listener;
                 var local = $"Server=127.0.0.1;Port={tunnel.Port};User ID=app;SslMode=None;Pooling=false;ConnectionTimeout=5";
                 Assert.Equal(1, await SelectOneAsync(local));
 
@@ -104,7 +104,7 @@ public sealed class TunnelResilienceTests : IDisposable
             await using (manager)
             {
                 var key = new TunnelKey("local", $"{first.Host}:{first.Port}", "mysql");
-                var tunnel = manager.GetOrStart(key, "main", upstream, _root).Listener;
+                var tunnel = manager.GetOrStart(key, "main", UpstreamLease.Fixed(upstream), _root).Listener;
                 var local = $"Server=127.0.0.1;Port={tunnel.Port};User ID=app;SslMode=None;Pooling=false;ConnectionTimeout=5";
                 await using var open = new MySqlConnection(local);
                 await open.OpenAsync();
@@ -142,7 +142,7 @@ public sealed class TunnelResilienceTests : IDisposable
                 var second = await server.EnsureRunningAsync(CancellationToken.None);
                 Assert.NotEqual(first.ProcessId, second.ProcessId);
                 Assert.Equal(first.Port, second.Port);
-                var again = manager.GetOrStart(key, "main", new UpstreamEndpoint(second.Host, second.Port, second.AppUser, second.AppPassword, ""), _root).Listener;
+                var again = manager.GetOrStart(key, "main", UpstreamLease.Fixed(new UpstreamEndpoint(second.Host, second.Port, second.AppUser, second.AppPassword, "")), _root).Listener;
                 Assert.Same(tunnel, again);
                 Assert.Equal(1, await SelectOneAsync(local));
                 Assert.Null(Assert.Single(manager.Snapshot()).UpstreamError);

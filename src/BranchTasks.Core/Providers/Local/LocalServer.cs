@@ -59,7 +59,7 @@ public sealed class LocalServer
     public async Task<LocalServerEndpoint> EnsureRunningAsync(CancellationToken cancellationToken)
     {
         PrepareDirectories();
-        using var serverLock = await ServerLock.AcquireAsync(_layout.LockFile, LockTimeout, cancellationToken).ConfigureAwait(false);
+        using var serverLock = await AcquireLockAsync(cancellationToken).ConfigureAwait(false);
 
         var current = LocalServerState.TryRead(_layout.StateFile);
         var credentials = LocalServerCredentials.TryRead(_layout.CredentialsFile);
@@ -112,7 +112,7 @@ public sealed class LocalServer
             return false;
         }
 
-        using var serverLock = await ServerLock.AcquireAsync(_layout.LockFile, LockTimeout, cancellationToken).ConfigureAwait(false);
+        using var serverLock = await AcquireLockAsync(cancellationToken).ConfigureAwait(false);
         var current = LocalServerState.TryRead(_layout.StateFile);
         if (current is not { ProcessId: int pid })
         {
@@ -128,6 +128,14 @@ public sealed class LocalServer
         await ShutDownAsync(current, pid, LocalServerCredentials.TryRead(_layout.CredentialsFile), cancellationToken).ConfigureAwait(false);
         return true;
     }
+
+    /// <summary>Serialises "is the server up, else start it" across every BranchTasks process of the user.</summary>
+    private async Task<FileLock> AcquireLockAsync(CancellationToken cancellationToken) =>
+        await FileLock.AcquireAsync(_layout.LockFile, LockTimeout, cancellationToken).ConfigureAwait(false)
+        ?? throw new BranchTasksException(
+            ErrorCodes.ServerStartFailed,
+            $"Another BranchTasks process has held the private server's lock ({_layout.LockFile}) for more than {LockTimeout.TotalSeconds:0} s. " +
+            "Wait for it to finish, or end the stuck branchtasks process and try again.");
 
     private void PrepareDirectories()
     {
@@ -178,7 +186,7 @@ public sealed class LocalServer
         var state = new LocalServerState(null, port, previous?.ServerVersion, _layout.DataDirectory, binaries.ServerPath, Provisioned: !provision);
         try
         {
-            using var process = ServerLauncher.Start(binaries, ServerLauncher.Arguments(binaries, _layout, port, initFile), _layout.LogFile);
+            using var process = ChildProcess.StartDetached(new ProcessCommand(binaries.ServerPath, ServerArguments.For(binaries, _layout, port, initFile)), _layout.LogFile);
 
             // Recorded before waiting, so a crash of this process still leaves the pid for the next one to stop.
             state = state with { ProcessId = process.Id };
@@ -244,13 +252,6 @@ public sealed class LocalServer
     {
         if (_settings.Port is int configured)
         {
-            if (configured is < 1 or > 65535)
-            {
-                throw new BranchTasksException(
-                    ErrorCodes.ConfigBadValue,
-                    $"local.port in branchtasks.json is {configured}; it must be a TCP port between 1 and 65535, or left out to let BranchTasks pick a free one.");
-            }
-
             if (!LoopbackPorts.IsFree(configured))
             {
                 throw new BranchTasksException(
@@ -267,36 +268,36 @@ public sealed class LocalServer
 
     private async Task<string> WaitUntilAnsweringAsync(Process process, LocalServerEndpoint endpoint, long logOffset, CancellationToken cancellationToken)
     {
-        var deadline = Stopwatch.StartNew();
         Exception? lastError = null;
-        while (true)
-        {
-            if (process.HasExited)
+        var version = await Retry.UntilAsync(
+            async token =>
             {
-                throw StartFailed($"the server exited (code {process.ExitCode}) before accepting connections", logOffset, lastError);
-            }
-
-            try
-            {
-                var version = await QueryVersionAsync(endpoint, cancellationToken).ConfigureAwait(false);
-                if (version is not null)
+                if (process.HasExited)
                 {
-                    return version;
+                    throw StartFailed($"the server exited (code {process.ExitCode}) before accepting connections", logOffset, lastError);
                 }
-            }
-            catch (MySqlException e)
-            {
-                lastError = e;
-            }
 
-            if (deadline.Elapsed > StartTimeout)
-            {
-                KillQuietly(process);
-                throw StartFailed($"the server did not answer within {StartTimeout.TotalSeconds:0} s", logOffset, lastError);
-            }
-
-            await Task.Delay(100, cancellationToken).ConfigureAwait(false);
+                try
+                {
+                    return await QueryVersionAsync(endpoint, token).ConfigureAwait(false);
+                }
+                catch (MySqlException e)
+                {
+                    lastError = e;
+                    return null;
+                }
+            },
+            StartTimeout,
+            RetryDelays.Every(TimeSpan.FromMilliseconds(100)),
+            cancellationToken).ConfigureAwait(false);
+        if (version is null)
+        {
+            ChildProcess.Kill(process, entireTree: false);
+            process.WaitForExit(10_000);
+            throw StartFailed($"the server did not answer within {StartTimeout.TotalSeconds:0} s", logOffset, lastError);
         }
+
+        return version;
     }
 
     private BranchTasksException PortMismatch(int wanted, int running, int pid) => new(
@@ -394,19 +395,6 @@ public sealed class LocalServer
         builder.Pooling = false;
         builder.ConnectionTimeout = 3;
         return builder.ConnectionString;
-    }
-
-    private static void KillQuietly(Process process)
-    {
-        try
-        {
-            process.Kill();
-            process.WaitForExit(10_000);
-        }
-        catch (InvalidOperationException)
-        {
-            // Already exited.
-        }
     }
 
     private static LocalServerEndpoint ToEndpoint(LocalServerState state, LocalServerCredentials credentials, int pid, string version) =>

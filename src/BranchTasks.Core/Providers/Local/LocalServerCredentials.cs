@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text.Json;
+using BranchTasks.Core.Platform;
 
 namespace BranchTasks.Core.Providers.Local;
 
@@ -32,20 +33,12 @@ public sealed record LocalServerCredentials(string AdminUser, string AdminPasswo
 
     private static string NewPassword() => RandomNumberGenerator.GetString(PasswordAlphabet, 32);
 
-    public static LocalServerCredentials? TryRead(string path)
-    {
-        try
-        {
-            var credentials = JsonSerializer.Deserialize<LocalServerCredentials>(File.ReadAllText(path), Options);
-            return credentials is { AdminUser.Length: > 0, AdminPassword.Length: > 0, AppUser.Length: > 0 } ? credentials : null;
-        }
-        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException or JsonException)
-        {
-            return null;
-        }
-    }
+    public static LocalServerCredentials? TryRead(string path) =>
+        new PrivateJsonFile<LocalServerCredentials>(path, Options).Read() is { AdminUser.Length: > 0, AdminPassword.Length: > 0, AppUser.Length: > 0 } credentials
+            ? credentials
+            : null;
 
-    public void Write(string path) => State.StateDirectory.WritePrivateFile(path, JsonSerializer.Serialize(this, Options));
+    public void Write(string path) => new PrivateJsonFile<LocalServerCredentials>(path, Options).Write(this);
 
     public override string ToString() => $"{nameof(LocalServerCredentials)} {{ AdminUser = {AdminUser}, AppUser = {AppUser} }}";
 }

@@ -1,4 +1,5 @@
 using BranchTasks.Core.Errors;
+using BranchTasks.Core.Platform;
 using BranchTasks.Core.State;
 
 namespace BranchTasks.Core.Providers.Local;
@@ -23,10 +24,10 @@ internal sealed class LocalServerInitializer(StateDirectory state, LocalServerLa
 
         var (tool, arguments) = Command(binaries);
         var logOffset = ServerLog.CurrentLength(layout.LogFile);
-        ToolRunner.Result result;
+        ChildProcessResult result;
         try
         {
-            result = await ToolRunner.RunAsync(tool, arguments, InitTimeout, cancellationToken).ConfigureAwait(false);
+            result = await ChildProcess.RunAsync(new ProcessCommand(tool, arguments), new ChildProcessOptions { Timeout = InitTimeout }, cancellationToken).ConfigureAwait(false);
         }
         catch
         {
@@ -41,7 +42,7 @@ internal sealed class LocalServerInitializer(StateDirectory state, LocalServerLa
             // The install tool ends with pages of generic advice; the cause is in what it wrote before.
             var initLog = Path.Combine(layout.Directory, "init.log");
             StateDirectory.WritePrivateFile(initLog, $"{tool} {string.Join(' ', arguments)}{Environment.NewLine}--- stderr ---{Environment.NewLine}{result.StandardError}{Environment.NewLine}--- stdout ---{Environment.NewLine}{result.StandardOutput}");
-            var tail = ToolRunner.Tail(string.IsNullOrWhiteSpace(result.StandardError) ? result.StandardOutput : result.StandardError) + $"{Environment.NewLine}(full output in {initLog})";
+            var tail = ChildProcessResult.Tail(string.IsNullOrWhiteSpace(result.StandardError) ? result.StandardOutput : result.StandardError) + $"{Environment.NewLine}(full output in {initLog})";
             if (binaries.Flavor == ServerFlavor.MySql)
             {
                 // mysqld --initialize writes its complaints to the error log, not to stderr.

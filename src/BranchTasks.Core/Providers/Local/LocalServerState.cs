@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using BranchTasks.Core.Platform;
 
 namespace BranchTasks.Core.Providers.Local;
 
@@ -20,18 +21,8 @@ public sealed record LocalServerState(
         DefaultIgnoreCondition = JsonIgnoreCondition.Never,
     };
 
-    public static LocalServerState? TryRead(string path)
-    {
-        try
-        {
-            return JsonSerializer.Deserialize<LocalServerState>(File.ReadAllText(path), Options);
-        }
-        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException or JsonException)
-        {
-            // Missing or corrupt: treated as "nothing running", and the next start rewrites it.
-            return null;
-        }
-    }
+    /// <summary>The state, or null when missing or damaged: treated as "nothing running", and the next start rewrites it.</summary>
+    public static LocalServerState? TryRead(string path) => new PrivateJsonFile<LocalServerState>(path, Options).Read();
 
-    public void Write(string path) => State.StateDirectory.WritePrivateFile(path, JsonSerializer.Serialize(this, Options));
+    public void Write(string path) => new PrivateJsonFile<LocalServerState>(path, Options).Write(this);
 }

@@ -1,6 +1,6 @@
-using System.Diagnostics;
 using BranchTasks.Core.Configuration;
 using BranchTasks.Core.Errors;
+using BranchTasks.Core.Platform;
 
 namespace BranchTasks.Core.Providers.Local;
 
@@ -12,6 +12,7 @@ public sealed class ServerBinaryLocator
 {
     private static readonly string[] ServerNames = ["mariadbd", "mysqld"];
     private static readonly string[] InstallToolNames = ["mariadb-install-db", "mysql_install_db"];
+    private static readonly TimeSpan VersionTimeout = TimeSpan.FromSeconds(10);
 
     private readonly string? _configuredServerPath;
     private readonly IReadOnlyList<string> _pathDirectories;
@@ -193,22 +194,10 @@ public sealed class ServerBinaryLocator
     {
         try
         {
-            using var process = Process.Start(new ProcessStartInfo(serverPath, "--version")
-            {
-                RedirectStandardOutput = true,
-                RedirectStandardError = true,
-                RedirectStandardInput = true,
-                UseShellExecute = false,
-            });
-            if (process is null)
-            {
-                return false;
-            }
-
-            var errorTask = process.StandardError.ReadToEndAsync();
-            var output = process.StandardOutput.ReadToEnd();
-            process.WaitForExit(10_000);
-            return (output + errorTask.GetAwaiter().GetResult()).Contains("MariaDB", StringComparison.OrdinalIgnoreCase);
+            // Locate is synchronous (doctor, tests) and runs once per server start: blocking here costs one thread for a moment.
+            var result = ChildProcess.RunAsync(new ProcessCommand(serverPath, ["--version"]), new ChildProcessOptions { Timeout = VersionTimeout }, CancellationToken.None)
+                .GetAwaiter().GetResult();
+            return (result.StandardOutput + result.StandardError).Contains("MariaDB", StringComparison.OrdinalIgnoreCase);
         }
         catch (System.ComponentModel.Win32Exception)
         {

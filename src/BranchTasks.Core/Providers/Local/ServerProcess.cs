@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using BranchTasks.Core.Platform;
 
 namespace BranchTasks.Core.Providers.Local;
 
@@ -42,21 +43,8 @@ internal static class ServerProcess
         }
     }
 
-    public static async Task<bool> WaitForExitAsync(int processId, LocalServerLayout layout, TimeSpan timeout, CancellationToken cancellationToken)
-    {
-        var deadline = DateTime.UtcNow + timeout;
-        while (IsOurs(processId, layout))
-        {
-            if (DateTime.UtcNow >= deadline)
-            {
-                return false;
-            }
-
-            await Task.Delay(50, cancellationToken).ConfigureAwait(false);
-        }
-
-        return true;
-    }
+    public static Task<bool> WaitForExitAsync(int processId, LocalServerLayout layout, TimeSpan timeout, CancellationToken cancellationToken) =>
+        Retry.UntilAsync(_ => ValueTask.FromResult(!IsOurs(processId, layout)), timeout, RetryDelays.Every(TimeSpan.FromMilliseconds(50)), cancellationToken);
 
     /// <summary>Kills the server, but only after checking once more that the pid is still ours.</summary>
     public static void Kill(int processId, LocalServerLayout layout)

@@ -38,14 +38,20 @@ public sealed class PlanetScaleApiClient
     public PlanetScaleSettings Settings { get; }
 
     /// <summary>Base delay between retries of 5xx and network failures; doubles each time.</summary>
-    internal static TimeSpan RetryDelay { get; set; } = TimeSpan.FromMilliseconds(300);
+    public static readonly TimeSpan DefaultRetryDelay = TimeSpan.FromMilliseconds(300);
+
+    /// <summary><see cref="DefaultRetryDelay"/>, unless the factory was given a shorter one (tests against the API double).</summary>
+    internal TimeSpan RetryDelay { get; private init; } = DefaultRetryDelay;
 
     public static HttpClient CreateHttpClient() => new(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) })
     {
         Timeout = TimeSpan.FromSeconds(30),
     };
 
-    public static PlanetScaleApiClient Create(HttpClient http, BranchTasksConfig config, ProviderCredentials credentials)
+    public static PlanetScaleApiClient Create(HttpClient http, BranchTasksConfig config, ProviderCredentials credentials) =>
+        Create(http, config, credentials, DefaultRetryDelay);
+
+    internal static PlanetScaleApiClient Create(HttpClient http, BranchTasksConfig config, ProviderCredentials credentials, TimeSpan retryDelay)
     {
         var settings = config.PlanetScale!;
         var id = credentials.Get(CredentialEnvironment.PlanetScaleTokenId, TokenIdSecretKey);
@@ -64,7 +70,7 @@ public sealed class PlanetScaleApiClient
 
         // The user's setting only, checked before the token goes anywhere.
         var baseUrl = VersionedRoot(CredentialBinding.PlanetScaleApiUrl(credentials));
-        return new PlanetScaleApiClient(http, baseUrl, $"{id}:{token}", settings, config.FilePath);
+        return new PlanetScaleApiClient(http, baseUrl, $"{id}:{token}", settings, config.FilePath) { RetryDelay = retryDelay };
     }
 
     /// <summary>

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using BranchTasks.Core.Configuration;
 using BranchTasks.Core.Errors;
 using BranchTasks.Core.Mapping;
+using BranchTasks.Core.Platform;
 using BranchTasks.Core.Tunnel;
 
 namespace BranchTasks.Core.Providers.PlanetScale;
@@ -147,36 +148,33 @@ public sealed class PlanetScaleBranchProvider(
     private async Task<PlanetScaleBranch> WaitUntilReadyAsync(string branch, CancellationToken cancellationToken)
     {
         var clock = Stopwatch.StartNew();
-        var pause = FirstPoll;
         var lastReport = TimeSpan.Zero;
         progress?.Report($"Waiting for PlanetScale branch '{branch}' of '{Settings.Database}' to be ready...");
-        while (true)
+        var ready = await Retry.UntilAsync(
+            async token =>
+            {
+                var current = await api.GetBranchAsync(branch, token).ConfigureAwait(false)
+                    ?? throw new BranchTasksException(ErrorCodes.BranchNotFound, $"PlanetScale branch '{branch}' disappeared while BranchTasks waited for it to be ready.");
+                if (!current.Ready && clock.Elapsed - lastReport >= ProgressEvery && clock.Elapsed < Settings.ReadyTimeout)
+                {
+                    lastReport = clock.Elapsed;
+                    progress?.Report($"Still waiting for PlanetScale branch '{branch}' ({clock.Elapsed.TotalSeconds:0} s of at most {Settings.ReadyTimeout.TotalSeconds:0} s)...");
+                }
+
+                return current.Ready ? current : null;
+            },
+            Settings.ReadyTimeout,
+            new RetryDelays(FirstPoll, LongestPoll),
+            cancellationToken).ConfigureAwait(false);
+        if (ready is null)
         {
-            var current = await api.GetBranchAsync(branch, cancellationToken).ConfigureAwait(false)
-                ?? throw new BranchTasksException(ErrorCodes.BranchNotFound, $"PlanetScale branch '{branch}' disappeared while BranchTasks waited for it to be ready.");
-            if (current.Ready)
-            {
-                progress?.Report($"PlanetScale branch '{branch}' is ready ({clock.Elapsed.TotalSeconds:0.0} s).");
-                return current;
-            }
-
-            if (clock.Elapsed >= Settings.ReadyTimeout)
-            {
-                throw new BranchTasksException(
-                    ErrorCodes.BranchNotReady,
-                    $"PlanetScale branch '{branch}' of '{Settings.Database}' was not ready after {Settings.ReadyTimeout.TotalSeconds:0} s. Check its state in PlanetScale, or raise \"readyTimeout\" in \"planetscale\" in {config.FilePath}.");
-            }
-
-            if (clock.Elapsed - lastReport >= ProgressEvery)
-            {
-                lastReport = clock.Elapsed;
-                progress?.Report($"Still waiting for PlanetScale branch '{branch}' ({clock.Elapsed.TotalSeconds:0} s of at most {Settings.ReadyTimeout.TotalSeconds:0} s)...");
-            }
-
-            var left = Settings.ReadyTimeout - clock.Elapsed;
-            await Task.Delay(pause < left ? pause : left, cancellationToken).ConfigureAwait(false);
-            pause = pause * 2 < LongestPoll ? pause * 2 : LongestPoll;
+            throw new BranchTasksException(
+                ErrorCodes.BranchNotReady,
+                $"PlanetScale branch '{branch}' of '{Settings.Database}' was not ready after {Settings.ReadyTimeout.TotalSeconds:0} s. Check its state in PlanetScale, or raise \"readyTimeout\" in \"planetscale\" in {config.FilePath}.");
         }
+
+        progress?.Report($"PlanetScale branch '{branch}' is ready ({clock.Elapsed.TotalSeconds:0.0} s).");
+        return ready;
     }
 
     private async Task<PlanetScaleBranch> FindAfterLostCreateAsync(string branch, BranchTasksException lost)

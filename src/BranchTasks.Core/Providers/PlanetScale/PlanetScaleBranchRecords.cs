@@ -1,4 +1,5 @@
 using System.Text.Json;
+using BranchTasks.Core.Platform;
 using BranchTasks.Core.State;
 
 namespace BranchTasks.Core.Providers.PlanetScale;
@@ -13,7 +14,8 @@ public sealed class PlanetScaleBranchRecords(StateDirectory state)
     private static readonly object Gate = new();
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { WriteIndented = true };
 
-    private string FilePath => state.PathOf("planetscale-branches.json");
+    // A damaged record only costs ownership knowledge; deleting stays refused until a branch is recorded again.
+    private PrivateJsonFile<List<PlanetScaleBranchRecord>> File => new(state.PathOf("planetscale-branches.json"), Json);
 
     public PlanetScaleBranchRecord? Find(string organization, string database, string branch)
     {
@@ -62,22 +64,11 @@ public sealed class PlanetScaleBranchRecords(StateDirectory state)
             var records = Load();
             change(records);
             state.EnsureDirectory();
-            StateDirectory.WritePrivateFile(FilePath, JsonSerializer.Serialize(records, Json));
+            File.Write(records);
         }
     }
 
-    private List<PlanetScaleBranchRecord> Load()
-    {
-        try
-        {
-            return File.Exists(FilePath) ? JsonSerializer.Deserialize<List<PlanetScaleBranchRecord>>(File.ReadAllText(FilePath), Json) ?? [] : [];
-        }
-        catch (JsonException)
-        {
-            // A damaged record only costs ownership knowledge; deleting stays refused until a branch is recorded again.
-            return [];
-        }
-    }
+    private List<PlanetScaleBranchRecord> Load() => File.Read() ?? [];
 }
 
 public sealed record PlanetScaleBranchRecord(

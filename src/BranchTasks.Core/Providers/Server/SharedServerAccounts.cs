@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 using System.Security.Cryptography;
-using System.Text.Json;
+using BranchTasks.Core.Platform;
 using BranchTasks.Core.State;
 
 namespace BranchTasks.Core.Providers.Server;
@@ -24,6 +24,8 @@ public sealed class SharedServerAccounts(StateDirectory state, Action<string>? l
     private readonly ConcurrentDictionary<string, bool> _warned = new(StringComparer.OrdinalIgnoreCase);
 
     public string FilePath => state.PathOf(FileName);
+
+    private PrivateJsonFile<Dictionary<string, Dictionary<string, string>>> File => new(FilePath);
 
     public AppAccountPolicy PolicyFor(string host, int port, string adminUser)
     {
@@ -50,24 +52,14 @@ public sealed class SharedServerAccounts(StateDirectory state, Action<string>? l
             password = RandomNumberGenerator.GetString(PasswordAlphabet, 32) + PolicySuffix;
             accounts[user] = password;
             state.EnsureDirectory();
-            StateDirectory.WritePrivateFile(FilePath, JsonSerializer.Serialize(all));
+            File.Write(all);
             return password;
         }
     }
 
-    private Dictionary<string, Dictionary<string, string>> Read()
-    {
-        try
-        {
-            return JsonSerializer.Deserialize<Dictionary<string, Dictionary<string, string>>>(File.ReadAllText(FilePath))
-                ?? new Dictionary<string, Dictionary<string, string>>(StringComparer.OrdinalIgnoreCase);
-        }
-        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException or JsonException)
-        {
-            // A lost or damaged file costs new passwords, which the next grant sets on the accounts.
-            return new Dictionary<string, Dictionary<string, string>>(StringComparer.OrdinalIgnoreCase);
-        }
-    }
+    // A lost or damaged file costs new passwords, which the next grant sets on the accounts.
+    private Dictionary<string, Dictionary<string, string>> Read() =>
+        File.Read() ?? new Dictionary<string, Dictionary<string, string>>(StringComparer.OrdinalIgnoreCase);
 
     private void Warn(string server, string reason)
     {
