@@ -46,6 +46,9 @@ public sealed class TunnelListener : IAsyncDisposable
     /// <summary>Whether the last upstream login used TLS (null before the first login).</summary>
     public bool? UpstreamTls { get; private set; }
 
+    /// <summary>How the last upstream login reached the server: "unix" (the private server's socket) or "tcp"; null before the first login.</summary>
+    public string? UpstreamTransport { get; private set; }
+
     /// <summary>Why the last upstream login failed, until one succeeds again.</summary>
     public string? LastLoginError { get; private set; }
 
@@ -226,9 +229,10 @@ public sealed class TunnelListener : IAsyncDisposable
 
     internal void AddToClient(int count) => Interlocked.Add(ref _toClient, count);
 
-    internal void ConnectionLoggedIn(bool usesTls, Protocol.InitialHandshakePayload greeting)
+    internal void ConnectionLoggedIn(bool usesTls, bool overUnixSocket, Protocol.InitialHandshakePayload greeting)
     {
         UpstreamTls = usesTls;
+        UpstreamTransport = overUnixSocket ? "unix" : "tcp";
         LastLoginError = null;
         Volatile.Write(ref _upstreamGreeting, greeting);
     }

@@ -14,5 +14,6 @@ public static class LocalBranchProvider
         new(endpoint.Host, endpoint.Port, endpoint.CreateAdminConnectionString(), endpoint.AppUser, endpoint.AppPassword, UpstreamTlsPolicy.Opportunistic, BranchMetadataStore.DefaultSchemaName)
         {
             Accounts = AppAccountPolicy.ForLocal(endpoint.AccountSecret),
+            UnixSocket = endpoint.UnixSocket,
         };
 }

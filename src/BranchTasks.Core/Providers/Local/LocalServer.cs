@@ -409,9 +409,11 @@ public sealed class LocalServer
         }
     }
 
-    private static LocalServerEndpoint ToEndpoint(LocalServerState state, LocalServerCredentials credentials, int pid, string version) =>
+    private LocalServerEndpoint ToEndpoint(LocalServerState state, LocalServerCredentials credentials, int pid, string version) =>
         new("127.0.0.1", state.Port, credentials.AdminUser, credentials.AdminPassword, credentials.AppUser, credentials.AppPassword ?? string.Empty, pid, version)
         {
             AccountSecret = credentials.AccountSecret ?? string.Empty,
+            // The launcher gives the server this socket everywhere but on Windows (see ServerLauncher).
+            UnixSocket = OperatingSystem.IsWindows() ? null : _layout.SocketFile,
         };
 }
