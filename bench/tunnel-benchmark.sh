@@ -127,7 +127,17 @@ tunnel_plain_port=$(hosted_port "$work/host.out")
 tunnel_tls_port=$(hosted_port "$work/host-tls.out")
 [ -n "$tunnel_plain_port" ] && [ -n "$tunnel_tls_port" ] || { echo "tunnel-bench serve did not start:" >&2; cat "$work/host.out" "$work/host-tls.out" >&2; exit 1; }
 
-MYSQL_PWD="$password" mariadb --host=127.0.0.1 --port="$server_port" --user=branchtasks_app --skip-ssl -e "SET GLOBAL max_connections = 1000" "$database"
+# The shared branchtasks_app account has no rights of its own (the tunnel logs in as the project's app account, whose
+# password only the daemon derives); the arms that log in themselves use it, given the bench database by the admin
+# (credentials in a 0600 option file, never on a command line).
+(umask 077; python3 - "$BRANCHTASKS_HOME/local/credentials.json" > "$work/admin.cnf" <<'PY'
+import json, sys
+c = json.load(open(sys.argv[1]))
+print(f"[client]\nuser={c['adminUser']}\npassword={c['adminPassword']}")
+PY
+)
+mariadb --defaults-extra-file="$work/admin.cnf" --host=127.0.0.1 --port="$server_port" --skip-ssl \
+  -e "GRANT ALL PRIVILEGES ON \`$database\`.* TO 'branchtasks_app'@'127.0.0.1', 'branchtasks_app'@'localhost'; SET GLOBAL max_connections = 1000"
 
 daemon_pid=$(bt status --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["processId"])')
 server_pid=$(json "$BRANCHTASKS_HOME/local/server.json" processId)
