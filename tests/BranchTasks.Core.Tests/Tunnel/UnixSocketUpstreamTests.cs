@@ -121,6 +121,40 @@ public sealed class UnixSocketUpstreamTests(PrivateServerFixture fixture)
     }
 
     [Fact]
+    public async Task Large_packets_and_prepared_statements_cross_the_socket_intact()
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            return;
+        }
+
+        var upstream = await NewBranchAsync();
+        await fixture.ExecuteAsync("SET GLOBAL max_allowed_packet = 128 * 1024 * 1024");
+        await using var tunnel = TunnelListener.Start(upstream, preferredPort: null);
+        await using var connection = new MySqlConnection(Local(tunnel, upstream.Database) + ";IgnorePrepare=false");
+        await connection.OpenAsync();
+        await using (var create = new MySqlCommand("CREATE TABLE blobs (id INT PRIMARY KEY, data LONGBLOB)", connection))
+        {
+            await create.ExecuteNonQueryAsync();
+        }
+
+        // Larger than one MySQL packet (16 MiB) and than any socket buffer, so both directions split and reassemble it.
+        var blob = new byte[(16 * 1024 * 1024) + 4099];
+        Random.Shared.NextBytes(blob);
+        await using (var insert = new MySqlCommand("INSERT INTO blobs VALUES (@id, @data)", connection))
+        {
+            insert.Parameters.AddWithValue("@id", 1);
+            insert.Parameters.AddWithValue("@data", blob);
+            await insert.PrepareAsync();
+            await insert.ExecuteNonQueryAsync();
+        }
+
+        await using var select = new MySqlCommand("SELECT data FROM blobs WHERE id = 1", connection);
+        Assert.Equal(blob, (byte[])(await select.ExecuteScalarAsync())!);
+        Assert.Equal("unix", tunnel.UpstreamTransport);
+    }
+
+    [Fact]
     public async Task When_the_socket_is_gone_the_tunnel_falls_back_to_tcp_with_tls()
     {
         if (OperatingSystem.IsWindows())
