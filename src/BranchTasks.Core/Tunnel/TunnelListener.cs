@@ -240,7 +240,7 @@ public sealed class TunnelListener : IAsyncDisposable
     internal void LoginFailed(string message)
     {
         LastLoginError = message;
-        Log($"upstream {Upstream.Host}:{Upstream.Port} refused or failed a login: {message}");
+        Log($"upstream {Upstream.Address} refused or failed a login: {message}");
     }
 
     internal void Refused(string why)

@@ -21,7 +21,8 @@ public sealed record AppAccountPolicy(string Host, Func<string, string> Password
     {
         // An empty secret would make every password guessable.
         ArgumentException.ThrowIfNullOrEmpty(secret);
-        return new(LoopbackHost, user => AppAccounts.DerivePassword(secret, user)) { AlsoSocket = true };
+        // Windows: the server has no Unix socket there, and the tunnel keeps TCP.
+        return new(LoopbackHost, user => AppAccounts.DerivePassword(secret, user)) { AlsoSocket = !OperatingSystem.IsWindows() };
     }
 
     /// <summary>The accounts also exist at <see cref="SocketHost"/>: the tunnel reaches the private server over its Unix socket (over TCP only when the socket is gone).</summary>
