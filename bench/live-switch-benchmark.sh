@@ -105,9 +105,9 @@ for line in open(os.path.join(work, "arms.tsv")):
     print(f"| {name} | {s['runs']} | {s['median']} | {s['p90']} | {s['min']} | {s['max']} | {s['git-median']} | {ensure} | {per_switch:.0f} ms | {met} |")
 print("\nWhere the time goes: `git checkout` itself; the daemon's ensure of an existing branch for the app's request (from")
 print("its log; the daemon's own HEAD watcher ensures the branch too, and its CPU is in the CPU column); the rest is the")
-print("file-system event reaching the app (no")
-print("polling: the provider's watcher fires on git's rename of HEAD; its 1 s poll only backs up a missed event), the")
-print(f"request's round trip and the reload. Idle afterwards, with the app gone, the daemon used {float(idle_cpu):.2f} s of CPU in 10 s.")
+print("file-system event reaching the app (no polling: the provider's watcher fires on git's rename of HEAD; its 1 s poll")
+print("only backs up a missed event), the request's round trip and the reload. Idle afterwards, with the app gone, the")
+print(f"daemon used {float(idle_cpu):.2f} s of CPU in 10 s.")
 PY
 cat "$work/section.md"
 if [ "$WRITE_DOCS" = 1 ]; then
