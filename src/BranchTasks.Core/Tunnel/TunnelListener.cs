@@ -232,7 +232,14 @@ public sealed class TunnelListener : IAsyncDisposable
     internal void ConnectionLoggedIn(bool usesTls, bool overUnixSocket, Protocol.InitialHandshakePayload greeting)
     {
         UpstreamTls = usesTls;
-        UpstreamTransport = overUnixSocket ? "unix" : "tcp";
+        var transport = overUnixSocket ? "unix" : "tcp";
+        if (transport != UpstreamTransport && Upstream.UnixSocket is { } socket)
+        {
+            // Said once per change: a fallback to TCP is slower, and the socket's absence is worth knowing.
+            Log(overUnixSocket ? $"upstream over the server's socket {socket} again" : $"the server's socket {socket} did not answer; upstream over TCP {Upstream.Host}:{Upstream.Port} with TLS");
+        }
+
+        UpstreamTransport = transport;
         LastLoginError = null;
         Volatile.Write(ref _upstreamGreeting, greeting);
     }

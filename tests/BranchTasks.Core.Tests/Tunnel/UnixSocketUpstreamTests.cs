@@ -164,7 +164,8 @@ public sealed class UnixSocketUpstreamTests(PrivateServerFixture fixture)
 
         var upstream = await NewBranchAsync();
         var missing = Path.Combine(fixture.StateRoot, "no-such.sock");
-        await using var tunnel = TunnelListener.Start(upstream with { UnixSocket = missing }, preferredPort: null);
+        var log = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        await using var tunnel = TunnelListener.Start(upstream with { UnixSocket = missing }, preferredPort: null, new TunnelOptions { Log = log.Enqueue });
 
         var session = await SessionAsync(tunnel, upstream.Database);
 
@@ -173,6 +174,11 @@ public sealed class UnixSocketUpstreamTests(PrivateServerFixture fixture)
         Assert.Equal($"{Account.User}@127.0.0.1", session.User);
         Assert.Equal("tcp", tunnel.UpstreamTransport);
         Assert.True(tunnel.UpstreamTls);
+        Assert.Single(log, l => l.Contains($"socket {missing} did not answer", StringComparison.Ordinal));
+
+        // Said once, not per connection.
+        await SessionAsync(tunnel, upstream.Database);
+        Assert.Single(log, l => l.Contains("did not answer", StringComparison.Ordinal));
     }
 
     [Fact]
