@@ -3,18 +3,22 @@
 # run on this machine, and writes the results to its section of docs/benchmarks.md.
 #
 #   bench/tunnel-benchmark.sh                                   # installs sysbench, socat, mariadb-client if missing
-#   DURATION=6 ROUNDS=5 THREADS="1 8 32" LATENCY_RUNS=300 bench/tunnel-benchmark.sh   # the defaults (~25 min)
+#   DURATION=6 ROUNDS=5 THREADS="1 8 32" LATENCY_RUNS=300 bench/tunnel-benchmark.sh   # the defaults (~35 min)
+#   TESTS=oltp_point_select THREADS="8 32" ROUNDS=3 bench/tunnel-benchmark.sh         # a shorter run
 #   WRITE_DOCS=0 bench/tunnel-benchmark.sh                      # print the section, leave docs/benchmarks.md alone
 #
 # Arms, each compared with the arm that has the same TLS setting on the wire to the server:
 #   direct       plain TCP to the private server              direct+TLS   TLS to the server (the client does TLS)
 #   socat        socat TCP relay, plain                       socat+TLS    the same relay carrying the client's TLS
-#   tunnel       the tunnel, upstream leg plain               tunnel+TLS   the tunnel as shipped: the daemon's, TLS upstream
-# The tunnels' app legs are plain loopback. `tunnel+TLS` is the real daemon started by `branchtasks up`; `tunnel` runs
-# the same TunnelListener code in bench/TunnelBench (the daemon cannot be told to skip TLS).
+#   tunnel       the tunnel, upstream leg plain TCP           tunnel+TLS   the tunnel with TLS upstream over TCP, as it
+#                                                                          reaches mysql and PlanetScale servers
+#   tunnel+unix  the `local` tunnel as shipped: the daemon's, upstream over the private server's Unix socket, no TLS
+#   direct+unix  the client straight to the server's Unix socket: how far an app leg over a Unix socket could go
+# The tunnels' app legs are plain loopback TCP. `tunnel+unix` is the real daemon started by `branchtasks up`; `tunnel`
+# and `tunnel+TLS` run the same TunnelListener code in bench/TunnelBench, dialling the server's TCP port.
 #
 # What runs:
-#   - sysbench oltp_point_select and oltp_read_only at each thread count; every round runs all arms once, in an order
+#   - sysbench TESTS (oltp_point_select and oltp_read_only) at each thread count; every round runs all arms once, in an order
 #     that rotates from round to round, and the table shows medians over ROUNDS rounds; ratios are the median of the
 #     per-round ratios (each ratio compares two arms measured minutes apart at most);
 #   - a ~100 MB result set read with the mariadb client (--quick), interleaved the same way, median seconds;
@@ -28,6 +32,7 @@ ROUNDS=${ROUNDS:-5}
 THREADS=${THREADS:-"1 8 32"}
 LATENCY_RUNS=${LATENCY_RUNS:-300}
 BIG_ROUNDS=${BIG_ROUNDS:-3}
+TESTS=${TESTS:-"oltp_point_select oltp_read_only"}
 WRITE_DOCS=${WRITE_DOCS:-1}
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 
@@ -50,10 +55,12 @@ work=$(mktemp -d /tmp/bt-bench-XXXXXX)
 export BRANCHTASKS_HOME="$work/home"
 socat_pid=""
 host_pid=""
+host_tls_pid=""
 bt() { (cd "$work/repo" && dotnet "$work/tool/branchtasks.dll" "$@"); }
 cleanup() {
   [ -n "$socat_pid" ] && kill "$socat_pid" 2>/dev/null || true
   [ -n "$host_pid" ] && kill "$host_pid" 2>/dev/null || true
+  [ -n "$host_tls_pid" ] && kill "$host_tls_pid" 2>/dev/null || true
   if [ -f "$work/tool/branchtasks.dll" ] && [ -d "$work/repo" ]; then
     bt down --all >/dev/null 2>&1 || true
     bt server stop >/dev/null 2>&1 || true
@@ -85,9 +92,12 @@ up=$(bt up --json)
 unset SSL_CERT_FILE
 json() { python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))[sys.argv[2]])' "$@"; }
 echo "$up" > "$work/up.json"
-tunnel_tls_port=$(json "$work/up.json" port)
+tunnel_unix_port=$(json "$work/up.json" port)
 database=$(json "$work/up.json" database)
 server_port=$(json "$BRANCHTASKS_HOME/local/server.json" port)
+# The work folder's path is short, so the socket sits in the state directory (not in the runtime-folder fallback).
+server_socket="$BRANCHTASKS_HOME/local/mysqld.sock"
+[ -S "$server_socket" ] || { echo "tunnel-benchmark: the private server's Unix socket is not at $server_socket" >&2; exit 1; }
 cp "$BRANCHTASKS_HOME/local/tls/server-cert.pem" "$certs/cacert.pem"
 # The direct and socat arms need the upstream password; it stays in this script's memory and environment, and reaches
 # sysbench through a 0600 options file instead of its command line (which `ps` shows to every user).
@@ -103,38 +113,62 @@ socat_port=$(free_port)
 socat TCP-LISTEN:"$socat_port",bind=127.0.0.1,fork,reuseaddr,nodelay,backlog=512 TCP:127.0.0.1:"$server_port",nodelay &
 socat_pid=$!
 
-dotnet "$work/bench/tunnel-bench.dll" serve --server-port "$server_port" \
-  --user branchtasks_app --database "$database" --upstream-tls off > "$work/host.out" 2>&1 &
-host_pid=$!
-for _ in $(seq 100); do grep -q '^port=' "$work/host.out" 2>/dev/null && break; sleep 0.1; done
-tunnel_plain_port=$(sed -n 's/^port=//p' "$work/host.out")
-[ -n "$tunnel_plain_port" ] || { echo "tunnel-bench serve did not start:" >&2; cat "$work/host.out" >&2; exit 1; }
+serve() { # upstream-tls on|off, output file
+  dotnet "$work/bench/tunnel-bench.dll" serve --server-port "$server_port" \
+    --user branchtasks_app --database "$database" --upstream-tls "$1" > "$2" 2>&1 &
+}
+hosted_port() {
+  for _ in $(seq 100); do grep -q '^port=' "$1" 2>/dev/null && break; sleep 0.1; done
+  sed -n 's/^port=//p' "$1"
+}
+serve off "$work/host.out"; host_pid=$!
+serve on "$work/host-tls.out"; host_tls_pid=$!
+tunnel_plain_port=$(hosted_port "$work/host.out")
+tunnel_tls_port=$(hosted_port "$work/host-tls.out")
+[ -n "$tunnel_plain_port" ] && [ -n "$tunnel_tls_port" ] || { echo "tunnel-bench serve did not start:" >&2; cat "$work/host.out" "$work/host-tls.out" >&2; exit 1; }
 
-MYSQL_PWD="$password" mariadb --host=127.0.0.1 --port="$server_port" --user=branchtasks_app --skip-ssl -e "SET GLOBAL max_connections = 1000" "$database"
+# The shared branchtasks_app account has no rights of its own (the tunnel logs in as the project's app account, whose
+# password only the daemon derives); the arms that log in themselves use it, given the bench database by the admin
+# (credentials in a 0600 option file, never on a command line).
+(umask 077; python3 - "$BRANCHTASKS_HOME/local/credentials.json" > "$work/admin.cnf" <<'PY'
+import json, sys
+c = json.load(open(sys.argv[1]))
+print(f"[client]\nuser={c['adminUser']}\npassword={c['adminPassword']}")
+PY
+)
+mariadb --defaults-extra-file="$work/admin.cnf" --host=127.0.0.1 --port="$server_port" --skip-ssl \
+  -e "GRANT ALL PRIVILEGES ON \`$database\`.* TO 'branchtasks_app'@'127.0.0.1', 'branchtasks_app'@'localhost'; SET GLOBAL max_connections = 1000"
 
 daemon_pid=$(bt status --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["processId"])')
 server_pid=$(json "$BRANCHTASKS_HOME/local/server.json" processId)
 # The process that relays each arm's traffic, for the CPU it spends per query (socat's forked children are counted
 # through their parent once it has reaped them).
-declare -A relay_pid=([direct]="" [direct+TLS]="" [socat]=$socat_pid [socat+TLS]=$socat_pid [tunnel]=$host_pid [tunnel+TLS]=$daemon_pid)
+declare -A relay_pid=([direct]="" [direct+TLS]="" [direct+unix]="" [socat]=$socat_pid [socat+TLS]=$socat_pid [tunnel]=$host_pid [tunnel+TLS]=$host_tls_pid [tunnel+unix]=$daemon_pid)
 # user+system CPU ticks of a process and its reaped children
 ticks() { [ -n "$1" ] && awk '{ print $14 + $15 + $16 + $17 }' "/proc/$1/stat" || echo 0; }
 hz=$(getconf CLK_TCK)
 
-# name|port|password (yes/no)|client TLS (on/off): the tunnels' app legs are always plain; tunnel+TLS's TLS is upstream.
+# name|port or socket path|password (yes/no)|client TLS (on/off): the tunnels' app legs are always plain; tunnel+TLS's
+# TLS is upstream.
 arms=(
   "direct|$server_port|yes|off"
   "direct+TLS|$server_port|yes|on"
+  "direct+unix|$server_socket|yes|off"
   "socat|$socat_port|yes|off"
   "socat+TLS|$socat_port|yes|on"
   "tunnel|$tunnel_plain_port|no|off"
   "tunnel+TLS|$tunnel_tls_port|no|off"
+  "tunnel+unix|$tunnel_unix_port|no|off"
 )
 # The arms in round r, rotated so that no arm always runs first or last.
 rotated() { local r=$1 n=${#arms[@]} k; for ((k = 0; k < n; k++)); do echo "${arms[$(((r + k) % n))]}"; done; }
 
-sb() { # port password-yes/no tls test threads command
-  local args=(--db-driver=mysql --mysql-host=127.0.0.1 --mysql-port="$1" --mysql-user=branchtasks_app --mysql-db="$database"
+# Where a client connects: a port on 127.0.0.1, or a Unix socket when it is a path.
+sb_address() { case $1 in /*) echo "--mysql-socket=$1";; *) echo "--mysql-host=127.0.0.1 --mysql-port=$1";; esac; }
+cli_address() { case $1 in /*) echo "--socket=$1";; *) echo "--host=127.0.0.1 --port=$1";; esac; }
+sb() { # port-or-socket password-yes/no tls test threads command
+  # shellcheck disable=SC2046
+  local args=(--db-driver=mysql $(sb_address "$1") --mysql-user=branchtasks_app --mysql-db="$database"
     --mysql-ssl="$3" --tables=4 --table-size=10000 --threads="$5" --time="$DURATION" --report-interval=0)
   [ "$2" = yes ] && args+=(--config-file="$work/sysbench-password.conf")
   (cd "$certs" && sysbench "$4" "${args[@]}" "$6")
@@ -147,7 +181,7 @@ sb "$server_port" yes off oltp_read_only 4 prepare >/dev/null
 results="$work/results.tsv"
 : > "$results"
 : > "$work/cpu.tsv"
-for test in oltp_point_select oltp_read_only; do
+for test in $TESTS; do
   for threads in $THREADS; do
     for ((round = 0; round < ROUNDS; round++)); do
       while IFS='|' read -r name port pw ssl; do
@@ -180,7 +214,8 @@ for ((round = 0; round < BIG_ROUNDS; round++)); do
     tls=--skip-ssl; [ "$ssl" = on ] && tls=--ssl
     pwenv=(); [ "$pw" = yes ] && pwenv=(env MYSQL_PWD="$password")
     start=$(date +%s%N)
-    "${pwenv[@]}" mariadb --host=127.0.0.1 --port="$port" --user=branchtasks_app "$tls" --quick --batch --skip-column-names \
+    # shellcheck disable=SC2046
+    "${pwenv[@]}" mariadb $(cli_address "$port") --user=branchtasks_app "$tls" --quick --batch --skip-column-names \
       -e "SELECT REPEAT('x', 1000) FROM seq_1_to_100000" "$database" > /dev/null
     seconds=$(python3 -c "print(($(date +%s%N) - $start) / 1e9)")
     echo "100MB round $round $name: ${seconds}s"
@@ -202,7 +237,7 @@ echo "$status" > "$work/status.json"
 
 load_end=$(cut -d' ' -f1-3 /proc/loadavg)
 python3 "$root/bench/tunnel-report.py" "$results" "$work/latency.tsv" "$work/status.json" "$work/cpu.tsv" "$load_start" "$load_end" \
-  "DURATION=$DURATION ROUNDS=$ROUNDS THREADS=\"$THREADS\" LATENCY_RUNS=$LATENCY_RUNS" > "$work/section.md"
+  "DURATION=$DURATION ROUNDS=$ROUNDS THREADS=\"$THREADS\" TESTS=\"$TESTS\" LATENCY_RUNS=$LATENCY_RUNS" > "$work/section.md"
 cat "$work/section.md"
 if [ "$WRITE_DOCS" = 1 ]; then
   mkdir -p "$root/docs"

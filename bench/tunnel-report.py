@@ -4,7 +4,7 @@
 Usage: tunnel-report.py RESULTS.tsv LATENCY.tsv STATUS.json CPU.tsv LOAD_START LOAD_END SETTINGS
   RESULTS.tsv  measurement, round, arm, value (empty when the run failed), unit (qps or s)
   LATENCY.tsv  arm, median ms, p10, p90, mean, runs (bench/TunnelBench latency)
-  STATUS.json  `branchtasks status --json`, to show that the daemon's tunnel used TLS upstream
+  STATUS.json  `branchtasks status --json`, to show how the daemon's tunnel reached the server (upstreamTransport, upstreamTls)
   CPU.tsv      arm, queries, relay ticks, server ticks, ticks per second, "client-user client-system" seconds, measurement
 """
 import collections
@@ -17,9 +17,12 @@ import subprocess
 import sys
 
 results_path, latency_path, status_path, cpu_path, load_start, load_end, settings = sys.argv[1:8]
-ARMS = ["direct", "direct+TLS", "socat", "socat+TLS", "tunnel", "tunnel+TLS"]
-# (numerator, denominator): each tunnel arm against the arm with the same TLS setting towards the server.
-PAIRS = [("tunnel", "socat"), ("tunnel+TLS", "socat+TLS"), ("tunnel", "direct"), ("tunnel+TLS", "direct+TLS")]
+ARMS = ["direct", "direct+TLS", "direct+unix", "socat", "socat+TLS", "tunnel", "tunnel+TLS", "tunnel+unix"]
+# (numerator, denominator): each tunnel arm against the arm with the same TLS setting towards the server; the shipped
+# `local` tunnel (Unix socket upstream) against the app's own direct TCP connection, and what a Unix-socket app leg
+# could gain at most (direct+unix against direct).
+PAIRS = [("tunnel", "socat"), ("tunnel+TLS", "socat+TLS"), ("tunnel", "direct"), ("tunnel+TLS", "direct+TLS"),
+         ("tunnel+unix", "direct"), ("direct+unix", "direct")]
 
 values = collections.OrderedDict()  # measurement -> round -> arm -> value (None: failed)
 units = {}
@@ -62,12 +65,13 @@ for line in open(latency_path):
     if len(parts) == 6:
         latency[parts[0]] = {"median": float(parts[1]), "p10": float(parts[2]), "p90": float(parts[3]), "mean": float(parts[4]), "runs": int(parts[5])}
 
-upstream_tls = None
+upstream_tls = upstream_transport = None
 try:
     status = json.load(open(status_path))
     tunnels = status.get("tunnels", []) if isinstance(status, dict) else []
     if tunnels:
         upstream_tls = tunnels[0].get("upstreamTls")
+        upstream_transport = tunnels[0].get("upstreamTransport")
 except (OSError, ValueError):
     pass
 
@@ -84,9 +88,13 @@ w(f"## Tunnel vs direct vs socat, {datetime.datetime.now(datetime.timezone.utc):
 w(f"Command: `{settings} bench/tunnel-benchmark.sh`, on {cpu}, {os.cpu_count()} CPUs; {version}; {sysbench}; {socat}.")
 w(f"Load average at start {load_start}, at end {load_end} (other work on the machine makes single numbers noisy; ratios are paired within a round).\n")
 w("Arms, each compared with the one that puts the same TLS on the wire to the server: `direct` / `direct+TLS` (the client talks")
-w("to the server, with TLS in the second), `socat` / `socat+TLS` (a `socat` TCP relay; in the second the client's TLS passes")
-w("through it), `tunnel` (the tunnel with its upstream leg plain, hosted by bench/TunnelBench) / `tunnel+TLS` (the daemon's")
-w("tunnel as shipped, TLS upstream" + ("" if upstream_tls is None else f", `status --json` upstreamTls={str(upstream_tls).lower()}") + "). The tunnels' app legs are plain loopback, so in the")
+w("to the server over TCP, with TLS in the second), `socat` / `socat+TLS` (a `socat` TCP relay; in the second the client's TLS")
+w("passes through it), `tunnel` / `tunnel+TLS` (the tunnel, hosted by bench/TunnelBench, dialling the server's TCP port with")
+w("its upstream leg plain / with TLS, as it reaches `mysql` and PlanetScale servers). `tunnel+unix` is the `local` tunnel as")
+w("shipped: the daemon's, upstream over the private server's Unix socket without TLS"
+  + ("" if upstream_transport is None else f" (`status --json`: upstreamTransport={upstream_transport}, upstreamTls={str(upstream_tls).lower()})") + ";")
+w("its goal (issue 13) is at least 0.75× `direct`, the app's own TCP connection. `direct+unix` is the client on the server's")
+w("Unix socket: the most an app leg over a Unix socket could gain. The tunnels' app legs are plain loopback TCP, so in the")
 w("TLS pairs the tunnel does the TLS work that the client does in `socat+TLS` and `direct+TLS`.\n")
 
 w("### Throughput and a 100 MB result\n")
@@ -125,7 +133,8 @@ w("In-process (bench/TunnelBench, MySqlConnector with Pooling=false): open, `SEL
 w("The difference column is the arm's median minus the median of the direct arm with the same TLS setting towards the server.\n")
 w("| arm | median ms | p10 ms | p90 ms | mean ms | runs | median − direct (same TLS) |")
 w("|---|---:|---:|---:|---:|---:|---:|")
-same_tls_direct = {"direct": None, "direct+TLS": None, "socat": "direct", "socat+TLS": "direct+TLS", "tunnel": "direct", "tunnel+TLS": "direct+TLS"}
+same_tls_direct = {"direct": None, "direct+TLS": None, "direct+unix": "direct", "socat": "direct", "socat+TLS": "direct+TLS",
+                   "tunnel": "direct", "tunnel+TLS": "direct+TLS", "tunnel+unix": "direct"}
 for arm in ARMS:
     if arm not in latency:
         continue
@@ -134,7 +143,14 @@ for arm in ARMS:
     diff = f"{l['median'] - latency[base]['median']:+.3f} ms" if base and base in latency else ""
     w(f"| {arm} | {l['median']:.3f} | {l['p10']:.3f} | {l['p90']:.3f} | {l['mean']:.3f} | {l['runs']} | {diff} |")
 
-w("\n### Against the acceptance of issue 3 (this run)\n")
+w("\n### Against the goals of issues 3 and 13 (this run)\n")
+for key in values:
+    if units[key] == "qps" and key.rsplit("@", 1)[-1] == "8":
+        rs = ratios(key, "tunnel+unix", "direct")
+        if rs:
+            m = statistics.median(rs)
+            w(f"- Issue 13, `local` tunnel / direct, {key}: {m:.2f} ({min(rs):.2f}–{max(rs):.2f} over {len(rs)} rounds): {'met' if m >= 0.75 else 'not met'} (goal ≥ 0.75).")
+w("")
 cells = [(key, a, b) for key in values if units[key] == "qps" and key.rsplit("@", 1)[-1] in ("8", "32") for a, b in PAIRS[:2]]
 held = [c for c in cells if ratios(*c) and statistics.median(ratios(*c)) >= 1]
 w(f"Throughput bar (tunnel at least socat with the same TLS setting, at 8 and 32 threads): {len(held)} of {len(cells)} cells hold in this run.")
@@ -153,7 +169,7 @@ for key in values:
         noise = ", within this run's round-to-round spread" if min(rs) < 1 <= max(rs) else ""
         parts.append(f"{a}/{b} {m:.2f} ({sum(r >= 1 for r in rs)} of {len(rs)} rounds ≥ 1): {'holds' if m >= 1 else 'not met'}{noise}")
     w(f"- Throughput, {key}: " + "; ".join(parts) + ".")
-for arm, base in (("tunnel", "direct"), ("tunnel+TLS", "direct+TLS")):
+for arm, base in (("tunnel", "direct"), ("tunnel+TLS", "direct+TLS"), ("tunnel+unix", "direct")):
     if arm in latency and base in latency:
         d = latency[arm]["median"] - latency[base]["median"]
         w(f"- Connect plus first query, {arm} − {base} at the median: {d:+.3f} ms: {'holds' if d <= 1.0 else 'not met'} (bar: within 1 ms).")
@@ -167,6 +183,9 @@ w("  27 µs with TLS upstream), because each packet there costs a failing specul
 w("- With TLS upstream the tunnel encrypts and decrypts every packet with .NET's SslStream; in `socat+TLS` and `direct+TLS` the")
 w("  client does that work with its own OpenSSL. Compare how much `relay` grows from `tunnel` to `tunnel+TLS` with how much")
 w("  `sysbench` grows from `socat` to `socat+TLS`: on a CPU-bound machine that difference decides the TLS pair.")
-w("- Connecting through the tunnel adds one loopback connect and the upstream greeting before the app sees its own; with TLS, the")
-w("  upstream TLS handshake (done by the daemon) replaces the one a direct TLS client would do itself.")
+w("- `tunnel+unix` drops the TLS work of `tunnel+TLS` on both ends (the tunnel's and the server's), and the server serves its")
+w("  Unix socket more cheaply than TCP: compare its `relay` and `server` columns with those of `tunnel` and `tunnel+TLS`.")
+w("- Connecting through the tunnel adds one loopback connect, the tunnel's check of who connects and the upstream greeting")
+w("  before the app sees its own; with TLS, the upstream TLS handshake (done by the tunnel) replaces the one a direct TLS")
+w("  client would do itself.")
 print("\n".join(out))

@@ -9,7 +9,7 @@ using MySqlConnector;
 //   Hosts one tunnel to the server with the daemon's code and options except the chosen upstream TLS setting
 //   (the daemon always uses TLS when the server offers it); prints "port=N", then runs until SIGTERM or SIGINT.
 // tunnel-bench latency --database D --runs N --warmup W ARM...                          (password: BT_BENCH_PASSWORD)
-//   ARM is name=port:ssl:auth, ssl none|required, auth password|none. Opens a connection (no pooling), runs SELECT 1
+//   ARM is name=port:ssl:auth (port: a TCP port on 127.0.0.1, or a Unix socket's path), ssl none|required, auth password|none. Opens a connection (no pooling), runs SELECT 1
 //   and closes it, N times per arm with the arms interleaved (round-robin, order rotated each round), and prints
 //   one tab-separated line per arm: name, median ms, p10, p90, mean, runs.
 var options = ParseOptions(args.Skip(1));
@@ -112,13 +112,22 @@ internal sealed class Arm(string name, string connectionString)
         var (name, spec) = (text[..text.IndexOf('=')], text[(text.IndexOf('=') + 1)..].Split(':'));
         var builder = new MySqlConnectionStringBuilder
         {
-            Server = "127.0.0.1",
-            Port = uint.Parse(spec[0], CultureInfo.InvariantCulture),
             UserID = "branchtasks_app",
             Database = database,
             Pooling = false,
             SslMode = spec[1] == "required" ? MySqlSslMode.Required : MySqlSslMode.None,
         };
+        if (spec[0].StartsWith('/'))
+        {
+            builder.Server = spec[0];
+            builder.ConnectionProtocol = MySqlConnectionProtocol.UnixSocket;
+        }
+        else
+        {
+            builder.Server = "127.0.0.1";
+            builder.Port = uint.Parse(spec[0], CultureInfo.InvariantCulture);
+        }
+
         if (spec[2] == "password")
         {
             builder.Password = password;

@@ -33,7 +33,20 @@ public sealed class CliTests(ProductFixture product)
         var status = ProductFixture.ParseJson((await product.ToolAsync(repo.Path, "status", "--json")).EnsureSuccess("status"));
         Assert.True(status.GetProperty("running").GetBoolean());
         var tunnel = status.GetProperty("tunnels").EnumerateArray().Single(t => t.GetProperty("port").GetInt32() == up.GetProperty("port").GetInt32() && t.GetProperty("database").GetString() == "cli_main");
-        Assert.True(tunnel.GetProperty("upstreamTls").GetBoolean());
+        if (OperatingSystem.IsWindows())
+        {
+            Assert.True(tunnel.GetProperty("upstreamTls").GetBoolean());
+            Assert.Equal("tcp", tunnel.GetProperty("upstreamTransport").GetString());
+        }
+        else
+        {
+            // The private server's Unix socket in the state directory, no TLS.
+            Assert.False(tunnel.GetProperty("upstreamTls").GetBoolean());
+            Assert.Equal("unix", tunnel.GetProperty("upstreamTransport").GetString());
+            var socket = tunnel.GetProperty("upstreamSocket").GetString()!;
+            Assert.True(socket == Path.Combine(product.Home, "local", "mysqld.sock") || (socket.EndsWith(".sock", StringComparison.Ordinal) && File.Exists(socket)), socket);
+        }
+
         Assert.True(tunnel.GetProperty("upstreamPort").GetInt32() > 0);
         Assert.True(tunnel.GetProperty("bytesToClient").GetInt64() > 0);
         Assert.True(tunnel.TryGetProperty("openConnections", out _));

@@ -22,6 +22,12 @@ public sealed class TunnelStatus
     /// <summary>Whether the tunnel's last upstream login used TLS; null until an app has connected.</summary>
     public bool? UpstreamTls { get; set; }
 
+    /// <summary>The private server's Unix socket the tunnel dials (no TLS); null when it dials UpstreamHost:UpstreamPort.</summary>
+    public string? UpstreamSocket { get; set; }
+
+    /// <summary>How the last upstream login reached the server: "unix" or "tcp" (TCP is also the fallback when the socket is gone); null until an app has connected.</summary>
+    public string? UpstreamTransport { get; set; }
+
     /// <summary>Why the last upstream login failed, until one succeeds.</summary>
     public string? UpstreamError { get; set; }
 

@@ -50,7 +50,7 @@ internal sealed class TunnelConnection
 
         await using (upstream.ConfigureAwait(false))
         {
-            _owner.ConnectionLoggedIn(upstream.UsesTls, upstream.Handshake);
+            _owner.ConnectionLoggedIn(upstream.UsesTls, upstream.OverUnixSocket, upstream.Handshake);
             _owner.ConnectionIds.Register(login.LocalConnectionId, upstream.Handshake.ConnectionId);
             try
             {

@@ -46,6 +46,9 @@ public sealed class TunnelListener : IAsyncDisposable
     /// <summary>Whether the last upstream login used TLS (null before the first login).</summary>
     public bool? UpstreamTls { get; private set; }
 
+    /// <summary>How the last upstream login reached the server: "unix" (the private server's socket) or "tcp"; null before the first login.</summary>
+    public string? UpstreamTransport { get; private set; }
+
     /// <summary>Why the last upstream login failed, until one succeeds again.</summary>
     public string? LastLoginError { get; private set; }
 
@@ -226,9 +229,17 @@ public sealed class TunnelListener : IAsyncDisposable
 
     internal void AddToClient(int count) => Interlocked.Add(ref _toClient, count);
 
-    internal void ConnectionLoggedIn(bool usesTls, Protocol.InitialHandshakePayload greeting)
+    internal void ConnectionLoggedIn(bool usesTls, bool overUnixSocket, Protocol.InitialHandshakePayload greeting)
     {
         UpstreamTls = usesTls;
+        var transport = overUnixSocket ? "unix" : "tcp";
+        if (transport != UpstreamTransport && Upstream.UnixSocket is { } socket)
+        {
+            // Said once per change: a fallback to TCP is slower, and the socket's absence is worth knowing.
+            Log(overUnixSocket ? $"upstream over the server's socket {socket} again" : $"the server's socket {socket} did not answer; upstream over TCP {Upstream.Host}:{Upstream.Port} with TLS");
+        }
+
+        UpstreamTransport = transport;
         LastLoginError = null;
         Volatile.Write(ref _upstreamGreeting, greeting);
     }
@@ -236,7 +247,7 @@ public sealed class TunnelListener : IAsyncDisposable
     internal void LoginFailed(string message)
     {
         LastLoginError = message;
-        Log($"upstream {Upstream.Host}:{Upstream.Port} refused or failed a login: {message}");
+        Log($"upstream {Upstream.Address} refused or failed a login: {message}");
     }
 
     internal void Refused(string why)

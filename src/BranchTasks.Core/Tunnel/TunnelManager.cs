@@ -210,6 +210,8 @@ public sealed class TunnelManager : IAsyncDisposable
                 UpstreamHost = t.Listener.Upstream.Host,
                 UpstreamPort = t.Listener.Upstream.Port,
                 UpstreamTls = t.Listener.UpstreamTls,
+                UpstreamSocket = t.Listener.Upstream.UnixSocket,
+                UpstreamTransport = t.Listener.UpstreamTransport,
                 UpstreamError = t.Listener.LastLoginError,
                 LocalAuth = t.Listener.Options.LocalAuth == LocalAuthMode.Token ? "token" : "none",
                 OpenConnections = t.Listener.OpenConnections,

@@ -40,13 +40,11 @@ internal sealed class UpstreamSession : IAsyncDisposable, IReauthenticatingUpstr
     /// <summary>Connects and reads the server's HandshakeV10 (nothing is sent yet).</summary>
     public static async Task<UpstreamSession> ConnectAsync(UpstreamEndpoint endpoint, TunnelOptions options, CancellationToken cancellationToken)
     {
-        var socket = new Socket(AddressFamily.InterNetworkV6, SocketType.Stream, ProtocolType.Tcp) { DualMode = true, NoDelay = true };
+        var socket = endpoint.UnixSocket is { } path ? ConnectUnix(path, cancellationToken) : null;
+        socket ??= ConnectTcp(endpoint, cancellationToken);
         try
         {
-            // Blocking calls, like every call on this socket (see BlockingSocketStream); stopping the tunnel closes
-            // the socket, which ends a connect or a wait for the greeting that hangs.
             using var stop = cancellationToken.Register(socket.Dispose);
-            socket.Connect(endpoint.Host, endpoint.Port);
             var stream = new BlockingSocketStream(socket);
             var payload = await new PacketReader(stream, PacketReader.MaxLoginPayloadLength).ReadPayloadAsync(cancellationToken).ConfigureAwait(false);
             return new UpstreamSession(endpoint, options, socket, InitialHandshakePayload.Parse(payload));
@@ -58,6 +56,52 @@ internal sealed class UpstreamSession : IAsyncDisposable, IReauthenticatingUpstr
         }
     }
 
+    // Blocking calls, like every call on these sockets (see BlockingSocketStream); stopping the tunnel closes the
+    // socket, which ends a connect or a wait for the greeting that hangs.
+    private static Socket ConnectTcp(UpstreamEndpoint endpoint, CancellationToken cancellationToken)
+    {
+        var socket = new Socket(AddressFamily.InterNetworkV6, SocketType.Stream, ProtocolType.Tcp) { DualMode = true, NoDelay = true };
+        try
+        {
+            using var stop = cancellationToken.Register(socket.Dispose);
+            socket.Connect(endpoint.Host, endpoint.Port);
+            return socket;
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// The private server's Unix socket; null when it cannot be reached there (the socket file was removed, say by
+    /// a cleaner of the temporary folder it falls back to), and the caller then dials TCP, with TLS as before.
+    /// </summary>
+    private static Socket? ConnectUnix(string path, CancellationToken cancellationToken)
+    {
+        var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        try
+        {
+            using var stop = cancellationToken.Register(socket.Dispose);
+            socket.Connect(new UnixDomainSocketEndPoint(path));
+            return socket;
+        }
+        catch (SocketException) when (!cancellationToken.IsCancellationRequested)
+        {
+            socket.Dispose();
+            return null;
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>The leg runs over the private server's Unix socket (no TLS: see <see cref="UpstreamEndpoint.UnixSocket"/>).</summary>
+    public bool OverUnixSocket => _socket.AddressFamily == AddressFamily.Unix;
+
     /// <summary>
     /// Logs in with the daemon's credentials, carrying over the app's capabilities, database, character set and
     /// connection attributes. Returns the server's OK payload; throws <see cref="MySqlProtocolException"/> on ERR.
@@ -68,13 +112,14 @@ internal sealed class UpstreamSession : IAsyncDisposable, IReauthenticatingUpstr
         var capabilities = (app.Capabilities & ~(CapabilityFlags.Compress | CapabilityFlags.Ssl | CapabilityFlags.ZstdCompressionAlgorithm | CapabilityFlags.SslVerifyServerCertificate))
             | (server & (CapabilityFlags.Protocol41 | CapabilityFlags.SecureConnection | CapabilityFlags.PluginAuth | CapabilityFlags.PluginAuthLengthEncodedClientData));
         byte sequence = 1;
-        if (_endpoint.Tls.Required && ((server & CapabilityFlags.Ssl) == 0 || !_options.UpstreamTls))
+        var tls = (server & CapabilityFlags.Ssl) != 0 && _options.UpstreamTls && !OverUnixSocket;
+        if (_endpoint.Tls.Required && !tls && !OverUnixSocket)
         {
             // A provider that requires TLS (PlanetScale, a shared server set to "required") must never get the password in the clear.
             throw new MySqlProtocolException(new ErrorPayload(2026, "HY000", $"the server at {_endpoint.Host}:{_endpoint.Port} does not offer TLS, which its provider requires"));
         }
 
-        if ((server & CapabilityFlags.Ssl) != 0 && _options.UpstreamTls)
+        if (tls)
         {
             capabilities |= CapabilityFlags.Ssl;
             sequence = await PacketWriter.WritePayloadAsync(Stream, sequence, SslRequestPayload.Create(capabilities, app.MariaDbCapabilities, app.CharacterSet, app.MaxPacketSize), cancellationToken).ConfigureAwait(false);
@@ -180,7 +225,8 @@ internal sealed class UpstreamSession : IAsyncDisposable, IReauthenticatingUpstr
     /// </summary>
     private async Task WriteFullAuthenticationAsync(string password, byte sequence, CancellationToken cancellationToken)
     {
-        if (UsesTls && (IsCertificateVerified || _endpoint.IsLoopback))
+        // The private server's socket is as private as TLS (MySQL counts it a secure transport and wants the password itself there).
+        if ((UsesTls && (IsCertificateVerified || _endpoint.IsLoopback)) || OverUnixSocket)
         {
             await PacketWriter.WritePayloadAsync(Stream, sequence, CachingSha2PasswordPlugin.CleartextPassword(password), cancellationToken).ConfigureAwait(false);
             return;

@@ -46,7 +46,7 @@ public static class StatusCommand
                 Console.Out.WriteLine($"Daemon {status.ProcessId} (version {status.Version}), up since {status.StartedAt:u}, {status.Tunnels.Count} tunnel(s).");
                 foreach (var tunnel in status.Tunnels)
                 {
-                    Console.Out.WriteLine($"  {tunnel.Host}:{tunnel.Port} -> {tunnel.Database} on {tunnel.UpstreamHost}:{tunnel.UpstreamPort} [{tunnel.Provider}] branch '{tunnel.Branch}', {tunnel.OpenConnections} open, {tunnel.TotalConnections} total");
+                    Console.Out.WriteLine($"  {tunnel.Host}:{tunnel.Port} -> {tunnel.Database} on {(tunnel.UpstreamSocket is { } socket ? "unix:" + socket : $"{tunnel.UpstreamHost}:{tunnel.UpstreamPort}")} [{tunnel.Provider}] branch '{tunnel.Branch}', {tunnel.OpenConnections} open, {tunnel.TotalConnections} total");
                     if (tunnel.UpstreamError is not null)
                     {
                         Console.Out.WriteLine($"    upstream error: {tunnel.UpstreamError}");

@@ -113,7 +113,7 @@ public sealed class LocalBranchProviderTests(PrivateServerFixture fixture)
         var upstream = lease.Endpoint;
 
         var account = AppAccounts.NameFor("_branchtasks", _project);
-        Assert.Equal(new UpstreamEndpoint("127.0.0.1", fixture.Endpoint.Port, account, AppAccounts.DerivePassword(fixture.Endpoint.AccountSecret, account), target.Database) { AppUser = "branchtasks_app" }, upstream);
+        Assert.Equal(new UpstreamEndpoint("127.0.0.1", fixture.Endpoint.Port, account, AppAccounts.DerivePassword(fixture.Endpoint.AccountSecret, account), target.Database) { AppUser = "branchtasks_app", UnixSocket = fixture.Endpoint.UnixSocket }, upstream);
         Assert.False(string.IsNullOrEmpty(upstream.Password));
         Assert.DoesNotContain(upstream.Password!, upstream.ToString());
         var builder = new MySqlConnectionStringBuilder { Server = upstream.Host, Port = (uint)upstream.Port, UserID = upstream.User, Password = upstream.Password, Database = upstream.Database, SslMode = MySqlSslMode.None };
@@ -121,6 +121,17 @@ public sealed class LocalBranchProviderTests(PrivateServerFixture fixture)
         await connection.OpenAsync();
         await using var command = new MySqlCommand("CREATE TABLE t (id INT); SELECT DATABASE();", connection);
         Assert.Equal(target.Database, await command.ExecuteScalarAsync());
+
+        if (upstream.UnixSocket is { } socket)
+        {
+            // The same login where the tunnel makes it: on the server's Unix socket, where the server names the client 'localhost'.
+            builder.Server = socket;
+            builder.ConnectionProtocol = MySqlConnectionProtocol.UnixSocket;
+            await using var overSocket = new MySqlConnection(builder.ConnectionString);
+            await overSocket.OpenAsync();
+            await using var who = new MySqlCommand("SELECT CURRENT_USER()", overSocket);
+            Assert.Equal($"{account}@localhost", await who.ExecuteScalarAsync());
+        }
     }
 
     [Fact]

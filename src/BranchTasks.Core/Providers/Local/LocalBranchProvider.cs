@@ -15,5 +15,6 @@ public static class LocalBranchProvider
         {
             Accounts = AppAccountPolicy.ForLocal(endpoint.AccountSecret),
             DataDirectory = endpoint.DataDirectory,
+            UnixSocket = endpoint.UnixSocket,
         };
 }

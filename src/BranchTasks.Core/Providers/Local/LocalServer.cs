@@ -397,10 +397,12 @@ public sealed class LocalServer
         return builder.ConnectionString;
     }
 
-    private static LocalServerEndpoint ToEndpoint(LocalServerState state, LocalServerCredentials credentials, int pid, string version) =>
+    private LocalServerEndpoint ToEndpoint(LocalServerState state, LocalServerCredentials credentials, int pid, string version) =>
         new("127.0.0.1", state.Port, credentials.AdminUser, credentials.AdminPassword, credentials.AppUser, credentials.AppPassword ?? string.Empty, pid, version)
         {
             AccountSecret = credentials.AccountSecret ?? string.Empty,
             DataDirectory = state.DataDirectory,
+            // The server gets this socket everywhere but on Windows (see ServerArguments).
+            UnixSocket = OperatingSystem.IsWindows() ? null : _layout.SocketFile,
         };
 }

@@ -25,6 +25,13 @@ public sealed record LocalServerEndpoint(
     /// </summary>
     public string? DataDirectory { get; init; }
 
+    /// <summary>
+    /// The server's Unix socket, inside the user's own 0700 state directory (or runtime folder); the tunnel's
+    /// upstream leg goes there, without TLS. Null on Windows, where the server has no Unix socket (the tunnel
+    /// keeps TCP with TLS there).
+    /// </summary>
+    public string? UnixSocket { get; init; }
+
     /// <summary>An admin connection string; loopback only, so no TLS.</summary>
     public MySqlConnectionStringBuilder CreateAdminConnectionString(string? database = null) => new()
     {
@@ -57,5 +64,5 @@ public sealed record LocalServerEndpoint(
 
     // The generated ToString would print the admin password into logs and test output.
     public override string ToString() =>
-        $"{nameof(LocalServerEndpoint)} {{ Host = {Host}, Port = {Port}, AdminUser = {AdminUser}, AppUser = {AppUser}, ProcessId = {ProcessId}, ServerVersion = {ServerVersion} }}";
+        $"{nameof(LocalServerEndpoint)} {{ Host = {Host}, Port = {Port}, AdminUser = {AdminUser}, AppUser = {AppUser}, UnixSocket = {UnixSocket ?? "none"}, ProcessId = {ProcessId}, ServerVersion = {ServerVersion} }}";
 }

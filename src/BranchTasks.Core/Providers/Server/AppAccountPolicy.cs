@@ -11,6 +11,9 @@ namespace BranchTasks.Core.Providers.Server;
 public sealed record AppAccountPolicy(string Host, Func<string, string> PasswordFor, Action<string>? OnFallback = null, string Owner = "")
 {
     public const string LoopbackHost = "127.0.0.1";
+
+    /// <summary>How the server names clients of its Unix socket.</summary>
+    public const string SocketHost = "localhost";
     public const string AnyHost = "%";
 
     /// <summary>The private server: passwords derived from the secret in its 0600 credentials file.</summary>
@@ -18,12 +21,16 @@ public sealed record AppAccountPolicy(string Host, Func<string, string> Password
     {
         // An empty secret would make every password guessable.
         ArgumentException.ThrowIfNullOrEmpty(secret);
-        return new(LoopbackHost, user => AppAccounts.DerivePassword(secret, user));
+        // Windows: the server has no Unix socket there, and the tunnel keeps TCP.
+        return new(LoopbackHost, user => AppAccounts.DerivePassword(secret, user)) { AlsoSocket = !OperatingSystem.IsWindows() };
     }
+
+    /// <summary>The accounts also exist at <see cref="SocketHost"/>: the tunnel reaches the private server over its Unix socket (over TCP only when the socket is gone).</summary>
+    public bool AlsoSocket { get; init; }
 
     public AppAccount AccountFor(string metadataSchema, string project)
     {
         var user = AppAccounts.NameFor(metadataSchema, project, Owner);
-        return new AppAccount(user, Host, PasswordFor(user));
+        return new AppAccount(user, Host, PasswordFor(user)) { SocketHost = AlsoSocket ? SocketHost : null };
     }
 }

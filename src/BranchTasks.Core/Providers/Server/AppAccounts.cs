@@ -59,10 +59,10 @@ public static class AppAccounts
     public static async Task GrantAsync(MySqlConnection admin, AppAccount account, string database, CancellationToken cancellationToken)
     {
         var password = SqlLiteral.Quote(account.Password);
-        var sql =
-            $"CREATE USER IF NOT EXISTS {account.Definer} IDENTIFIED BY {password};" +
-            $"ALTER USER {account.Definer} IDENTIFIED BY {password};" +
-            $"GRANT {DatabasePrivileges} ON {GrantTarget(database)} TO {account.Definer};";
+        var sql = string.Concat(account.Accounts.Select(name =>
+            $"CREATE USER IF NOT EXISTS {name} IDENTIFIED BY {password};" +
+            $"ALTER USER {name} IDENTIFIED BY {password};" +
+            $"GRANT {DatabasePrivileges} ON {GrantTarget(database)} TO {name};"));
         await using var command = new MySqlCommand(sql, admin);
         await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
@@ -76,14 +76,17 @@ public static class AppAccounts
     /// </summary>
     public static async Task RevokeAsync(MySqlConnection admin, AppAccount account, string database, CancellationToken cancellationToken)
     {
-        try
+        foreach (var name in account.Accounts)
         {
-            await using var command = new MySqlCommand($"REVOKE ALL PRIVILEGES ON {GrantTarget(database)} FROM {account.Definer}", admin);
-            await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-        }
-        catch (MySqlException e) when (NothingToRevoke.Contains(e.Number) || IsNotAllowed(e))
-        {
-            // Never granted (an older branch, or a server where the admin login is the tunnel's).
+            try
+            {
+                await using var command = new MySqlCommand($"REVOKE ALL PRIVILEGES ON {GrantTarget(database)} FROM {name}", admin);
+                await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (MySqlException e) when (NothingToRevoke.Contains(e.Number) || IsNotAllowed(e))
+            {
+                // Never granted (an older branch, or a server where the admin login is the tunnel's).
+            }
         }
     }
 }

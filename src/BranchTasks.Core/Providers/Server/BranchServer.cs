@@ -42,14 +42,17 @@ public sealed record BranchServer(
     /// <summary>How the tunnel's per-project app accounts are made here; null: the tunnel logs in as <see cref="UpstreamUser"/>.</summary>
     public AppAccountPolicy? Accounts { get; init; }
 
+    /// <summary>The private server's Unix socket, which the tunnel dials instead of <see cref="Host"/>:<see cref="Port"/> (see <see cref="UpstreamEndpoint.UnixSocket"/>).</summary>
+    public string? UnixSocket { get; init; }
+
     public UpstreamEndpoint UpstreamFor(string database) =>
-        new(Host, Port, UpstreamUser, UpstreamPassword, database) { Tls = Tls };
+        new(Host, Port, UpstreamUser, UpstreamPassword, database) { Tls = Tls, UnixSocket = UnixSocket };
 
     /// <summary>The tunnel's endpoint logging in as <paramref name="account"/> (null: as <see cref="UpstreamUser"/>); apps keep seeing the same user name.</summary>
     public UpstreamEndpoint UpstreamFor(string database, AppAccount? account) =>
         account is null
             ? UpstreamFor(database)
-            : new(Host, Port, account.User, account.Password, database) { Tls = Tls, AppUser = UpstreamUser };
+            : new(Host, Port, account.User, account.Password, database) { Tls = Tls, AppUser = UpstreamUser, UnixSocket = UnixSocket };
 
     // The generated ToString would print the admin password (inside the connection string builder).
     public override string ToString() => $"{nameof(BranchServer)} {{ Host = {Host}, Port = {Port}, UpstreamUser = {UpstreamUser}, MetadataSchema = {MetadataSchema} }}";
