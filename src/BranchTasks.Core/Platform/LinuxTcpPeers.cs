@@ -43,28 +43,33 @@ internal static class LinuxTcpPeers
 
     private static uint? Scan(string table, string peerAddress, string localAddress)
     {
-        string[] lines;
+        // Every connection is checked here, and a burst of connections reads the table once each: test the fixed
+        // "local remote" pair with one ordinal search per line and split only the line that matches.
+        var pair = " " + peerAddress + " " + localAddress + " ";
         try
         {
-            lines = File.ReadAllLines(table);
+            foreach (var line in File.ReadLines(table))
+            {
+                if (!line.Contains(pair, StringComparison.OrdinalIgnoreCase))
+                {
+                    continue;
+                }
+
+                var columns = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+                if (columns.Length <= InodeColumn
+                    || !columns[1].Equals(peerAddress, StringComparison.OrdinalIgnoreCase)
+                    || !columns[2].Equals(localAddress, StringComparison.OrdinalIgnoreCase)
+                    || columns[InodeColumn] == "0")
+                {
+                    continue;
+                }
+
+                return uint.TryParse(columns[UidColumn], NumberStyles.None, CultureInfo.InvariantCulture, out var uid) ? uid : null;
+            }
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             return null;
-        }
-
-        foreach (var line in lines.Skip(1))
-        {
-            var columns = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
-            if (columns.Length <= InodeColumn
-                || !columns[1].Equals(peerAddress, StringComparison.OrdinalIgnoreCase)
-                || !columns[2].Equals(localAddress, StringComparison.OrdinalIgnoreCase)
-                || columns[InodeColumn] == "0")
-            {
-                continue;
-            }
-
-            return uint.TryParse(columns[UidColumn], NumberStyles.None, CultureInfo.InvariantCulture, out var uid) ? uid : null;
         }
 
         return null;
