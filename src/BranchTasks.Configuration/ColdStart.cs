@@ -18,7 +18,7 @@ internal sealed class ColdStart(BranchTasksConfigurationOptions options, string 
 
     public async Task<DaemonResponse> RunAsync(DaemonRequest request, CancellationToken cancellationToken)
     {
-        var command = ToolLocator.Find(options.ToolPath, appAssembly, out var tried);
+        var command = ToolLocator.Find(options.ToolPath, appAssembly, out var tried, out var fallback);
         if (command is null)
         {
             return DaemonResponse.Failure(
@@ -35,7 +35,7 @@ internal sealed class ColdStart(BranchTasksConfigurationOptions options, string 
         try
         {
             var environment = new Dictionary<string, string?> { [StateDirectory.HomeVariable] = stateRoot };
-            return await ToolUp.RunAsync(command, request, environment, options.RequestTimeout, Log, cancellationToken).ConfigureAwait(false);
+            return await ToolUp.RunAsync(command, request, environment, options.RequestTimeout, Log, cancellationToken, fallback).ConfigureAwait(false);
         }
         catch (TimeoutException)
         {

@@ -1,5 +1,6 @@
 using System.Reflection;
 using System.Runtime.InteropServices;
+using BranchTasks.Core.Daemon;
 using BranchTasks.Core.Errors;
 using BranchTasks.Core.Platform;
 
@@ -20,9 +21,11 @@ internal static class ToolLocator
     internal static string? PathForTests { get; set; }
 
     /// <summary>The command that runs the tool, or null when none was found; <paramref name="tried"/> says where it looked.</summary>
+    /// <param name="fallback">The managed tool's command when the one returned is its native build (<see cref="BundledTool"/>), else null.</param>
     /// <exception cref="BranchTasksConfigurationException">BT0803: the tool found is not safe to run.</exception>
-    public static IReadOnlyList<string>? Find(string? explicitPath, Assembly? appAssembly, out string tried)
+    public static IReadOnlyList<string>? Find(string? explicitPath, Assembly? appAssembly, out string tried, out IReadOnlyList<string>? fallback)
     {
+        fallback = null;
         var places = new List<string>();
         if (!string.IsNullOrWhiteSpace(explicitPath))
         {
@@ -31,7 +34,7 @@ internal static class ToolLocator
             if (File.Exists(path))
             {
                 tried = string.Join("; ", places);
-                return CommandFor(path);
+                return CommandFor(path, out fallback);
             }
         }
 
@@ -42,7 +45,7 @@ internal static class ToolLocator
             if (File.Exists(embedded))
             {
                 tried = string.Join("; ", places);
-                return CommandFor(embedded);
+                return CommandFor(embedded, out fallback);
             }
         }
         else
@@ -77,10 +80,24 @@ internal static class ToolLocator
         return null;
     }
 
-    private static List<string> CommandFor(string path)
+    private static List<string> CommandFor(string path, out IReadOnlyList<string>? fallback)
     {
         EnsureTrusted(path);
-        return path.EndsWith(".dll", StringComparison.OrdinalIgnoreCase) ? [DotnetHost(), "exec", path] : [path];
+        fallback = null;
+        if (!path.EndsWith(".dll", StringComparison.OrdinalIgnoreCase))
+        {
+            return [path];
+        }
+
+        var managed = BundledTool.Command(path, DotnetHost(), allowNative: false);
+        if (BundledTool.NativeFor(path) is not { } native)
+        {
+            return managed;
+        }
+
+        EnsureTrusted(native);
+        fallback = managed;
+        return [native];
     }
 
     /// <summary>

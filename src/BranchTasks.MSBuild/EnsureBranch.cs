@@ -31,6 +31,12 @@ public sealed class EnsureBranch : MSBuildTask
     [Required]
     public string ToolPath { get; set; } = "";
 
+    /// <summary>
+    /// Whether the bundled native tool (linux-x64) may start the daemon in place of the managed one
+    /// (<see cref="BundledTool"/>); $(BranchTasksUseNativeTool), default true.
+    /// </summary>
+    public bool UseNativeTool { get; set; } = true;
+
     /// <summary>The dotnet host that runs the tool (MSBuild's $(DOTNET_HOST_PATH)).</summary>
     public string? DotNetHostPath { get; set; }
 
@@ -152,15 +158,19 @@ public sealed class EnsureBranch : MSBuildTask
     /// </summary>
     private DaemonResponse? RunTool(DaemonRequest request, RunConsole console)
     {
+        var managed = BundledTool.Command(ToolPath, string.IsNullOrEmpty(DotNetHostPath) ? "dotnet" : DotNetHostPath, allowNative: false);
+        var command = UseNativeTool ? BundledTool.Command(ToolPath, managed[0]) : managed;
+        Log.LogMessage(MessageImportance.Low, $"BranchTasks: no daemon answered; starting {string.Join(" ", command)} up");
         try
         {
             return ToolUp.RunAsync(
-                [string.IsNullOrEmpty(DotNetHostPath) ? "dotnet" : DotNetHostPath, "exec", ToolPath],
+                command,
                 request,
                 new Dictionary<string, string?>(),
                 ColdStartTimeout,
                 console.Line,
-                CancellationToken.None).GetAwaiter().GetResult();
+                CancellationToken.None,
+                fallbackCommand: command == managed ? null : managed).GetAwaiter().GetResult();
         }
         catch (System.ComponentModel.Win32Exception e)
         {

@@ -145,13 +145,14 @@ public sealed class CommandContext
         if (Path.GetFileNameWithoutExtension(processPath).Equals("dotnet", StringComparison.OrdinalIgnoreCase))
         {
             command.Add("exec");
-            command.Add(typeof(CommandContext).Assembly.Location);
+            // Only a managed tool runs under dotnet; a native one is the process itself and has no assembly file.
+            command.Add(Path.Combine(AppContext.BaseDirectory, typeof(CommandContext).Assembly.GetName().Name + ".dll"));
         }
 
         return command;
     }
 
-    public static void WriteJson<T>(T value) => Console.Out.WriteLine(JsonSerializer.Serialize(value, DaemonJson.Indented));
+    public static void WriteJson<T>(T value, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> type) => Console.Out.WriteLine(JsonSerializer.Serialize(value, type));
 
     /// <summary>Runs a verb's body and turns failures into one clear message and an exit code.</summary>
     public async Task<int> RunAsync(Func<Task<int>> body, bool json)
@@ -194,7 +195,7 @@ public sealed class CommandContext
     {
         if (json)
         {
-            WriteJson(new { error = new { code, message } });
+            WriteJson(new ErrorOutput(new DaemonError { Code = code, Message = message }), CliJson.Context.ErrorOutput);
         }
 
         // MSBuild's canonical error format, so the same line reads well in a terminal and in a build log.

@@ -31,7 +31,7 @@ public static class DaemonClient
                 return null;
             }
 
-            var line = JsonSerializer.Serialize(request, DaemonJson.Options) + "\n";
+            var line = JsonSerializer.Serialize(request, DaemonJson.Context.DaemonRequest) + "\n";
             var bytes = Encoding.UTF8.GetBytes(line);
             try
             {
@@ -52,7 +52,7 @@ public static class DaemonClient
                     return DaemonResponse.Failure("BT0501", "The BranchTasks daemon closed the connection without answering. Its log is daemon.log in " + stateRoot + ".");
                 }
 
-                var response = JsonSerializer.Deserialize<DaemonResponse>(answer, DaemonJson.Options);
+                var response = JsonSerializer.Deserialize(answer, DaemonJson.Context.DaemonResponse);
                 if (response is { Progress: { } interim, Ok: false, Error: null })
                 {
                     progress?.Invoke(interim);

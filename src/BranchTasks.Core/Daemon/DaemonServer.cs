@@ -195,7 +195,7 @@ public sealed class DaemonServer
 
     private static async Task WriteLineAsync(Stream pipe, SemaphoreSlim writeGate, DaemonResponse response)
     {
-        var bytes = Encoding.UTF8.GetBytes(JsonSerializer.Serialize(response, DaemonJson.Options) + "\n");
+        var bytes = Encoding.UTF8.GetBytes(JsonSerializer.Serialize(response, DaemonJson.Context.DaemonResponse) + "\n");
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
         await writeGate.WaitAsync(timeout.Token).ConfigureAwait(false);
         try
@@ -263,7 +263,7 @@ public sealed class DaemonServer
                 var started = System.Diagnostics.Stopwatch.GetTimestamp();
                 try
                 {
-                    request = JsonSerializer.Deserialize<DaemonRequest>(line, DaemonJson.Options);
+                    request = JsonSerializer.Deserialize(line, DaemonJson.Context.DaemonRequest);
                     response = request is null
                         ? DaemonResponse.Failure(Errors.ErrorCodes.InvalidArgument, "Empty request.")
                         : await service.HandleAsync(request, new PipeProgress(pipe, writeGate, log), cancellationToken).ConfigureAwait(false);

@@ -246,7 +246,7 @@ public sealed class DaemonService : IAsyncDisposable
         await using var parentConnection = await OpenDirectAsync(provider, parent, cancellationToken).ConfigureAwait(false);
         var changes = await SchemaComparer.CompareAsync(branchConnection.Connection, branchConnection.Connection.Database, parentConnection.Connection, parentConnection.Connection.Database, cancellationToken).ConfigureAwait(false);
         var diff = new SchemaDiff(existing.Branch, existing.Database, parent.Branch, parent.Database, changes);
-        return new DaemonResponse { Ok = true, Data = System.Text.Json.JsonSerializer.SerializeToElement(diff, DaemonJson.Options) };
+        return new DaemonResponse { Ok = true, Data = System.Text.Json.JsonSerializer.SerializeToElement(diff, CoreJson.Protocol.SchemaDiff) };
     }
 
     private static async Task<BranchInfo> FindExistingAsync(IBranchProvider provider, Workspace workspace, string name, CancellationToken cancellationToken) =>

@@ -19,6 +19,7 @@ public static class ToolUp
     /// <param name="toolCommand">How to run the tool: <c>dotnet exec branchtasks.dll</c>, or an installed <c>branchtasks</c>.</param>
     /// <param name="environment">Variables to set (a null value removes one) in the tool's environment.</param>
     /// <param name="progress">Shown the tool's progress lines (server start, clone, PlanetScale ready), prefix removed.</param>
+    /// <param name="fallbackCommand">Started instead when <paramref name="toolCommand"/> cannot be (the managed tool behind a native one).</param>
     /// <exception cref="System.ComponentModel.Win32Exception">The tool could not be started.</exception>
     /// <exception cref="TimeoutException">The tool did not answer within <paramref name="timeout"/>; it was stopped (a daemon it started is not).</exception>
     public static async Task<DaemonResponse> RunAsync(
@@ -27,7 +28,24 @@ public static class ToolUp
         IReadOnlyDictionary<string, string?> environment,
         TimeSpan timeout,
         Action<string>? progress,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken,
+        IReadOnlyList<string>? fallbackCommand = null)
+    {
+        Process? started;
+        try
+        {
+            started = Process.Start(StartInfo(toolCommand, request, environment));
+        }
+        catch (System.ComponentModel.Win32Exception) when (fallbackCommand is not null)
+        {
+            started = Process.Start(StartInfo(fallbackCommand, request, environment));
+        }
+
+        using var process = started ?? throw new System.ComponentModel.Win32Exception($"{toolCommand[0]} could not be started.");
+        return await ReadAnswerAsync(process, timeout, progress, cancellationToken).ConfigureAwait(false);
+    }
+
+    private static ProcessStartInfo StartInfo(IReadOnlyList<string> toolCommand, DaemonRequest request, IReadOnlyDictionary<string, string?> environment)
     {
         var info = new ProcessStartInfo(toolCommand[0])
         {
@@ -62,7 +80,11 @@ public static class ToolUp
             info.Environment[Providers.CredentialEnvironment.UserSecretsIdVariable] = request.UserSecretsId;
         }
 
-        using var process = Process.Start(info) ?? throw new System.ComponentModel.Win32Exception($"{toolCommand[0]} could not be started.");
+        return info;
+    }
+
+    private static async Task<DaemonResponse> ReadAnswerAsync(Process process, TimeSpan timeout, Action<string>? progress, CancellationToken cancellationToken)
+    {
         process.StandardInput.Close();
         var stderr = new StringBuilder();
         process.ErrorDataReceived += (_, e) =>
@@ -105,10 +127,10 @@ public static class ToolUp
             using var document = JsonDocument.Parse(output);
             if (document.RootElement.TryGetProperty("error", out var error))
             {
-                return new DaemonResponse { Ok = false, Error = error.Deserialize<DaemonError>(DaemonJson.Options) };
+                return new DaemonResponse { Ok = false, Error = error.Deserialize(DaemonJson.Context.DaemonError) };
             }
 
-            return new DaemonResponse { Ok = true, Ensure = document.RootElement.Deserialize<EnsureResult>(DaemonJson.Options) };
+            return new DaemonResponse { Ok = true, Ensure = document.RootElement.Deserialize(DaemonJson.Context.EnsureResult) };
         }
         catch (JsonException)
         {

@@ -36,7 +36,7 @@ public sealed class EphemeralRecords(StateDirectory state)
     public void Write(EphemeralRecord record)
     {
         state.EnsureDirectory(FolderName);
-        PrivateFile.Write(PathOf(record.Provider, record.Database), JsonSerializer.Serialize(record, Daemon.DaemonJson.Options));
+        PrivateFile.Write(PathOf(record.Provider, record.Database), JsonSerializer.Serialize(record, CoreJson.Protocol.EphemeralRecord));
     }
 
     public void Delete(EphemeralRecord record) => File.Delete(PathOf(record.Provider, record.Database));
@@ -54,7 +54,7 @@ public sealed class EphemeralRecords(StateDirectory state)
         {
             try
             {
-                if (JsonSerializer.Deserialize<EphemeralRecord>(File.ReadAllText(file), Daemon.DaemonJson.Options) is { } record
+                if (JsonSerializer.Deserialize(File.ReadAllText(file), CoreJson.Protocol.EphemeralRecord) is { } record
                     && Path.GetFileName(file) == FileName(record.Provider, record.Database))
                 {
                     records.Add(record);

@@ -35,7 +35,7 @@ public sealed class TunnelPortStore
 
             token = System.Security.Cryptography.RandomNumberGenerator.GetString("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789", 32);
             tokens[key.ToString()] = token;
-            StateDirectory.WritePrivateFile(_tokensPath, JsonSerializer.Serialize(tokens));
+            StateDirectory.WritePrivateFile(_tokensPath, JsonSerializer.Serialize(tokens, CoreJson.Plain.DictionaryStringString));
             return token;
         }
     }
@@ -44,7 +44,7 @@ public sealed class TunnelPortStore
     {
         try
         {
-            return File.Exists(path) ? JsonSerializer.Deserialize<Dictionary<string, string>>(File.ReadAllText(path)) ?? [] : [];
+            return File.Exists(path) ? JsonSerializer.Deserialize(File.ReadAllText(path), CoreJson.Plain.DictionaryStringString) ?? [] : [];
         }
         catch (JsonException)
         {
@@ -66,7 +66,7 @@ public sealed class TunnelPortStore
         {
             var ports = Read();
             ports[key.ToString()] = port;
-            StateDirectory.WritePrivateFile(_path, JsonSerializer.Serialize(ports));
+            StateDirectory.WritePrivateFile(_path, JsonSerializer.Serialize(ports, CoreJson.Plain.DictionaryStringInt32));
         }
     }
 
@@ -78,13 +78,13 @@ public sealed class TunnelPortStore
             var ports = Read();
             if (ports.Remove(key.ToString()))
             {
-                StateDirectory.WritePrivateFile(_path, JsonSerializer.Serialize(ports));
+                StateDirectory.WritePrivateFile(_path, JsonSerializer.Serialize(ports, CoreJson.Plain.DictionaryStringInt32));
             }
 
             var tokens = Read(_tokensPath);
             if (tokens.Remove(key.ToString()))
             {
-                StateDirectory.WritePrivateFile(_tokensPath, JsonSerializer.Serialize(tokens));
+                StateDirectory.WritePrivateFile(_tokensPath, JsonSerializer.Serialize(tokens, CoreJson.Plain.DictionaryStringString));
             }
         }
     }
@@ -93,7 +93,7 @@ public sealed class TunnelPortStore
     {
         try
         {
-            return File.Exists(_path) ? JsonSerializer.Deserialize<Dictionary<string, int>>(File.ReadAllText(_path)) ?? [] : [];
+            return File.Exists(_path) ? JsonSerializer.Deserialize(File.ReadAllText(_path), CoreJson.Plain.DictionaryStringInt32) ?? [] : [];
         }
         catch (JsonException)
         {

@@ -41,7 +41,7 @@ public static class BranchCommand
                 var branches = (response.Branches ?? []).Select(b => new ListedBranch(b.Branch, b.Database, b.Parent, b.GitBranch, b.CreatedAt, b.LastUsedAt, b.Branch == current, b.Ownership, b.Owner, b.Repository, b.RepositoryLocation)).ToList();
                 if (asJson)
                 {
-                    CommandContext.WriteJson(branches);
+                    CommandContext.WriteJson(branches, CliJson.Context.ListListedBranch);
                     return 0;
                 }
 
@@ -63,7 +63,7 @@ public static class BranchCommand
     }
 
     /// <summary>An item of `branch list`: the branch's metadata, and whether the current git branch maps to it.</summary>
-    private sealed record ListedBranch(
+    internal sealed record ListedBranch(
         string Branch,
         string Database,
         string? Parent,
@@ -98,7 +98,7 @@ public static class BranchCommand
 
                 if (asJson)
                 {
-                    CommandContext.WriteJson(branch);
+                    CommandContext.WriteJson(branch, CliJson.Context.BranchInfo);
                 }
                 else
                 {
@@ -140,7 +140,7 @@ public static class BranchCommand
 
                 if (asJson)
                 {
-                    CommandContext.WriteJson(new { deleted = request.Name, message = response.Message });
+                    CommandContext.WriteJson(new DeletedOutput(request.Name, response.Message), CliJson.Context.DeletedOutput);
                 }
                 else
                 {

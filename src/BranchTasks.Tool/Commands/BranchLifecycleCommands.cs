@@ -27,7 +27,7 @@ public static class BranchLifecycleCommands
                 var branches = response.Branches ?? [];
                 if (asJson)
                 {
-                    CommandContext.WriteJson(new { deleted = request.Confirmed, branches });
+                    CommandContext.WriteJson(new PruneOutput(request.Confirmed, branches), CliJson.Context.PruneOutput);
                     return 0;
                 }
 
@@ -72,7 +72,7 @@ public static class BranchLifecycleCommands
 
                 if (asJson)
                 {
-                    CommandContext.WriteJson(branch);
+                    CommandContext.WriteJson(branch, CliJson.Context.BranchInfo);
                 }
                 else
                 {
@@ -106,10 +106,10 @@ public static class BranchLifecycleCommands
                     return context.Fail(response.Error ?? new DaemonError { Code = ErrorCodes.Unexpected, Message = "The daemon gave no diff." }, asJson);
                 }
 
-                var diff = data.Deserialize<SchemaDiff>(DaemonJson.Options)!;
+                var diff = data.Deserialize(CliJson.Context.SchemaDiff)!;
                 if (asJson)
                 {
-                    CommandContext.WriteJson(diff);
+                    CommandContext.WriteJson(diff, CliJson.Context.SchemaDiff);
                     return 0;
                 }
 

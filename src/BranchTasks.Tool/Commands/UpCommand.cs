@@ -20,7 +20,7 @@ public static class UpCommand
                 var result = await context.EnsureAsync(parse.GetValue(connectionName), cancellationToken, announceCreated: !asJson).ConfigureAwait(false);
                 if (asJson)
                 {
-                    CommandContext.WriteJson(result);
+                    CommandContext.WriteJson(result, CliJson.Context.EnsureResult);
                 }
                 else
                 {

@@ -17,8 +17,6 @@ public sealed record LocalServerCredentials(string AdminUser, string AdminPasswo
     // Letters and digits only, so the password survives every quoting layer it passes through.
     private const string PasswordAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
 
-    private static readonly JsonSerializerOptions Options = new(JsonSerializerDefaults.Web) { WriteIndented = true };
-
     public static LocalServerCredentials Generate() =>
         new(DefaultAdminUser, NewPassword(), DefaultAppUser, NewPassword(), NewSecret());
 
@@ -36,7 +34,7 @@ public sealed record LocalServerCredentials(string AdminUser, string AdminPasswo
     {
         try
         {
-            var credentials = JsonSerializer.Deserialize<LocalServerCredentials>(File.ReadAllText(path), Options);
+            var credentials = JsonSerializer.Deserialize(File.ReadAllText(path), CoreJson.Indented.LocalServerCredentials);
             return credentials is { AdminUser.Length: > 0, AdminPassword.Length: > 0, AppUser.Length: > 0 } ? credentials : null;
         }
         catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException or JsonException)
@@ -45,7 +43,7 @@ public sealed record LocalServerCredentials(string AdminUser, string AdminPasswo
         }
     }
 
-    public void Write(string path) => State.StateDirectory.WritePrivateFile(path, JsonSerializer.Serialize(this, Options));
+    public void Write(string path) => State.StateDirectory.WritePrivateFile(path, JsonSerializer.Serialize(this, CoreJson.Indented.LocalServerCredentials));
 
     public override string ToString() => $"{nameof(LocalServerCredentials)} {{ AdminUser = {AdminUser}, AppUser = {AppUser} }}";
 }

@@ -1,5 +1,4 @@
 using System.Text.Json;
-using System.Text.Json.Serialization;
 
 namespace BranchTasks.Core.Providers.Local;
 
@@ -14,17 +13,11 @@ public sealed record LocalServerState(
     string? ServerPath,
     bool Provisioned)
 {
-    private static readonly JsonSerializerOptions Options = new(JsonSerializerDefaults.Web)
-    {
-        WriteIndented = true,
-        DefaultIgnoreCondition = JsonIgnoreCondition.Never,
-    };
-
     public static LocalServerState? TryRead(string path)
     {
         try
         {
-            return JsonSerializer.Deserialize<LocalServerState>(File.ReadAllText(path), Options);
+            return JsonSerializer.Deserialize(File.ReadAllText(path), CoreJson.Indented.LocalServerState);
         }
         catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException or JsonException)
         {
@@ -33,5 +26,5 @@ public sealed record LocalServerState(
         }
     }
 
-    public void Write(string path) => State.StateDirectory.WritePrivateFile(path, JsonSerializer.Serialize(this, Options));
+    public void Write(string path) => State.StateDirectory.WritePrivateFile(path, JsonSerializer.Serialize(this, CoreJson.Indented.LocalServerState));
 }

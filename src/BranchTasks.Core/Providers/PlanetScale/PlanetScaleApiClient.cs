@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
 using BranchTasks.Core.Configuration;
 using BranchTasks.Core.Errors;
 
@@ -17,7 +18,7 @@ public sealed class PlanetScaleApiClient
     public const string TokenSecretKey = "BranchTasks:PlanetScale:ServiceToken";
 
     private const int PageSize = 100;
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
+    private static readonly CoreJsonContext Json = CoreJson.PlanetScale;
 
     private readonly HttpClient _http;
     private readonly string _authorization;
@@ -84,19 +85,19 @@ public sealed class PlanetScaleApiClient
     private string BranchPath(string branch) => $"{DatabasePath}/branches/{Uri.EscapeDataString(branch)}";
 
     public Task<IReadOnlyList<PlanetScaleBranch>> ListBranchesAsync(CancellationToken cancellationToken) =>
-        ListAsync<PlanetScaleBranch>($"{DatabasePath}/branches", "list the branches", cancellationToken);
+        ListAsync(Json.PlanetScaleListPlanetScaleBranch, $"{DatabasePath}/branches", "list the branches", cancellationToken);
 
     /// <summary>The branch, or null when the database has no branch of that name.</summary>
     public Task<PlanetScaleBranch?> GetBranchAsync(string branch, CancellationToken cancellationToken) =>
-        SendAsync<PlanetScaleBranch>(HttpMethod.Get, BranchPath(branch), null, $"read branch '{branch}'", cancellationToken, notFoundIsNull: true);
+        SendAsync(Json.PlanetScaleBranch, HttpMethod.Get, BranchPath(branch), null, $"read branch '{branch}'", cancellationToken, notFoundIsNull: true);
 
     /// <summary>Sends the create once; a lost answer is a failure <see cref="PlanetScaleOutcome.IsUnknown"/> says so of.</summary>
     public async Task<PlanetScaleBranch> CreateBranchAsync(string branch, string parent, CancellationToken cancellationToken) =>
-        (await SendAsync<PlanetScaleBranch>(HttpMethod.Post, $"{DatabasePath}/branches", new CreateBranchBody { Name = branch, ParentBranch = parent }, $"create branch '{branch}' from '{parent}'", cancellationToken).ConfigureAwait(false))!;
+        (await SendAsync(Json.PlanetScaleBranch, HttpMethod.Post, $"{DatabasePath}/branches", () => JsonContent.Create(new CreateBranchBody { Name = branch, ParentBranch = parent }, Json.CreateBranchBody), $"create branch '{branch}' from '{parent}'", cancellationToken).ConfigureAwait(false))!;
 
     /// <summary>Deletes the branch; false when it was already gone.</summary>
     public async Task<bool> DeleteBranchAsync(string branch, CancellationToken cancellationToken) =>
-        await SendAsync<object>(HttpMethod.Delete, BranchPath(branch), null, $"delete branch '{branch}'", cancellationToken, notFoundIsNull: true, emptyIsFound: true).ConfigureAwait(false) is not null;
+        await SendAsync(Json.Object, HttpMethod.Delete, BranchPath(branch), null, $"delete branch '{branch}'", cancellationToken, notFoundIsNull: true, emptyIsFound: true).ConfigureAwait(false) is not null;
 
     /// <summary>
     /// Creates a password named <paramref name="name"/>. When the answer is lost, the password may exist without
@@ -127,19 +128,19 @@ public sealed class PlanetScaleApiClient
 
     /// <summary>Extends the password's expiry; null when PlanetScale no longer knows it.</summary>
     public Task<PlanetScalePassword?> RenewPasswordAsync(string branch, string id, CancellationToken cancellationToken) =>
-        SendAsync<PlanetScalePassword>(HttpMethod.Post, $"{BranchPath(branch)}/passwords/{Uri.EscapeDataString(id)}/renew", null, $"renew a password of branch '{branch}'", cancellationToken, notFoundIsNull: true);
+        SendAsync(Json.PlanetScalePassword, HttpMethod.Post, $"{BranchPath(branch)}/passwords/{Uri.EscapeDataString(id)}/renew", null, $"renew a password of branch '{branch}'", cancellationToken, notFoundIsNull: true);
 
     /// <summary>Deletes the password; false when it was already gone.</summary>
     public async Task<bool> DeletePasswordAsync(string branch, string id, CancellationToken cancellationToken) =>
-        await SendAsync<object>(HttpMethod.Delete, $"{BranchPath(branch)}/passwords/{Uri.EscapeDataString(id)}", null, $"delete a password of branch '{branch}'", cancellationToken, notFoundIsNull: true, emptyIsFound: true).ConfigureAwait(false) is not null;
+        await SendAsync(Json.Object, HttpMethod.Delete, $"{BranchPath(branch)}/passwords/{Uri.EscapeDataString(id)}", null, $"delete a password of branch '{branch}'", cancellationToken, notFoundIsNull: true, emptyIsFound: true).ConfigureAwait(false) is not null;
 
     public Task<IReadOnlyList<PlanetScalePassword>> ListPasswordsAsync(string branch, CancellationToken cancellationToken) =>
-        ListAsync<PlanetScalePassword>($"{BranchPath(branch)}/passwords", $"list the passwords of branch '{branch}'", cancellationToken);
+        ListAsync(Json.PlanetScaleListPlanetScalePassword, $"{BranchPath(branch)}/passwords", $"list the passwords of branch '{branch}'", cancellationToken);
 
     private async Task<PlanetScalePassword> CreatePasswordOnceAsync(string branch, string name, CancellationToken cancellationToken)
     {
         var body = new CreatePasswordBody { Name = name, Role = Settings.PasswordRole, Ttl = (int)Settings.PasswordTtl.TotalSeconds };
-        var password = await SendAsync<PlanetScalePassword>(HttpMethod.Post, $"{BranchPath(branch)}/passwords", body, $"create a password for branch '{branch}'", cancellationToken).ConfigureAwait(false);
+        var password = await SendAsync(Json.PlanetScalePassword, HttpMethod.Post, $"{BranchPath(branch)}/passwords", () => JsonContent.Create(body, Json.CreatePasswordBody), $"create a password for branch '{branch}'", cancellationToken).ConfigureAwait(false);
         return password is { PlainText.Length: > 0 }
             ? password
             : throw new BranchTasksException(ErrorCodes.ProviderRejected, $"PlanetScale created a password for branch '{branch}' but sent no plain_text; BranchTasks cannot log in with it.");
@@ -157,13 +158,13 @@ public sealed class PlanetScaleApiClient
     }
 
     /// <summary>Every page of a list (<c>next_page</c> until there is none).</summary>
-    private async Task<IReadOnlyList<T>> ListAsync<T>(string path, string action, CancellationToken cancellationToken)
+    private async Task<IReadOnlyList<T>> ListAsync<T>(JsonTypeInfo<PlanetScaleList<T>> type, string path, string action, CancellationToken cancellationToken)
     {
         var items = new List<T>();
         int? page = 1;
         while (page is not null)
         {
-            var list = await SendAsync<PlanetScaleList<T>>(HttpMethod.Get, $"{path}?page={page}&per_page={PageSize}", null, action, cancellationToken).ConfigureAwait(false);
+            var list = await SendAsync(type, HttpMethod.Get, $"{path}?page={page}&per_page={PageSize}", null, action, cancellationToken).ConfigureAwait(false);
             items.AddRange(list!.Data);
             page = list.NextPage is { } next && next > page ? next : null;
         }
@@ -171,7 +172,8 @@ public sealed class PlanetScaleApiClient
         return items;
     }
 
-    private async Task<T?> SendAsync<T>(HttpMethod method, string path, object? body, string action, CancellationToken cancellationToken, bool notFoundIsNull = false, bool emptyIsFound = false, bool resolveNotFound = true)
+    /// <param name="body">Makes the request's body, once for every attempt (a sent request disposes its content).</param>
+    private async Task<T?> SendAsync<T>(JsonTypeInfo<T> type, HttpMethod method, string path, Func<HttpContent>? body, string action, CancellationToken cancellationToken, bool notFoundIsNull = false, bool emptyIsFound = false, bool resolveNotFound = true)
         where T : class
     {
         var url = $"{BaseUrl}/{path}";
@@ -188,7 +190,7 @@ public sealed class PlanetScaleApiClient
                 request.Headers.Accept.ParseAdd("application/json");
                 if (body is not null)
                 {
-                    request.Content = JsonContent.Create(body, body.GetType(), options: Json);
+                    request.Content = body();
                 }
 
                 return await _http.SendAsync(request, token).ConfigureAwait(false);
@@ -213,7 +215,7 @@ public sealed class PlanetScaleApiClient
 
                 try
                 {
-                    return await response.Content.ReadFromJsonAsync<T>(Json, cancellationToken).ConfigureAwait(false)
+                    return await response.Content.ReadFromJsonAsync(type, cancellationToken).ConfigureAwait(false)
                         ?? throw new JsonException("empty body");
                 }
                 catch (JsonException e)
@@ -277,7 +279,7 @@ public sealed class PlanetScaleApiClient
 
     private async Task<bool> ExistsAsync(string path, CancellationToken cancellationToken)
     {
-        return await SendAsync<object>(HttpMethod.Get, path, null, "look up " + path, cancellationToken, notFoundIsNull: true, emptyIsFound: true, resolveNotFound: false).ConfigureAwait(false) is not null;
+        return await SendAsync(Json.Object, HttpMethod.Get, path, null, "look up " + path, cancellationToken, notFoundIsNull: true, emptyIsFound: true, resolveNotFound: false).ConfigureAwait(false) is not null;
     }
 
     private BranchTasksException Failure(HttpStatusCode status, string error, string action, int attempts)
@@ -316,7 +318,7 @@ public sealed class PlanetScaleApiClient
 
         try
         {
-            var error = JsonSerializer.Deserialize<PlanetScaleError>(text, Json);
+            var error = JsonSerializer.Deserialize(text, Json.PlanetScaleError);
             if (!string.IsNullOrWhiteSpace(error?.Message))
             {
                 return error.Message;

@@ -11,7 +11,6 @@ namespace BranchTasks.Core.Providers.PlanetScale;
 public sealed class PlanetScaleBranchRecords(StateDirectory state)
 {
     private static readonly object Gate = new();
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { WriteIndented = true };
 
     private string FilePath => state.PathOf("planetscale-branches.json");
 
@@ -62,7 +61,7 @@ public sealed class PlanetScaleBranchRecords(StateDirectory state)
             var records = Load();
             change(records);
             state.EnsureDirectory();
-            StateDirectory.WritePrivateFile(FilePath, JsonSerializer.Serialize(records, Json));
+            StateDirectory.WritePrivateFile(FilePath, JsonSerializer.Serialize(records, CoreJson.Indented.ListPlanetScaleBranchRecord));
         }
     }
 
@@ -70,7 +69,7 @@ public sealed class PlanetScaleBranchRecords(StateDirectory state)
     {
         try
         {
-            return File.Exists(FilePath) ? JsonSerializer.Deserialize<List<PlanetScaleBranchRecord>>(File.ReadAllText(FilePath), Json) ?? [] : [];
+            return File.Exists(FilePath) ? JsonSerializer.Deserialize(File.ReadAllText(FilePath), CoreJson.Indented.ListPlanetScaleBranchRecord) ?? [] : [];
         }
         catch (JsonException)
         {

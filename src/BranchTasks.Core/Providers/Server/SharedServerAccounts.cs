@@ -50,7 +50,7 @@ public sealed class SharedServerAccounts(StateDirectory state, Action<string>? l
             password = RandomNumberGenerator.GetString(PasswordAlphabet, 32) + PolicySuffix;
             accounts[user] = password;
             state.EnsureDirectory();
-            StateDirectory.WritePrivateFile(FilePath, JsonSerializer.Serialize(all));
+            StateDirectory.WritePrivateFile(FilePath, JsonSerializer.Serialize(all, CoreJson.Plain.DictionaryStringDictionaryStringString));
             return password;
         }
     }
@@ -59,7 +59,7 @@ public sealed class SharedServerAccounts(StateDirectory state, Action<string>? l
     {
         try
         {
-            return JsonSerializer.Deserialize<Dictionary<string, Dictionary<string, string>>>(File.ReadAllText(FilePath))
+            return JsonSerializer.Deserialize(File.ReadAllText(FilePath), CoreJson.Plain.DictionaryStringDictionaryStringString)
                 ?? new Dictionary<string, Dictionary<string, string>>(StringComparer.OrdinalIgnoreCase);
         }
         catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException or JsonException)
