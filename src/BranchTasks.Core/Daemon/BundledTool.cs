@@ -61,9 +61,29 @@ public static class BundledTool
         }
     }
 
+    /// <summary>
+    /// NuGet keeps no file modes: the restored native tool is not executable until its owner makes it so, as
+    /// `dotnet tool install` does for a tool's command. Done only to a file of ours (another's stays as it is).
+    /// </summary>
     [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
-    private static bool IsExecutable(string path) =>
-        (File.GetUnixFileMode(path) & UnixFileMode.UserExecute) != 0;
+    private static bool IsExecutable(string path)
+    {
+        var mode = File.GetUnixFileMode(path);
+        if ((mode & UnixFileMode.UserExecute) != 0)
+        {
+            return true;
+        }
+
+        try
+        {
+            File.SetUnixFileMode(path, mode | UnixFileMode.UserExecute);
+            return true;
+        }
+        catch (Exception e) when (e is UnauthorizedAccessException or IOException)
+        {
+            return false;
+        }
+    }
 
     [DllImport("libc", EntryPoint = "gnu_get_libc_version")]
     private static extern IntPtr GnuGetLibcVersion();
