@@ -4,8 +4,9 @@
 #   1. daemon memory with one tunnel open, after queries through it and `idle-seconds` of idling (default 300):
 #      RSS, anonymous memory and PSS from /proc, and the largest mappings (what the memory is made of), for the
 #      daemon as shipped and with runtime settings that trade start-up or features for memory;
-#   2. `branchtasks status --json` against a warm daemon (hyperfine).
-# Builds src/BranchTasks.Tool (Release); everything runs in private BRANCHTASKS_HOMEs removed afterwards.
+#   2. `branchtasks status --json` against a warm daemon (hyperfine), managed (JIT, ReadyToRun) and native (NativeAOT).
+# Builds src/BranchTasks.Tool (Release: plain, ReadyToRun, and native where this machine can build it); everything
+# runs in private BRANCHTASKS_HOMEs removed afterwards.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
@@ -23,6 +24,7 @@ export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 # As packed (ReadyToRun, see BranchTasks.Tool.csproj) and, for comparison, the plain build (JIT only).
 tool="$root/src/BranchTasks.Tool/obj/readytorun/Release/branchtasks.dll"
 jit_tool="$root/src/BranchTasks.Tool/bin/Release/net10.0/branchtasks.dll"
+native_tool="$root/src/BranchTasks.Tool/obj/native/Release/branchtasks"
 work=$(mktemp -d /tmp/bt-footprint-XXXXXX)
 homes=()
 cleanup() {
@@ -36,6 +38,8 @@ trap cleanup EXIT
 
 dotnet build src/BranchTasks.Tool -c Release -nologo -v:q >/dev/null
 dotnet msbuild src/BranchTasks.Tool -t:BranchTasksReadyToRun -p:Configuration=Release -nologo -v:q >/dev/null
+dotnet msbuild src/BranchTasks.Tool -t:BranchTasksNativePublish -p:Configuration=Release -nologo -v:q >/dev/null
+[ -x "$native_tool" ] || { echo "daemon-footprint.sh: no native build (NativeAOT needs linux-x64 and clang)" >&2; exit 1; }
 mkdir -p "$work/repo"
 cd "$work/repo"
 git init -q -b main
@@ -43,23 +47,29 @@ echo '{ "provider": "local", "database": "footprint" }' > branchtasks.json
 git add -A && git -c user.email=bench@example.com -c user.name=bench commit -qm init
 
 kb() { awk -v k="$1" '$1 == k":" { print $2 }' "$2"; }
+# How to run a build of the tool: a .dll under dotnet, the native one as it is.
+run() { case "$1" in *.dll) echo "dotnet exec $1" ;; *) echo "$1" ;; esac; }
 # One daemon per variant, each in its own home (and private server), measured after the same work and idle time.
 measure() {
   local name=$1 home=$2 tool=$3; shift 3
   local port pid
-  port=$(env BRANCHTASKS_HOME="$home" "$@" dotnet exec "$tool" up --json 2>/dev/null | python3 -c "import json,sys;print(json.load(sys.stdin)['port'])")
+  port=$(env BRANCHTASKS_HOME="$home" "$@" $(run "$tool") up --json 2>/dev/null | python3 -c "import json,sys;print(json.load(sys.stdin)['port'])")
   pid=$(cat "$home/daemon.pid")
   for i in $(seq 1 500); do echo "SELECT $i, REPEAT('x', 100);"; done | mariadb -h 127.0.0.1 -P "$port" -u app --skip-ssl -N >/dev/null
-  for i in 1 2 3 4 5; do BRANCHTASKS_HOME="$home" dotnet exec "$tool" up --json >/dev/null; done
+  for i in 1 2 3 4 5; do BRANCHTASKS_HOME="$home" $(run "$tool") up --json >/dev/null; done
   echo "$name|$home|$pid"
 }
 
 variants=(
-  "as shipped (ReadyToRun)|"
+  "managed, ReadyToRun (the BranchTasks.Tool.any package; the bundled managed tool)|"
+  "native, NativeAOT (linux-x64: BranchTasks.Tool.linux-x64; the bundled native tool)|native"
   "JIT only (the plain build)|jit"
   "DOTNET_TieredCompilation=0|DOTNET_TieredCompilation=0"
   "DOTNET_SYSTEM_GLOBALIZATION_INVARIANT=1|DOTNET_SYSTEM_GLOBALIZATION_INVARIANT=1"
   "DOTNET_GCgen0size=0x400000|DOTNET_GCgen0size=0x400000"
+  "DOTNET_GCConserveMemory=7|DOTNET_GCConserveMemory=7"
+  "DOTNET_gcConcurrent=0|DOTNET_gcConcurrent=0"
+  "DOTNET_TieredPGO=0|DOTNET_TieredPGO=0"
 )
 started=()
 for variant in "${variants[@]}"; do
@@ -69,6 +79,7 @@ for variant in "${variants[@]}"; do
   case "$setting" in
     "") started+=("$(measure "$name" "$home" "$tool")") ;;
     jit) started+=("$(measure "$name" "$home" "$jit_tool")") ;;
+    native) started+=("$(measure "$name" "$home" "$native_tool")") ;;
     *) started+=("$(measure "$name" "$home" "$tool" "$setting")") ;;
   esac
 done
@@ -89,19 +100,23 @@ sleep "$idle"
     printf '| %s | %d MB | %d MB | %d MB | %s |\n' "$name" $(( $(kb VmRSS "$status") / 1024 )) $(( $(kb Anonymous "$rollup") / 1024 )) $(( $(kb Pss "$rollup") / 1024 )) "$(kb Threads "$status")"
   done
   echo
-  IFS='|' read -r _ _ pid <<<"${started[0]}"
-  echo "What the daemon as shipped is made of (resident KB by mapping, largest first):"
-  echo
-  echo '```'
-  awk '/^[0-9a-f]+-[0-9a-f]+ /{ name = $6; if (name == "") name = "[anonymous: GC heap, stacks, native]" } /^Rss:/{ rss[name] += $2 }
-       END { for (n in rss) print rss[n], n }' "/proc/$pid/smaps" | sort -rn | head -15 | sed "s|$HOME|~|"
-  echo '```'
-  echo
+  for which in 0 1; do
+    IFS='|' read -r name _ pid <<<"${started[$which]}"
+    echo "What the daemon, ${name%% (*}, is made of (resident KB and PSS KB by mapping, largest first):"
+    echo
+    echo '```'
+    awk '/^[0-9a-f]+-[0-9a-f]+ /{ name = $6; if (name == "") name = "[anonymous: GC heap, stacks, malloc]" } /^Rss:/{ rss[name] += $2 } /^Pss:/{ pss[name] += $2 }
+         END { for (n in rss) printf "%7d %7d %s\n", rss[n], pss[n], n }' "/proc/$pid/smaps" | sort -rn | head -15 | sed "s|$HOME|~|;s|$root/||"
+    echo '```'
+    echo
+  done
   IFS='|' read -r _ home _ <<<"${started[0]}"
   hyperfine --warmup 3 --runs "$runs" --export-markdown "$work/cli.md" \
-    -n "branchtasks status --json (warm daemon)" "BRANCHTASKS_HOME=$home dotnet exec $tool status --json" \
-    -n "branchtasks status --json, JIT only" "BRANCHTASKS_HOME=$home dotnet exec $jit_tool status --json" \
-    -n "branchtasks --version (no daemon call)" "dotnet exec $tool --version" >/dev/null
+    -n "status --json, native (NativeAOT)" "BRANCHTASKS_HOME=$home $native_tool status --json" \
+    -n "status --json, managed ReadyToRun" "BRANCHTASKS_HOME=$home dotnet exec $tool status --json" \
+    -n "status --json, managed JIT only" "BRANCHTASKS_HOME=$home dotnet exec $jit_tool status --json" \
+    -n "branchtasks --version, native (no daemon call)" "$native_tool --version" \
+    -n "branchtasks --version, managed ReadyToRun (no daemon call)" "dotnet exec $tool --version" >/dev/null
   cat "$work/cli.md"
 } > "$work/section.md"
 cat "$work/section.md"

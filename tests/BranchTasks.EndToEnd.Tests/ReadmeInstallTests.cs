@@ -43,12 +43,21 @@ public sealed class ReadmeInstallTests : IDisposable
         };
         (await ProcessRunner.RunAsync("sh", ["-c", command], directory, environment, TimeSpan.FromMinutes(4))).EnsureSuccess($"`{command}` in {directory}");
         var installed = Path.Combine(home, ".dotnet", "tools", "branchtasks");
+        if (OperatingSystem.IsLinux() && System.Runtime.InteropServices.RuntimeInformation.OSArchitecture == System.Runtime.InteropServices.Architecture.X64)
+        {
+            // linux-x64 gets the native build (BranchTasks.Tool.linux-x64), not the managed fallback.
+            var store = Path.Combine(home, ".dotnet", "tools", ".store");
+            Assert.Contains(Directory.GetFiles(store, "branchtasks", SearchOption.AllDirectories), f => f.Contains("branchtasks.tool.linux-x64", StringComparison.Ordinal));
+            Assert.Empty(Directory.GetFiles(store, "branchtasks.dll", SearchOption.AllDirectories));
+        }
+
         return (await ProcessRunner.RunAsync(installed, ["--version"], directory, environment)).EnsureSuccess("installed branchtasks --version").StandardOutput.Trim();
     }
 
     private string ExtractedTool()
     {
-        var package = Directory.GetFiles(RepositoryLayout.Packages, "BranchTasks.Tool.*.nupkg").OrderByDescending(File.GetLastWriteTimeUtc).FirstOrDefault()
+        // The managed build: BranchTasks.Tool.any (the fallback next to the native BranchTasks.Tool.linux-x64).
+        var package = Directory.GetFiles(RepositoryLayout.Packages, "BranchTasks.Tool.any.*.nupkg").OrderByDescending(File.GetLastWriteTimeUtc).FirstOrDefault()
             ?? throw new InvalidOperationException($"No BranchTasks.Tool package in {RepositoryLayout.Packages}. Run `./build.sh pack` first.");
         var folder = Path.Combine(_root, "expected");
         System.IO.Compression.ZipFile.ExtractToDirectory(package, folder);
