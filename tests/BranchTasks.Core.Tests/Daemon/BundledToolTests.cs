@@ -39,7 +39,7 @@ public sealed class BundledToolTests : IDisposable
     [Fact]
     public void A_native_build_restored_without_its_execute_bit_is_made_executable()
     {
-        if (!LinuxX64)
+        if (!OperatingSystem.IsLinux() || !LinuxX64)
         {
             return;
         }
