@@ -26,7 +26,21 @@ need_server() {
   fi
 }
 
+need_clang() {
+  # The native (NativeAOT) tool for linux-x64 is linked with clang; Debian's clang-14 package alone has no `clang`
+  # command, which BranchTasks.Tool.csproj handles. Without any clang the packages carry the managed tool only.
+  if [ "$(uname -sm)" != "Linux x86_64" ] || command -v clang >/dev/null 2>&1 || [ -x /usr/bin/clang-14 ] || ! command -v apt-get >/dev/null 2>&1; then
+    return
+  fi
+  echo "build.sh: installing clang (links the native linux-x64 tool)..."
+  local sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq clang >/dev/null
+}
+
 pack() {
+  need_clang
   rm -f artifacts/packages/*.nupkg
   dotnet pack BranchTasks.sln -c Release -nologo -v:q
   # A re-pack keeps its version (same commit): drop cached copies so consumers see the new bits.
