@@ -257,6 +257,7 @@ public sealed class TablespaceCloneTests(PrivateServerFixture fixture)
 
     private static Task TransferAsync(MySqlConnection connection, int from, int to, int amount) => Execute(connection, $"""
         START TRANSACTION;
+        SELECT id FROM accounts WHERE id IN ({from}, {to}) ORDER BY id FOR UPDATE;
         INSERT INTO transfers () VALUES ();
         SET @transfer = LAST_INSERT_ID();
         INSERT INTO ledger (transfer_id, account_id, amount) VALUES (@transfer, {from}, -{amount}), (@transfer, {to}, {amount});

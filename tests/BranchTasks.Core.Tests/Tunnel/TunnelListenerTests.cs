@@ -40,10 +40,11 @@ public sealed class TunnelListenerTests
     [Fact]
     public async Task A_client_whose_upstream_is_down_is_closed_and_the_tunnel_keeps_serving()
     {
-        using var probe = new TcpListener(IPAddress.Loopback, 0);
-        probe.Start();
-        var deadPort = ((IPEndPoint)probe.LocalEndpoint).Port;
-        probe.Stop();
+        // Bound and never listening: a connect is refused, and no other test's listener can take the port meanwhile
+        // (a port freed by a closed listener can be handed to the next bind(0) of a parallel test, which then accepts).
+        using var dead = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { ExclusiveAddressUse = true };
+        dead.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        var deadPort = ((IPEndPoint)dead.LocalEndPoint!).Port;
 
         await using var tunnel = TunnelListener.Start(new UpstreamEndpoint("127.0.0.1", deadPort, "u", null, "db"), preferredPort: null);
         for (var i = 0; i < 2; i++)
