@@ -166,7 +166,7 @@ internal sealed class TablespaceCloner(MySqlConnection connection, TablespaceAcc
     }
 
     /// <summary>Runs after a failure, so the caller can drop the child database: cannot be cancelled, reports nothing.</summary>
-    private async Task DropDiscardedQuietlyAsync(string target, IReadOnlyList<FileTable> discarded)
+    private async Task DropDiscardedQuietlyAsync(string target, List<FileTable> discarded)
     {
         if (discarded.Count == 0)
         {

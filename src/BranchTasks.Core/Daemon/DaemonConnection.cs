@@ -8,7 +8,7 @@ namespace BranchTasks.Core.Daemon;
 /// One accepted connection: the line framing of the protocol. Reads one request line (bounded in size and time),
 /// answers it with one line, streaming progress lines ahead of the answer.
 /// </summary>
-internal sealed class DaemonConnection(Stream pipe, DaemonService service, DaemonLog log, TimeSpan requestReadTimeout)
+internal sealed class DaemonConnection(Stream pipe, DaemonService service, DaemonLog log, TimeSpan requestReadTimeout) : IDisposable
 {
     /// <summary>The largest request line the daemon reads; requests are a few hundred bytes of JSON.</summary>
     public const int MaxRequestBytes = 1024 * 1024;
@@ -47,11 +47,9 @@ internal sealed class DaemonConnection(Stream pipe, DaemonService service, Daemo
         {
             // The caller went away; nothing to answer.
         }
-        finally
-        {
-            _writeGate.Dispose();
-        }
     }
+
+    public void Dispose() => _writeGate.Dispose();
 
     private async Task<DaemonResponse> AnswerAsync(string line, CancellationToken cancellationToken)
     {

@@ -8,7 +8,7 @@ namespace BranchTasks.Core.Daemon;
 /// pipe (<see cref="DaemonAcceptLoop"/>), answers requests (<see cref="DaemonConnection"/>, <see cref="DaemonService"/>),
 /// and exits by itself once idle (<see cref="DaemonIdleWatch"/>).
 /// </summary>
-public sealed class DaemonServer
+public sealed class DaemonServer : IDisposable
 {
     private readonly StateDirectory _state;
     private readonly TimeSpan _idleTimeout;
@@ -26,6 +26,8 @@ public sealed class DaemonServer
     internal TimeSpan RequestReadTimeout { get; init; } = TimeSpan.FromSeconds(30);
 
     public void RequestShutdown() => _shutdown.Cancel();
+
+    public void Dispose() => _shutdown.Dispose();
 
     /// <summary>
     /// Runs until shut down or idle. Returns false at once when another daemon already owns the state directory;
@@ -85,7 +87,8 @@ public sealed class DaemonServer
         async Task ServeAsync(Stream pipe, CancellationToken token)
         {
             using var request = idle.BeginRequest();
-            await new DaemonConnection(pipe, service, log, RequestReadTimeout).ServeAsync(token).ConfigureAwait(false);
+            using var connection = new DaemonConnection(pipe, service, log, RequestReadTimeout);
+            await connection.ServeAsync(token).ConfigureAwait(false);
         }
     }
 

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Security.Cryptography;
 using System.Text;
 
@@ -7,6 +8,8 @@ namespace BranchTasks.Core.Mapping;
 internal static class ShortHash
 {
     public const int Length = 8;
+
+    private static readonly SearchValues<char> LowerHex = SearchValues.Create("0123456789abcdef");
 
     public static string Of(string text) =>
         Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)))[..Length];
@@ -19,6 +22,6 @@ internal static class ShortHash
             return false;
         }
 
-        return !name.AsSpan(name.Length - Length).ContainsAnyExcept("0123456789abcdef");
+        return !name.AsSpan(name.Length - Length).ContainsAnyExcept(LowerHex);
     }
 }

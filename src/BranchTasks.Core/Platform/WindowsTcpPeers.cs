@@ -91,7 +91,8 @@ internal static class WindowsTcpPeers
     private static byte[] ReadTable(int family, out int count)
     {
         var size = 0;
-        GetExtendedTcpTable(IntPtr.Zero, ref size, false, family, TcpTableOwnerPidConnections, 0);
+        // Asks only for the size (ERROR_INSUFFICIENT_BUFFER is the expected answer); the loop below checks results.
+        _ = GetExtendedTcpTable(IntPtr.Zero, ref size, false, family, TcpTableOwnerPidConnections, 0);
         while (true)
         {
             var buffer = Marshal.AllocHGlobal(size);

@@ -112,13 +112,13 @@ public sealed class BranchMetadataStore(Func<CancellationToken, Task<MySqlConnec
         (await QueryAsync(
             $"SELECT {Columns} FROM {_schema}.`branches` WHERE project = @project AND branch = @branch",
             [("@project", project), ("@branch", branch)],
-            cancellationToken).ConfigureAwait(false)).FirstOrDefault();
+            cancellationToken).ConfigureAwait(false)) is [var first, ..] ? first : null;
 
     public async Task<BranchMetadata?> FindByDatabaseAsync(string databaseName, CancellationToken cancellationToken) =>
         (await QueryAsync(
             $"SELECT {Columns} FROM {_schema}.`branches` WHERE database_name = @database",
             [("@database", databaseName)],
-            cancellationToken).ConfigureAwait(false)).FirstOrDefault();
+            cancellationToken).ConfigureAwait(false)) is [var first, ..] ? first : null;
 
     /// <summary>Records a branch as being created. Throws a duplicate-key <see cref="MySqlException"/> if the database is already recorded.</summary>
     public Task InsertCreatingAsync(string databaseName, string project, string branch, string? parent, string? gitBranch, BranchOwner owner, CancellationToken cancellationToken) =>

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics.CodeAnalysis;
 
 namespace BranchTasks.Core.Tunnel;
 
@@ -8,6 +9,7 @@ namespace BranchTasks.Core.Tunnel;
 /// which apps without connection pooling pay per request. A thread that has finished its work waits the idle
 /// timeout for more before it exits.
 /// </summary>
+[SuppressMessage("Design", "CA1001", Justification = "One pool lives as long as the process; its threads exit on their own when idle.")]
 internal sealed class RelayThreads
 {
     private readonly TimeSpan _idleTimeout;

@@ -195,7 +195,7 @@ internal sealed class TunnelConnection
                 filled -= consumed;
                 if (killPayload is not null)
                 {
-                    PacketWriter.WritePayloadAsync(upstream.Stream, 0, killPayload, CancellationToken.None).GetAwaiter().GetResult();
+                    PacketWriter.WritePayload(upstream.Stream, 0, killPayload);
                 }
                 else if (!ChangeUser(client, upstream, login, changeUser, payload))
                 {

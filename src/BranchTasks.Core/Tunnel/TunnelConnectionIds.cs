@@ -10,16 +10,16 @@ namespace BranchTasks.Core.Tunnel;
 internal sealed class TunnelConnectionIds
 {
     private const uint First = 0x6000_0000;
-    private static int s_next = (int)First;
+    private static int Next = (int)First;
     private readonly ConcurrentDictionary<uint, uint> _upstream = new();
 
     public static uint Allocate()
     {
-        var next = (uint)Interlocked.Increment(ref s_next);
+        var next = (uint)Interlocked.Increment(ref Next);
         if (next >= int.MaxValue)
         {
-            Interlocked.CompareExchange(ref s_next, (int)First, (int)next);
-            next = (uint)Interlocked.Increment(ref s_next);
+            Interlocked.CompareExchange(ref Next, (int)First, (int)next);
+            next = (uint)Interlocked.Increment(ref Next);
         }
 
         return next;

@@ -199,7 +199,7 @@ internal sealed class TunnelLogin
             var response = app.AuthResponse;
             if (app.AuthPluginName is { } plugin && plugin != NativePasswordPlugin.PluginName)
             {
-                sequence = await PacketWriter.WritePayloadAsync(client, sequence, new AuthSwitchRequestPayload(NativePasswordPlugin.PluginName, _scramble).Serialize(), cancellationToken).ConfigureAwait(false);
+                await PacketWriter.WritePayloadAsync(client, sequence, new AuthSwitchRequestPayload(NativePasswordPlugin.PluginName, _scramble).Serialize(), cancellationToken).ConfigureAwait(false);
                 response = await reader.ReadPayloadAsync(cancellationToken).ConfigureAwait(false);
                 sequence = (byte)(reader.LastSequenceId + 1);
             }

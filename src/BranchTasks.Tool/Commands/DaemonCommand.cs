@@ -20,7 +20,7 @@ public static class DaemonCommand
             {
                 var detached = SessionDetacher.Detach();
                 var timeout = parse.GetValue(idle) is { } seconds ? TimeSpan.FromSeconds(seconds) : DaemonTimeouts.IdleTimeoutFromEnvironment();
-                var server = new DaemonServer(context.State, timeout);
+                using var server = new DaemonServer(context.State, timeout);
                 using var terminate = SessionDetacher.OnTerminate(server.RequestShutdown, detached);
                 var ran = await server.RunAsync(cancellationToken).ConfigureAwait(false);
                 if (!ran && context.Verbose)

@@ -138,10 +138,10 @@ public sealed class TunnelAccessTests(PrivateServerFixture fixture)
         var connections = new MySqlConnection[500];
         try
         {
-            await Parallel.ForEachAsync(Enumerable.Range(0, connections.Length), new ParallelOptions { MaxDegreeOfParallelism = 32 }, async (i, _) =>
+            await Parallel.ForEachAsync(Enumerable.Range(0, connections.Length), new ParallelOptions { MaxDegreeOfParallelism = 32 }, async (i, cancellationToken) =>
             {
                 var connection = new MySqlConnection(Local(tunnel, $"Database={database};Connection Timeout=60"));
-                await connection.OpenAsync();
+                await connection.OpenAsync(cancellationToken);
                 connections[i] = connection;
             });
 

@@ -17,7 +17,7 @@ public sealed class TunnelProtocolTests(PrivateServerFixture fixture)
 {
     private const string UserPassword = "Tunnel-Secret-42";
     private static readonly SemaphoreSlim UsersGate = new(1, 1);
-    private static bool s_usersMade;
+    private static bool UsersMade;
 
     /// <summary>Without a database: the shared app account (it may log in, nothing more). With one: a project's app account, granted it by <see cref="NewDatabaseAsync"/>.</summary>
     private UpstreamEndpoint App(string database = "") =>
@@ -36,7 +36,7 @@ public sealed class TunnelProtocolTests(PrivateServerFixture fixture)
         await UsersGate.WaitAsync();
         try
         {
-            if (s_usersMade)
+            if (UsersMade)
             {
                 return;
             }
@@ -57,7 +57,7 @@ public sealed class TunnelProtocolTests(PrivateServerFixture fixture)
                 SET GLOBAL max_allowed_packet = 128 * 1024 * 1024;
                 SET GLOBAL local_infile = 1;
                 """);
-            s_usersMade = true;
+            UsersMade = true;
         }
         finally
         {

@@ -300,7 +300,7 @@ public sealed class LocalServer
         return version;
     }
 
-    private BranchTasksException PortMismatch(int wanted, int running, int pid) => new(
+    private static BranchTasksException PortMismatch(int wanted, int running, int pid) => new(
         ErrorCodes.ServerPortMismatch,
         $"local.port in branchtasks.json is {wanted}, but the private database server is already running on port {running} (pid {pid}) " +
         "for every repository of this user, and restarting it on another port would move the tunnels of the others. " +

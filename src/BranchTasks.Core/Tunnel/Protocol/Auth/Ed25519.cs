@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Numerics;
 using System.Security.Cryptography;
 
@@ -11,7 +12,7 @@ namespace BranchTasks.Core.Tunnel.Protocol.Auth;
 internal static class Ed25519
 {
     private static readonly BigInteger P = BigInteger.Pow(2, 255) - 19;
-    private static readonly BigInteger L = BigInteger.Pow(2, 252) + BigInteger.Parse("27742317777372353535851937790883648493");
+    private static readonly BigInteger L = BigInteger.Pow(2, 252) + BigInteger.Parse("27742317777372353535851937790883648493", CultureInfo.InvariantCulture);
     private static readonly BigInteger D = Mod(-121665 * Inverse(121666));
     private static readonly BigInteger D2 = Mod(2 * D);
     private static readonly Point BasePoint = CreateBasePoint();
