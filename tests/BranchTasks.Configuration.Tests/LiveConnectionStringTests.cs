@@ -18,6 +18,7 @@ public sealed class ConnectionStringsOptions
 }
 
 /// <summary>AddBranchTasks() in a live configuration: a git checkout reaches IConfiguration and IOptionsMonitor without a restart.</summary>
+[Trait(TestTraits.Needs, TestTraits.Server)]
 public sealed class LiveConnectionStringTests(DaemonFixture daemon) : IClassFixture<DaemonFixture>
 {
     private static readonly TimeSpan Limit = TimeSpan.FromSeconds(2);

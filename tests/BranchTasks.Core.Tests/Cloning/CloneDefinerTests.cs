@@ -13,6 +13,7 @@ namespace BranchTasks.Core.Tests.Cloning;
 /// caller named one, and a clone never falls back to the cloning account's own rights.
 /// </summary>
 [Collection(PrivateServerCollection.Name)]
+[Trait(TestTraits.Needs, TestTraits.Server)]
 public sealed class CloneDefinerTests(PrivateServerFixture fixture)
 {
     [Fact]

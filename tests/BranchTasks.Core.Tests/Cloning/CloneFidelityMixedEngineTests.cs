@@ -8,6 +8,7 @@ namespace BranchTasks.Core.Tests.Cloning;
 /// InnoDB ones that do, in the same clone.
 /// </summary>
 [Collection(PrivateServerCollection.Name)]
+[Trait(TestTraits.Needs, TestTraits.Server)]
 public sealed class CloneFidelityMixedEngineTests(PrivateServerFixture fixture) : CloneFidelityTests(fixture)
 {
     protected override Task ExtendParentAsync(MySqlConnection connection) => Execute(connection, """

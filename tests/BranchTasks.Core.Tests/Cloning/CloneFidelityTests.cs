@@ -15,6 +15,7 @@ namespace BranchTasks.Core.Tests.Cloning;
 /// tests with every table copied by SQL, and with tables of other engines next to the InnoDB ones.
 /// </summary>
 [Collection(PrivateServerCollection.Name)]
+[Trait(TestTraits.Needs, TestTraits.Server)]
 public class CloneFidelityTests(PrivateServerFixture fixture)
 {
     private const string HostileTable = "we`ird'; tab\"le";

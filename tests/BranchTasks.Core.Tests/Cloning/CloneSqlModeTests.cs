@@ -7,6 +7,7 @@ namespace BranchTasks.Core.Tests.Cloning;
 
 /// <summary>Objects made under a sql_mode that changes how their text reads still point at the branch once copied.</summary>
 [Collection(PrivateServerCollection.Name)]
+[Trait(TestTraits.Needs, TestTraits.Server)]
 public sealed class CloneSqlModeTests(PrivateServerFixture fixture)
 {
     [Fact]

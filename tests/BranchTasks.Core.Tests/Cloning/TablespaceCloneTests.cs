@@ -16,6 +16,7 @@ namespace BranchTasks.Core.Tests.Cloning;
 /// that a clone failing half-way leaves nothing behind.
 /// </summary>
 [Collection(PrivateServerCollection.Name)]
+[Trait(TestTraits.Needs, TestTraits.Server)]
 public sealed class TablespaceCloneTests(PrivateServerFixture fixture)
 {
     private const int Accounts = 10;

@@ -9,6 +9,7 @@ namespace BranchTasks.Core.Tests.Ensure;
 
 /// <summary>`branch delete` policy: the current git branch's database branch and the root branch need --force; protected ones are never deleted.</summary>
 [Collection(PrivateServerCollection.Name)]
+[Trait(TestTraits.Needs, TestTraits.Server)]
 public sealed class BranchDeletePolicyTests(PrivateServerFixture fixture)
 {
     private readonly string _project = PrivateServerFixture.UniqueName("del");

@@ -9,6 +9,7 @@ namespace BranchTasks.Core.Tests.Ensure;
 
 /// <summary>The policy layer over a real provider on the shared private server.</summary>
 [Collection(PrivateServerCollection.Name)]
+[Trait(TestTraits.Needs, TestTraits.Server)]
 public sealed class BranchOperationsTests(PrivateServerFixture fixture)
 {
     private readonly string _project = PrivateServerFixture.UniqueName("ops");

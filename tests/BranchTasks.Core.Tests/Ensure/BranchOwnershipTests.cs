@@ -13,6 +13,7 @@ namespace BranchTasks.Core.Tests.Ensure;
 /// share or delete each other's branches, and records from before ownership are claimed by use, never dropped.
 /// </summary>
 [Collection(PrivateServerCollection.Name)]
+[Trait(TestTraits.Needs, TestTraits.Server)]
 public sealed class BranchOwnershipTests(PrivateServerFixture fixture)
 {
     private static readonly BranchOwner First = TestOwners.For("1111111111111111111111111111111111111111", "tester");

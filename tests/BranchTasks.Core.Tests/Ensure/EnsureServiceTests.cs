@@ -12,6 +12,7 @@ namespace BranchTasks.Core.Tests.Ensure;
 /// already holds (proved by a real query, the provider skipped); any change, or a closed tunnel, runs the full ensure.
 /// </summary>
 [Collection(PrivateServerCollection.Name)]
+[Trait(TestTraits.Needs, TestTraits.Server)]
 public sealed class EnsureServiceTests(PrivateServerFixture fixture) : IAsyncLifetime
 {
     private readonly string _project = PrivateServerFixture.UniqueName("ens");

@@ -14,6 +14,7 @@ namespace BranchTasks.Core.Tests.Providers;
 /// CA file lists it, and both refuse it when the CA file names another certificate.
 /// </summary>
 [Collection(PrivateServerCollection.Name)]
+[Trait(TestTraits.Needs, TestTraits.Server)]
 public sealed class UpstreamTlsPolicyTests(PrivateServerFixture fixture) : IDisposable
 {
     private readonly string _folder = Directory.CreateTempSubdirectory("bt-tls-policy-").FullName;

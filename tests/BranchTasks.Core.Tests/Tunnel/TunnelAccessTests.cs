@@ -11,6 +11,7 @@ namespace BranchTasks.Core.Tests.Tunnel;
 
 /// <summary>Who may use a tunnel, and what a peer that has not logged in can cost it: tried with real clients, a real server and another OS user.</summary>
 [Collection(PrivateServerCollection.Name)]
+[Trait(TestTraits.Needs, TestTraits.Server)]
 public sealed class TunnelAccessTests(PrivateServerFixture fixture)
 {
     /// <summary>Without a database: the shared app account (it may log in, nothing more). With one: the tests' project account.</summary>

@@ -6,13 +6,6 @@ using BranchTasks.Core.Tunnel.Protocol;
 
 namespace BranchTasks.Core.Tests.Tunnel;
 
-/// <summary>Alone in the run: the flood test measures what this process allocates, so no other test may allocate meanwhile.</summary>
-[CollectionDefinition(Name, DisableParallelization = true)]
-public sealed class SerialCollection
-{
-    public const string Name = "Serial (measures this process)";
-}
-
 /// <summary>
 /// What a peer that has not logged in can make a tunnel spend: against an upstream that only greets and counts the
 /// connections it gets, so a dial on a peer's behalf cannot hide.

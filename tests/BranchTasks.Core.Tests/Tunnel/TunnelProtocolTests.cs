@@ -13,6 +13,7 @@ namespace BranchTasks.Core.Tests.Tunnel;
 
 /// <summary>Real MySQL clients through the tunnel to the private server, as users of each auth plugin, with and without upstream TLS.</summary>
 [Collection(PrivateServerCollection.Name)]
+[Trait(TestTraits.Needs, TestTraits.Server)]
 public sealed class TunnelProtocolTests(PrivateServerFixture fixture)
 {
     private const string UserPassword = "Tunnel-Secret-42";

@@ -6,10 +6,12 @@ using BranchTasks.Core.Providers.Local;
 using BranchTasks.Core.State;
 using BranchTasks.Core.Tunnel;
 using MySqlConnector;
+using BranchTasks.Testing;
 
 namespace BranchTasks.Core.Tests.Tunnel;
 
 /// <summary>Tests with a private server of their own, because they stop it or rewrite its state.</summary>
+[Trait(TestTraits.Needs, TestTraits.Server)]
 public sealed class TunnelResilienceTests : IDisposable
 {
     private readonly string _root = Path.Combine(Path.GetTempPath(), "bt-" + Guid.NewGuid().ToString("N")[..12]);

@@ -11,6 +11,7 @@ namespace BranchTasks.Core.Tests.Tunnel;
 
 /// <summary>The local provider's tunnel reaches the private server over its Unix socket, without TLS, still logging in with the daemon's credentials.</summary>
 [Collection(PrivateServerCollection.Name)]
+[Trait(TestTraits.Needs, TestTraits.Server)]
 public sealed class UnixSocketUpstreamTests(PrivateServerFixture fixture)
 {
     private BranchServer Server => LocalBranchProvider.ToBranchServer(fixture.Endpoint);

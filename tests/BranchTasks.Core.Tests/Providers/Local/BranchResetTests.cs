@@ -5,10 +5,11 @@ using BranchTasks.Core.Providers.Server;
 using BranchTasks.Testing;
 using MySqlConnector;
 
-namespace BranchTasks.Core.Tests.Local;
+namespace BranchTasks.Core.Tests.Providers.Local;
 
 /// <summary>`branch reset` on the server providers: the new copy is staged first, and only a complete one replaces the branch.</summary>
 [Collection(PrivateServerCollection.Name)]
+[Trait(TestTraits.Needs, TestTraits.Server)]
 public sealed class BranchResetTests(PrivateServerFixture fixture)
 {
     private readonly string _project = PrivateServerFixture.UniqueName("reset");

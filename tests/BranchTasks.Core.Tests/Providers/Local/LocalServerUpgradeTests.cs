@@ -6,9 +6,10 @@ using BranchTasks.Core.Providers.Local;
 using BranchTasks.Core.State;
 using MySqlConnector;
 
-namespace BranchTasks.Core.Tests.Local;
+namespace BranchTasks.Core.Tests.Providers.Local;
 
 /// <summary>A data directory and credentials file from before per-project app accounts, started by this version (a server of its own).</summary>
+[Trait(TestTraits.Needs, TestTraits.Server)]
 public sealed class LocalServerUpgradeTests : IDisposable
 {
     private readonly string _root = Path.Combine(Path.GetTempPath(), "bt-" + Guid.NewGuid().ToString("N")[..12]);

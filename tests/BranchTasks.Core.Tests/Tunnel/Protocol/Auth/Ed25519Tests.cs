@@ -1,6 +1,6 @@
 using BranchTasks.Core.Tunnel.Protocol.Auth;
 
-namespace BranchTasks.Core.Tests.Tunnel;
+namespace BranchTasks.Core.Tests.Tunnel.Protocol.Auth;
 
 public sealed class Ed25519Tests
 {

@@ -1,7 +1,7 @@
 using BranchTasks.Core.Errors;
 using BranchTasks.Core.Providers.PlanetScale;
 
-namespace BranchTasks.Core.Tests.Providers;
+namespace BranchTasks.Core.Tests.Providers.PlanetScale;
 
 public sealed class PlanetScaleHostTests
 {

@@ -6,13 +6,14 @@ using BranchTasks.Core.Providers.Server;
 using BranchTasks.Core.State;
 using BranchTasks.Testing;
 
-namespace BranchTasks.Core.Tests.Providers;
+namespace BranchTasks.Core.Tests.Providers.Server;
 
 /// <summary>
 /// Two developers (two logins) of one repository on one shared TLS server: each gets a database prefix of their
 /// own by default, neither's prune, delete or reset touches the other's branches, and a prefix is never shared silently.
 /// </summary>
 [Collection(PrivateServerCollection.Name)]
+[Trait(TestTraits.Needs, TestTraits.Server)]
 public sealed class MySqlOwnershipTests(PrivateServerFixture fixture) : IDisposable
 {
     private readonly string _project = PrivateServerFixture.UniqueName("team");

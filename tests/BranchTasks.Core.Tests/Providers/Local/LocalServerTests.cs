@@ -3,9 +3,10 @@ using BranchTasks.Core.Providers.Local;
 using BranchTasks.Testing;
 using MySqlConnector;
 
-namespace BranchTasks.Core.Tests.Local;
+namespace BranchTasks.Core.Tests.Providers.Local;
 
 [Collection(PrivateServerCollection.Name)]
+[Trait(TestTraits.Needs, TestTraits.Server)]
 public sealed class LocalServerTests(PrivateServerFixture fixture)
 {
     [Fact]

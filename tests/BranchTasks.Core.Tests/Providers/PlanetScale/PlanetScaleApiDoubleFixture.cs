@@ -1,7 +1,7 @@
 using BranchTasks.Testing.PlanetScale;
 using MySqlConnector;
 
-namespace BranchTasks.Core.Tests.PlanetScale;
+namespace BranchTasks.Core.Tests.Providers.PlanetScale;
 
 /// <summary>One PlanetScale double for the whole test class (a branch server start costs seconds), its <c>main</c> seeded with a table and rows.</summary>
 public sealed class PlanetScaleApiDoubleFixture : IAsyncLifetime

@@ -10,13 +10,14 @@ using BranchTasks.Core.Tunnel;
 using BranchTasks.Testing;
 using MySqlConnector;
 
-namespace BranchTasks.Core.Tests.Providers;
+namespace BranchTasks.Core.Tests.Providers.Server;
 
 /// <summary>
 /// The <c>mysql</c> provider's tunnel logs in as a scoped account the tool makes with the admin login, or, where that
 /// login may not make accounts, as the admin (with one log line). The test run's private server stands in for the shared one.
 /// </summary>
 [Collection(PrivateServerCollection.Name)]
+[Trait(TestTraits.Needs, TestTraits.Server)]
 public sealed class MySqlAppAccountTests(PrivateServerFixture fixture) : IAsyncLifetime
 {
     private const string AdminPassword = "Shared-Admin-Pw-9";

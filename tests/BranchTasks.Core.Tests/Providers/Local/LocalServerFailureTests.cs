@@ -2,13 +2,15 @@ using BranchTasks.Core.Configuration;
 using BranchTasks.Core.Errors;
 using BranchTasks.Core.Providers.Local;
 using BranchTasks.Core.State;
+using BranchTasks.Testing;
 
-namespace BranchTasks.Core.Tests.Local;
+namespace BranchTasks.Core.Tests.Providers.Local;
 
 /// <summary>
 /// A server installation that fails: stand-in scripts named like the real binaries, so the error paths
 /// (a failing install tool, a server that dies at start) are exercised without breaking a real server.
 /// </summary>
+[Trait(TestTraits.Needs, TestTraits.Server)]
 public sealed class LocalServerFailureTests : IDisposable
 {
     private readonly string _root = Path.Combine(Path.GetTempPath(), "bt-" + Guid.NewGuid().ToString("N")[..12]);

@@ -6,9 +6,10 @@ using BranchTasks.Core.Providers.Server;
 using BranchTasks.Testing;
 using MySqlConnector;
 
-namespace BranchTasks.Core.Tests.Local;
+namespace BranchTasks.Core.Tests.Providers.Local;
 
 [Collection(PrivateServerCollection.Name)]
+[Trait(TestTraits.Needs, TestTraits.Server)]
 public sealed class LocalBranchProviderTests(PrivateServerFixture fixture)
 {
     private readonly string _project = PrivateServerFixture.UniqueName("proj");

@@ -9,10 +9,11 @@ using BranchTasks.Core.State;
 using BranchTasks.Testing;
 using MySqlConnector;
 
-namespace BranchTasks.Core.Tests.Providers;
+namespace BranchTasks.Core.Tests.Providers.Server;
 
 /// <summary>`branch reset` on the <c>mysql</c> provider: the staging copy lives under the database prefix, and a failed one leaves the branch.</summary>
 [Collection(PrivateServerCollection.Name)]
+[Trait(TestTraits.Needs, TestTraits.Server)]
 public sealed class MySqlResetTests(PrivateServerFixture fixture) : IDisposable
 {
     private readonly string _project = PrivateServerFixture.UniqueName("rst");

@@ -5,10 +5,11 @@ using BranchTasks.Core.Tunnel;
 using BranchTasks.Testing;
 using MySqlConnector;
 
-namespace BranchTasks.Core.Tests.Local;
+namespace BranchTasks.Core.Tests.Providers.Local;
 
 /// <summary>What an app (or anyone who reaches a tunnel) can do on the private server: DDL and DML on its project's branches, nothing else.</summary>
 [Collection(PrivateServerCollection.Name)]
+[Trait(TestTraits.Needs, TestTraits.Server)]
 public sealed class LeastPrivilegeTests(PrivateServerFixture fixture)
 {
     private readonly string _project = PrivateServerFixture.UniqueName("lp");

@@ -1,7 +1,7 @@
 using BranchTasks.Core.Configuration;
 using BranchTasks.Core.Providers.Server;
 
-namespace BranchTasks.Core.Tests.Providers;
+namespace BranchTasks.Core.Tests.Providers.Server;
 
 /// <summary>The default database prefix on a shared server: one per login, always a valid prefix.</summary>
 public sealed class MySqlDatabasePrefixTests

@@ -2,9 +2,11 @@ using System.Diagnostics;
 using BranchTasks.Core.Configuration;
 using BranchTasks.Core.Providers.Local;
 using BranchTasks.Core.State;
+using BranchTasks.Testing;
 
-namespace BranchTasks.Core.Tests.Local;
+namespace BranchTasks.Core.Tests.Providers.Local;
 
+[Trait(TestTraits.Needs, TestTraits.Server)]
 public sealed class LocalServerSafetyTests : IDisposable
 {
     private readonly string _root = Path.Combine(Path.GetTempPath(), "bt-" + Guid.NewGuid().ToString("N")[..12]);

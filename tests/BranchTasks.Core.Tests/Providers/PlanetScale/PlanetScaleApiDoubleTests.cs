@@ -4,13 +4,15 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using BranchTasks.Testing.PlanetScale;
 using MySqlConnector;
+using BranchTasks.Testing;
 
-namespace BranchTasks.Core.Tests.PlanetScale;
+namespace BranchTasks.Core.Tests.Providers.PlanetScale;
 
 /// <summary>
 /// The PlanetScale double answers like PlanetScale's API and its passwords are real, TLS-only database
 /// users: what the <c>planetscale</c> provider's tests rely on.
 /// </summary>
+[Trait(TestTraits.Needs, TestTraits.Server)]
 public sealed class PlanetScaleApiDoubleTests(PlanetScaleApiDoubleFixture fixture) : IClassFixture<PlanetScaleApiDoubleFixture>
 {
     // The double locks a user within milliseconds of expires_at on a quiet machine; a busy one (two cores shared

@@ -2,7 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using BranchTasks.Core.Tunnel.Protocol.Auth;
 
-namespace BranchTasks.Core.Tests.Tunnel;
+namespace BranchTasks.Core.Tests.Tunnel.Protocol.Auth;
 
 /// <summary>caching_sha2_password exists only on MySQL servers, so it is checked against known vectors here.</summary>
 public sealed class AuthPluginTests

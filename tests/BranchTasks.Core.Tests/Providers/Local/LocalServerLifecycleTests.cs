@@ -5,10 +5,12 @@ using BranchTasks.Core.Errors;
 using BranchTasks.Core.Providers.Local;
 using BranchTasks.Core.State;
 using MySqlConnector;
+using BranchTasks.Testing;
 
-namespace BranchTasks.Core.Tests.Local;
+namespace BranchTasks.Core.Tests.Providers.Local;
 
 /// <summary>Tests that need a server of their own, because they stop it or break its start.</summary>
+[Trait(TestTraits.Needs, TestTraits.Server)]
 public sealed class LocalServerLifecycleTests : IDisposable
 {
     private readonly string _root = Path.Combine(Path.GetTempPath(), "bt-" + Guid.NewGuid().ToString("N")[..12]);

@@ -3,12 +3,13 @@ using BranchTasks.Core.Providers;
 using BranchTasks.Core.State;
 using BranchTasks.Testing;
 
-namespace BranchTasks.Core.Tests.Providers;
+namespace BranchTasks.Core.Tests.Providers.PlanetScale;
 
 /// <summary>
 /// The daemon's side of a PlanetScale ensure: the service token travels with the request (the daemon's own
 /// environment has none), and the wait for a new branch streams progress lines before the answer.
 /// </summary>
+[Trait(TestTraits.Needs, TestTraits.Server)]
 public sealed class PlanetScaleDaemonTests(PlanetScaleDoubleFixture fixture) : IClassFixture<PlanetScaleDoubleFixture>
 {
     [Fact]

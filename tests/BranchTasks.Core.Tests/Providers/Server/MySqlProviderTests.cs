@@ -11,13 +11,14 @@ using BranchTasks.Testing;
 using Microsoft.Extensions.Configuration.UserSecrets;
 using MySqlConnector;
 
-namespace BranchTasks.Core.Tests.Providers;
+namespace BranchTasks.Core.Tests.Providers.Server;
 
 /// <summary>
 /// The <c>mysql</c> provider against a real MariaDB server standing in for a team's shared server: the test
 /// run's private server, reached over TCP with its password-protected admin account and its TLS certificate.
 /// </summary>
 [Collection(PrivateServerCollection.Name)]
+[Trait(TestTraits.Needs, TestTraits.Server)]
 public sealed class MySqlProviderTests(PrivateServerFixture fixture) : IDisposable
 {
     private readonly string _project = PrivateServerFixture.UniqueName("shared");
