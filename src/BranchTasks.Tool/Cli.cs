@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.CommandLine.Invocation;
+using System.CommandLine.Parsing;
 using BranchTasks.Core;
 using BranchTasks.Tool.Commands;
 
@@ -45,6 +46,15 @@ public static class Cli
 
         public override int Invoke(ParseResult parseResult)
         {
+            // Parse errors are cleared for `--version` alone (the root command has no action of its own), so anything
+            // else on the line is caught here instead of being ignored.
+            var others = parseResult.Tokens.Where(t => !(t.Type == TokenType.Option && t.Value is "--version")).Select(t => t.Value).ToList();
+            if (others.Count > 0)
+            {
+                parseResult.InvocationConfiguration.Error.WriteLine($"branchtasks : error {Core.Errors.ErrorCodes.InvalidArgument}: --version takes no other arguments (got: {string.Join(" ", others)}). Run `branchtasks --version` alone.");
+                return 1;
+            }
+
             parseResult.InvocationConfiguration.Output.WriteLine(ProductVersion.Current);
             return 0;
         }
