@@ -3,7 +3,7 @@
 # fallback) against the netlink sock_diag query for the one socket (the path taken), with more and more loopback
 # connections held open, and writes the results to its section of docs/benchmarks.md.
 #
-#   bench/peer-lookup-benchmark.sh                              # LEVELS="0 1000 4000" RUNS=1000 (about a minute)
+#   bench/peer-lookup-benchmark.sh                              # LEVELS="0 1000 4000 8000" RUNS=1000 (about a minute)
 #   LEVELS="0 500 2000 8000" RUNS=2000 bench/peer-lookup-benchmark.sh
 #   WRITE_DOCS=0 bench/peer-lookup-benchmark.sh                 # print the section, leave docs/benchmarks.md alone
 #
@@ -12,7 +12,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
-LEVELS=${LEVELS:-"0 1000 4000"}
+LEVELS=${LEVELS:-"0 1000 4000 8000"}
 RUNS=${RUNS:-1000}
 WRITE_DOCS=${WRITE_DOCS:-1}
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1

@@ -12,7 +12,7 @@ using BranchTasks.Core.Platform;
 //   time, arm, median µs, p10, p90, runs. Both must name this user, or the run fails.
 var levels = args.TakeWhile(a => !a.StartsWith("--", StringComparison.Ordinal)).Select(a => int.Parse(a, CultureInfo.InvariantCulture)).ToArray();
 var runs = Option("--runs", 1000);
-var warmup = Option("--warmup", 50);
+var warmup = Option("--warmup", 200);
 var me = UnixInterop.EffectiveUserId();
 
 using var listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
