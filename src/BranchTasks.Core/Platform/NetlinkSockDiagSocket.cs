@@ -37,7 +37,7 @@ internal static class NetlinkSockDiagSocket
         try
         {
             var kernel = new byte[SockaddrNlLength];
-            kernel[0] = AfNetlink;
+            BitConverter.TryWriteBytes(kernel, (ushort)AfNetlink);
             if (connect(descriptor, kernel, kernel.Length) != 0)
             {
                 throw new SockDiagException($"connect to the kernel's netlink port failed: errno {Marshal.GetLastPInvokeError()}");
@@ -45,15 +45,16 @@ internal static class NetlinkSockDiagSocket
 
             return new Socket(handle);
         }
-        catch (SocketException e)
+        catch (Exception e)
         {
+            // Whatever a runtime makes of a socket of a family it does not know, the caller only needs to hear "no".
             handle.Dispose();
+            if (e is SockDiagException)
+            {
+                throw;
+            }
+
             throw new SockDiagException("the netlink socket cannot be used", e);
-        }
-        catch
-        {
-            handle.Dispose();
-            throw;
         }
     }
 

@@ -122,6 +122,21 @@ public sealed class LinuxSockDiagTests
     }
 
     [Fact]
+    public void A_peer_netlink_cannot_find_is_found_by_the_proc_fallback()
+    {
+        if (!OperatingSystem.IsLinux() || Me != 0)
+        {
+            return;
+        }
+
+        // A client bound to a device (SO_BINDTODEVICE, root only) is not matched by a lookup without that device:
+        // netlink has no answer, and the /proc tables, which list every socket, decide.
+        using var connection = Connection.Open(IPAddress.Loopback, IPAddress.Loopback, bindClientToLoopbackDevice: true);
+        Assert.Null(LinuxSockDiag.Find(connection.Peer, connection.Local, Me));
+        Assert.Equal(PeerOwnerKind.CurrentUser, TcpPeerIdentity.Of(connection.Accepted).Kind);
+    }
+
+    [Fact]
     public void The_proc_fallback_still_finds_a_real_connection()
     {
         if (!OperatingSystem.IsLinux())
@@ -136,6 +151,8 @@ public sealed class LinuxSockDiagTests
     /// <summary>A real accepted connection: the client's socket and the listener's side of it.</summary>
     private sealed class Connection : IDisposable
     {
+        private const int SolSocket = 1;
+        private const int SoBindToDevice = 25;
         private readonly Socket _listener;
 
         private Connection(Socket listener, Socket client, Socket accepted)
@@ -155,7 +172,7 @@ public sealed class LinuxSockDiagTests
 
         public static Connection Open(IPAddress address) => Open(address, address);
 
-        public static Connection Open(IPAddress listenOn, IPAddress connectTo, bool dualStackListener = false, bool dualStackClient = false)
+        public static Connection Open(IPAddress listenOn, IPAddress connectTo, bool dualStackListener = false, bool dualStackClient = false, bool bindClientToLoopbackDevice = false)
         {
             var listener = new Socket(listenOn.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
             if (dualStackListener)
@@ -169,6 +186,11 @@ public sealed class LinuxSockDiagTests
             if (dualStackClient)
             {
                 client.DualMode = true;
+            }
+
+            if (bindClientToLoopbackDevice)
+            {
+                client.SetRawSocketOption(SolSocket, SoBindToDevice, "lo\0"u8);
             }
 
             client.Connect(connectTo, ((IPEndPoint)listener.LocalEndPoint!).Port);
