@@ -6,10 +6,11 @@ using System.Text;
 namespace BranchTasks.Core.Platform;
 
 /// <summary>
-/// Linux: the owner of the socket at the other end of an accepted loopback TCP connection, read from the kernel's
-/// socket tables (<c>/proc/net/tcp</c>, <c>/proc/net/tcp6</c>). The peer's own socket is the row whose local
-/// address is our remote address and whose remote address is our local one; its <c>uid</c> column is the user
-/// that created it. A row without an inode (TIME_WAIT) has no owner, and no row at all means the peer is gone:
+/// Linux, where <see cref="LinuxSockDiag"/> cannot ask the kernel for the one socket (a kernel without inet_diag, a
+/// sandbox that forbids netlink): the owner of the socket at the other end of an accepted loopback TCP connection,
+/// read from the kernel's whole socket tables (<c>/proc/net/tcp</c>, <c>/proc/net/tcp6</c>). The peer's own socket
+/// is the row whose local address is our remote address and whose remote address is our local one; its <c>uid</c>
+/// column is the user that created it. A row without an inode (TIME_WAIT) has no owner, and no row at all means the peer is gone:
 /// both are <see cref="PeerOwnerKind.Unknown"/>, never the current user.
 /// </summary>
 internal static class LinuxTcpPeers
@@ -34,7 +35,7 @@ internal static class LinuxTcpPeers
         return ToOwner(Scan(tcp6Table, Format(peer, mapped: false), Format(local, mapped: false)), currentUser);
     }
 
-    private static PeerOwner ToOwner(uint? uid, uint currentUser) => uid switch
+    internal static PeerOwner ToOwner(uint? uid, uint currentUser) => uid switch
     {
         null => PeerOwner.Unknown,
         var u when u == currentUser => new PeerOwner(PeerOwnerKind.CurrentUser, u.Value.ToString(CultureInfo.InvariantCulture)),

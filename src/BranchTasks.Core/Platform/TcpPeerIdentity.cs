@@ -4,8 +4,8 @@ using System.Net.Sockets;
 namespace BranchTasks.Core.Platform;
 
 /// <summary>
-/// Tells which OS user is at the other end of an accepted loopback TCP connection: Linux reads the kernel's socket
-/// tables, Windows asks the IP helper for the owning process and its token. macOS offers no per-connection owner
+/// Tells which OS user is at the other end of an accepted loopback TCP connection: Linux asks the kernel for the
+/// peer's socket over netlink (sock_diag) and reads its socket tables where that gives no answer, Windows asks the IP helper for the owning process and its token. macOS offers no per-connection owner
 /// for TCP, so there every peer is <see cref="PeerOwnerKind.Unknown"/> (and a tunnel that needs to know refuses it
 /// unless token mode says otherwise).
 /// </summary>
@@ -25,7 +25,8 @@ public static class TcpPeerIdentity
         {
             if (OperatingSystem.IsLinux())
             {
-                return LinuxTcpPeers.Find(peer, local, UnixInterop.EffectiveUserId());
+                var currentUser = UnixInterop.EffectiveUserId();
+                return LinuxSockDiag.Find(peer, local, currentUser) ?? LinuxTcpPeers.Find(peer, local, currentUser);
             }
 
             if (OperatingSystem.IsWindows())
