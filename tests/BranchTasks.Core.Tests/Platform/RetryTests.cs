@@ -31,12 +31,24 @@ public sealed class RetryTests
     [Fact]
     public async Task Pauses_double_up_to_the_longest()
     {
-        var tries = 0;
-        var done = await Retry.UntilAsync(_ => ValueTask.FromResult(++tries < 0), TimeSpan.FromMilliseconds(700), new RetryDelays(TimeSpan.FromMilliseconds(10), TimeSpan.FromMilliseconds(160)), CancellationToken.None);
+        var clock = Stopwatch.StartNew();
+        var tries = new List<TimeSpan>();
+        var done = await Retry.UntilAsync(_ =>
+        {
+            tries.Add(clock.Elapsed);
+            return ValueTask.FromResult(false);
+        }, TimeSpan.FromMilliseconds(700), new RetryDelays(TimeSpan.FromMilliseconds(10), TimeSpan.FromMilliseconds(160)), CancellationToken.None);
 
-        // 10, 20, 40, 80, 160, 160, 160, then the deadline: about nine tries, where fixed 10 ms pauses make about seventy.
         Assert.False(done);
-        Assert.InRange(tries, 2, 12);
+
+        // Only lower bounds, which a busy machine cannot break: each pause is at least its planned length
+        // (10, 20, 40, 80, 160, 160, ...; the last one may be cut to the deadline), so there are at most nine tries.
+        Assert.InRange(tries.Count, 2, 9);
+        for (var i = 1; i < tries.Count - 1; i++)
+        {
+            var planned = TimeSpan.FromMilliseconds(Math.Min(10 << (i - 1), 160));
+            Assert.True(tries[i] - tries[i - 1] >= planned - TimeSpan.FromMilliseconds(2), $"pause {i} was {(tries[i] - tries[i - 1]).TotalMilliseconds:0} ms, planned {planned.TotalMilliseconds:0} ms");
+        }
     }
 
     [Fact]
