@@ -34,7 +34,10 @@ public static class Retry
                 return null;
             }
 
-            await Task.Delay(pause < left ? pause : left, cancellationToken).ConfigureAwait(false);
+            // Task.Delay treats anything under a millisecond as no wait at all, which would spin the last
+            // sub-millisecond before the deadline through thousands of tries.
+            var wait = pause < left ? pause : left;
+            await Task.Delay(wait < ShortestWait ? ShortestWait : wait, cancellationToken).ConfigureAwait(false);
             pause = pause * 2 < delays.Longest ? pause * 2 : delays.Longest;
         }
     }
@@ -44,4 +47,6 @@ public static class Retry
         await UntilAsync<object>(async token => await attempt(token).ConfigureAwait(false) ? Done : null, timeout, delays, cancellationToken).ConfigureAwait(false) is not null;
 
     private static readonly object Done = new();
+
+    private static readonly TimeSpan ShortestWait = TimeSpan.FromMilliseconds(1);
 }

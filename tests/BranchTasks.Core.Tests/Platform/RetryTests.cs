@@ -52,6 +52,21 @@ public sealed class RetryTests
     }
 
     [Fact]
+    public async Task A_pause_under_a_millisecond_still_waits()
+    {
+        // Task.Delay returns at once for less than a millisecond; a loop that passes such a pause on spins.
+        var tries = 0;
+        var done = await Retry.UntilAsync(_ =>
+        {
+            tries++;
+            return ValueTask.FromResult(false);
+        }, TimeSpan.FromMilliseconds(50), RetryDelays.Every(TimeSpan.FromTicks(2_000)), CancellationToken.None);
+
+        Assert.False(done);
+        Assert.InRange(tries, 2, 52);
+    }
+
+    [Fact]
     public async Task A_try_that_throws_ends_the_wait_with_its_exception()
     {
         var tries = 0;
