@@ -4,6 +4,23 @@ namespace BranchTasks.Core.Cloning;
 public sealed record CloneReport(IReadOnlyList<string> AsFiles, IReadOnlyList<TableCopiedBySql> BySql)
 {
     public static CloneReport Empty { get; } = new([], []);
+
+    /// <summary>How the rows of a clone that goes wholly by SQL (no file access) were copied; None on the file path or without rows.</summary>
+    public SqlRowCopy SqlCopy { get; init; }
+
+    /// <summary>Why such a clone copied in one transaction rather than on several connections; null when it did not.</summary>
+    public string? OneTransactionReason { get; init; }
 }
 
 public sealed record TableCopiedBySql(string Table, string Reason);
+
+public enum SqlRowCopy
+{
+    None,
+
+    /// <summary>On several connections at once, while one read lock held the parent still.</summary>
+    Parallel,
+
+    /// <summary>In one transaction on the clone's own connection.</summary>
+    OneTransaction,
+}

@@ -41,7 +41,7 @@ internal sealed class CloneSession
             session = new CloneSession(connection, reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetString(3), Convert.ToInt64(reader.GetValue(4), System.Globalization.CultureInfo.InvariantCulture));
         }
 
-        await session.ExecuteAsync("SET SESSION foreign_key_checks = 0, SESSION sql_mode = @mode", cancellationToken, ("@mode", CopySqlMode)).ConfigureAwait(false);
+        await ApplyCopySettingsAsync(connection, cancellationToken).ConfigureAwait(false);
         try
         {
             // MySQL 8 caches table statistics (AUTO_INCREMENT among them) unless told not to; MariaDB has no such variable.
@@ -52,6 +52,26 @@ internal sealed class CloneSession
         }
 
         return session;
+    }
+
+    /// <summary>
+    /// Opens another connection that copies rows or changes tables for the clone, in the copy's settings: foreign key
+    /// checks off (tables are filled in any order, and their rows were valid in the parent), <see cref="CopySqlMode"/>.
+    /// It is the clone's own, so nothing is restored; the caller disposes it.
+    /// </summary>
+    public static async Task<MySqlConnection> OpenCopyConnectionAsync(Func<string?, CancellationToken, Task<MySqlConnection>> open, string? database, CancellationToken cancellationToken)
+    {
+        var connection = await open(database, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await ApplyCopySettingsAsync(connection, cancellationToken).ConfigureAwait(false);
+            return connection;
+        }
+        catch
+        {
+            await connection.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
     }
 
     /// <summary>Applies the settings a view, routine, trigger or event was created under.</summary>
@@ -95,6 +115,13 @@ internal sealed class CloneSession
             ("@zone", _timeZone),
             ("@mode", _sqlMode),
             ("@fk", _foreignKeyChecks));
+
+    private static async Task ApplyCopySettingsAsync(MySqlConnection connection, CancellationToken cancellationToken)
+    {
+        await using var command = new MySqlCommand("SET SESSION foreign_key_checks = 0, SESSION sql_mode = @mode", connection);
+        command.Parameters.AddWithValue("@mode", CopySqlMode);
+        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
 
     private async Task ExecuteAsync(string sql, CancellationToken cancellationToken, params (string Name, object Value)[] parameters)
     {

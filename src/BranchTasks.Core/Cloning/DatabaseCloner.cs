@@ -26,7 +26,11 @@ namespace BranchTasks.Core.Cloning;
 /// Access to the server's data directory: InnoDB tables then travel as tablespace files (see
 /// <see cref="TablespaceCloner"/>), the rest by SQL. Null: every table by SQL.
 /// </param>
-public sealed class DatabaseCloner(MySqlConnection connection, string? fallbackDefiner = null, TablespaceAccess? files = null)
+/// <param name="sqlCopy">
+/// Without <paramref name="files"/>: more connections, so the rows go on several at once under one read lock on the
+/// parent (see <see cref="ParallelRowCopier"/>). Null, or when the parent cannot be locked: in one transaction.
+/// </param>
+public sealed class DatabaseCloner(MySqlConnection connection, string? fallbackDefiner = null, TablespaceAccess? files = null, SqlCopyAccess? sqlCopy = null)
 {
     private readonly string? _fallbackDefiner = fallbackDefiner is null || DefinitionRewriter.IsAccount(fallbackDefiner)
         ? fallbackDefiner
@@ -101,6 +105,15 @@ public sealed class DatabaseCloner(MySqlConnection connection, string? fallbackD
 
     private async Task<CloneReport> CopyRowsAsync(string source, string target, IReadOnlyList<TableDefinition> tables, CancellationToken cancellationToken)
     {
+        var bySql = tables.Where(t => t.Kind == TableKind.Table && t.CopyColumns.Count > 0).Select(t => new TableCopiedBySql(t.Name, "no access to the server's files")).ToList();
+        var notParallel = sqlCopy is null
+            ? "the provider gives no further connections"
+            : await new ParallelRowCopier(sqlCopy).TryCopyAsync(source, target, tables, cancellationToken).ConfigureAwait(false);
+        if (notParallel is null)
+        {
+            return new CloneReport([], bySql) { SqlCopy = SqlRowCopy.Parallel };
+        }
+
         var rows = new SqlRowCopier(connection);
         await rows.BeginAsync(cancellationToken).ConfigureAwait(false);
         try
@@ -118,7 +131,7 @@ public sealed class DatabaseCloner(MySqlConnection connection, string? fallbackD
             throw;
         }
 
-        return new CloneReport([], tables.Where(t => t.Kind == TableKind.Table && t.CopyColumns.Count > 0).Select(t => new TableCopiedBySql(t.Name, "no access to the server's files")).ToList());
+        return new CloneReport([], bySql) { SqlCopy = SqlRowCopy.OneTransaction, OneTransactionReason = notParallel };
     }
 
     // The CREATE TABLE text carries the counter as it was when read; rows copied since, or the engine's own

@@ -187,20 +187,8 @@ internal sealed class TablespaceCloner(MySqlConnection connection, TablespaceAcc
         }
     }
 
-    private async Task<MySqlConnection> OpenCopySessionAsync(string target, CancellationToken cancellationToken)
-    {
-        var session = await access.OpenConnectionAsync(target, cancellationToken).ConfigureAwait(false);
-        try
-        {
-            await ExecuteAsync(session, $"SET SESSION foreign_key_checks = 0, SESSION sql_mode = {SqlLiteral.Quote(CloneSession.CopySqlMode)}", cancellationToken).ConfigureAwait(false);
-            return session;
-        }
-        catch
-        {
-            await session.DisposeAsync().ConfigureAwait(false);
-            throw;
-        }
-    }
+    private Task<MySqlConnection> OpenCopySessionAsync(string target, CancellationToken cancellationToken) =>
+        CloneSession.OpenCopyConnectionAsync(access.OpenConnectionAsync, target, cancellationToken);
 
     private async Task<List<(FileTable File, MySqlException Error)>> ImportAsync(string target, IReadOnlyList<FileTable> files, ConcurrentBag<string> imported, CancellationToken cancellationToken)
     {

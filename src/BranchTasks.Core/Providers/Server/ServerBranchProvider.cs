@@ -46,6 +46,11 @@ public sealed class ServerBranchProvider(string name, BranchServer endpoint, str
         ? new TablespaceAccess(directory, (database, cancellationToken) => endpoint.OpenAdminConnectionAsync(cancellationToken, database))
         : null;
 
+    /// <summary>Without file access: more admin connections, so a clone copies tables on several at once. Tests adjust it.</summary>
+    internal SqlCopyAccess? SqlCopy { get; set; } = endpoint.DataDirectory is null
+        ? new SqlCopyAccess((database, cancellationToken) => endpoint.OpenAdminConnectionAsync(cancellationToken, database))
+        : null;
+
     public async Task<IReadOnlyList<BranchInfo>> ListAsync(CancellationToken cancellationToken)
     {
         await EnsureSchemaAsync(cancellationToken).ConfigureAwait(false);
@@ -168,7 +173,7 @@ public sealed class ServerBranchProvider(string name, BranchServer endpoint, str
             await ExecuteAsync(connection, $"DROP DATABASE IF EXISTS {SqlIdentifier.Quote(target.Database)}", replacing).ConfigureAwait(false);
             await ExecuteAsync(connection, $"CREATE DATABASE {SqlIdentifier.Quote(target.Database)}", replacing).ConfigureAwait(false);
             await GrantAppAccessAsync(connection, target.Database, replacing).ConfigureAwait(false);
-            LastClone = await new DatabaseCloner(connection, AppDefiner, Tablespaces).CloneAsync(staging.Database, target.Database, copyData, replacing).ConfigureAwait(false);
+            LastClone = await new DatabaseCloner(connection, AppDefiner, Tablespaces, SqlCopy).CloneAsync(staging.Database, target.Database, copyData, replacing).ConfigureAwait(false);
             await _metadata.MarkReadyAsync(target.Database, replacing).ConfigureAwait(false);
         }
         catch (Exception e)
@@ -342,7 +347,7 @@ public sealed class ServerBranchProvider(string name, BranchServer endpoint, str
 
             if (parent is not null)
             {
-                LastClone = await new DatabaseCloner(connection, AppDefiner, Tablespaces).CloneAsync(parent.Database, target.Database, copyData, cancellationToken).ConfigureAwait(false);
+                LastClone = await new DatabaseCloner(connection, AppDefiner, Tablespaces, SqlCopy).CloneAsync(parent.Database, target.Database, copyData, cancellationToken).ConfigureAwait(false);
             }
 
             if (markReady)
