@@ -1,3 +1,4 @@
+using BranchTasks.Core.Cloning;
 using BranchTasks.Core.Errors;
 using BranchTasks.Core.Mapping;
 using BranchTasks.Core.Providers;
@@ -29,6 +30,7 @@ public class CloneFidelityTests(PrivateServerFixture fixture)
 
         var info = await provider.CreateAsync(child, parent, copyData: true, CancellationToken.None);
 
+        CheckReport(provider.LastClone!);
         Assert.Equal(child.Database, info.Database);
         Assert.Equal("main", info.Parent);
         await using var connection = await fixture.OpenAdminAsync();
@@ -175,13 +177,25 @@ public class CloneFidelityTests(PrivateServerFixture fixture)
     private (ServerBranchProvider Provider, BranchTarget Child) NewBranch(string branch)
     {
         var project = PrivateServerFixture.UniqueName("proj");
-        return (LocalBranchProvider.Create(Server, project, TestOwners.Default), new BranchTarget(branch, branch, project + "_" + branch.Replace('-', '_')));
+        var provider = LocalBranchProvider.Create(Server, project, TestOwners.Default);
+        Adjust(provider);
+        return (provider, new BranchTarget(branch, branch, project + "_" + branch.Replace('-', '_')));
     }
 
     protected PrivateServerFixture Fixture => fixture;
 
     /// <summary>The server as the provider sees it.</summary>
     protected virtual LocalServerEndpoint Server => fixture.Endpoint;
+
+    /// <summary>Changes how the provider clones, before it does.</summary>
+    protected virtual void Adjust(ServerBranchProvider provider)
+    {
+    }
+
+    /// <summary>Checks how the clone with data copied its rows.</summary>
+    protected virtual void CheckReport(CloneReport report)
+    {
+    }
 
     /// <summary>Adds to the rich parent (after its tables, rows and triggers, before its views and routines).</summary>
     protected virtual Task ExtendParentAsync(MySqlConnection connection) => Task.CompletedTask;
