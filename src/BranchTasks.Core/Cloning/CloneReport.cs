@@ -8,6 +8,9 @@ public sealed record CloneReport(IReadOnlyList<string> AsFiles, IReadOnlyList<Ta
     /// <summary>How the rows of a clone that goes wholly by SQL (no file access) were copied; None on the file path or without rows.</summary>
     public SqlRowCopy SqlCopy { get; init; }
 
+    /// <summary>Tables of a parallel copy whose plain secondary keys were built after their rows.</summary>
+    public IReadOnlyList<string> KeysAfterRows { get; init; } = [];
+
     /// <summary>Why such a clone copied in one transaction rather than on several connections; null when it did not.</summary>
     public string? OneTransactionReason { get; init; }
 }

@@ -106,12 +106,12 @@ public sealed class DatabaseCloner(MySqlConnection connection, string? fallbackD
     private async Task<CloneReport> CopyRowsAsync(string source, string target, IReadOnlyList<TableDefinition> tables, CancellationToken cancellationToken)
     {
         var bySql = tables.Where(t => t.Kind == TableKind.Table && t.CopyColumns.Count > 0).Select(t => new TableCopiedBySql(t.Name, "no access to the server's files")).ToList();
-        var notParallel = sqlCopy is null
-            ? "the provider gives no further connections"
+        var (notParallel, keysAfterRows) = sqlCopy is null
+            ? ("the provider gives no further connections", [])
             : await new ParallelRowCopier(sqlCopy).TryCopyAsync(source, target, tables, cancellationToken).ConfigureAwait(false);
         if (notParallel is null)
         {
-            return new CloneReport([], bySql) { SqlCopy = SqlRowCopy.Parallel };
+            return new CloneReport([], bySql) { SqlCopy = SqlRowCopy.Parallel, KeysAfterRows = keysAfterRows };
         }
 
         var rows = new SqlRowCopier(connection);

@@ -22,15 +22,15 @@ internal sealed class ParallelRowCopier(SqlCopyAccess access)
     private const int LockWaitTimeout = 1205;
 
     /// <summary>
-    /// Null when every table's rows were copied. Else why not, and nothing was copied: the tables are empty and have
-    /// all their indexes, for the one-transaction copy to fill.
+    /// Why the rows were not copied (null: they were) and which tables had their plain keys built after their rows.
+    /// When not copied, the tables are empty and have all their indexes, for the one-transaction copy to fill.
     /// </summary>
-    public async Task<string?> TryCopyAsync(string source, string target, IReadOnlyList<TableDefinition> tables, CancellationToken cancellationToken)
+    public async Task<(string? NotCopied, IReadOnlyList<string> KeysAfterRows)> TryCopyAsync(string source, string target, IReadOnlyList<TableDefinition> tables, CancellationToken cancellationToken)
     {
         var copied = tables.Where(t => t.Kind == TableKind.Table && t.CopyColumns.Count > 0).ToList();
         if (copied.Count == 0)
         {
-            return null;
+            return (null, []);
         }
 
         var workers = new List<MySqlConnection>();
@@ -48,7 +48,7 @@ internal sealed class ParallelRowCopier(SqlCopyAccess access)
             }
             catch (MySqlException e)
             {
-                return $"connection {workers.Count + 2} to the server could not be opened ({e.Message})";
+                return ($"connection {workers.Count + 2} to the server could not be opened ({e.Message})", []);
             }
 
             var plan = await ParallelCopyPlan.ReadAsync(workers[0], source, copied, access.DeferIndexesFromBytes, cancellationToken).ConfigureAwait(false);
@@ -75,7 +75,7 @@ internal sealed class ParallelRowCopier(SqlCopyAccess access)
 
             // One ALTER per table, so each builds all its indexes in one pass over the rows.
             await ForEachAsync(workers, plan.Deferred, (on, d, ct) => ExecuteAsync(on, SecondaryIndexes.AddStatement(target, d.Table.Name, d.Keys), TableStep(d.Table), ct), cancellationToken).ConfigureAwait(false);
-            return notLocked;
+            return (notLocked, notLocked is null ? plan.Deferred.Select(d => d.Table.Name).ToList() : []);
         }
         finally
         {

@@ -35,5 +35,9 @@ public sealed class CloneFidelitySqlTests(PrivateServerFixture fixture) : CloneF
         Assert.Null(report.OneTransactionReason);
         Assert.Empty(report.AsFiles);
         Assert.Contains(report.BySql, s => s.Table == "readings");
+
+        // Tables in a foreign key keep their keys (InnoDB needs them); the others get theirs after the rows.
+        Assert.Contains("readings", report.KeysAfterRows);
+        Assert.DoesNotContain("authors", report.KeysAfterRows);
     }
 }
