@@ -48,7 +48,7 @@ internal sealed class ParallelRowCopier(SqlCopyAccess access)
             }
             catch (MySqlException e)
             {
-                return ($"connection {workers.Count + 2} to the server could not be opened ({e.Message})", []);
+                return ($"no further connection to the server could be opened ({e.Message})", []);
             }
 
             var plan = await ParallelCopyPlan.ReadAsync(workers[0], source, copied, access.DeferIndexesFromBytes, cancellationToken).ConfigureAwait(false);
