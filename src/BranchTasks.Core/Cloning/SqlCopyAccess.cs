@@ -14,8 +14,9 @@ public sealed record SqlCopyAccess(Func<string?, CancellationToken, Task<MySqlCo
     public int Connections { get; init; } = 4;
 
     /// <summary>
-    /// How long the read lock on the parent may wait for transactions that are writing to it; after that the clone
-    /// copies in one transaction instead, rather than keep the parent's writers queued behind the waiting lock.
+    /// How long the read lock on the parent may wait for a moment when no transaction is writing to it; after that the
+    /// clone copies in one transaction instead. (MariaDB lets new writers past a waiting <c>LOCK TABLES … READ</c>, so
+    /// a parent written without pause may never give the lock its moment.)
     /// </summary>
     public TimeSpan LockWait { get; init; } = TimeSpan.FromSeconds(20);
 
