@@ -23,19 +23,12 @@ public sealed class MySqlProviderTests(PrivateServerFixture fixture) : IDisposab
 {
     private readonly SharedServerSetup _setup = new(fixture, "shared");
 
-    private Dictionary<string, string> AdminCredentials(string? password = null, string? boundTo = null) => new()
-    {
-        [CredentialEnvironment.MySqlUser] = fixture.Endpoint.AdminUser,
-        [CredentialEnvironment.MySqlPassword] = password ?? fixture.Endpoint.AdminPassword,
-        [CredentialEnvironment.MySqlHost] = boundTo ?? $"127.0.0.1:{fixture.Endpoint.Port}",
-    };
-
     [Fact]
     public async Task Branches_are_prefixed_databases_recorded_under_the_prefix_and_the_tunnel_logs_in_over_verified_tls()
     {
         var config = _setup.Config();
         await using var factory = new ProviderFactory(new StateDirectory(_setup.State));
-        await using var provider = await factory.CreateAsync(config, new ProviderCredentials(AdminCredentials(), null), TestOwners.Default.Repository, CancellationToken.None);
+        await using var provider = await factory.CreateAsync(config, new ProviderCredentials(_setup.AdminCredentials(), null), TestOwners.Default.Repository, CancellationToken.None);
         var target = BranchMapper.Map(config, "feature/y");
 
         Assert.True(await new BranchOperations(provider, config).EnsureExistsAsync(target, CancellationToken.None));
@@ -94,7 +87,7 @@ public sealed class MySqlProviderTests(PrivateServerFixture fixture) : IDisposab
         try
         {
             await using var factory = new ProviderFactory(new StateDirectory(_setup.State));
-            await using var provider = await factory.CreateAsync(config, new ProviderCredentials(AdminCredentials(), null), TestOwners.Default.Repository, CancellationToken.None);
+            await using var provider = await factory.CreateAsync(config, new ProviderCredentials(_setup.AdminCredentials(), null), TestOwners.Default.Repository, CancellationToken.None);
 
             var ex = await Assert.ThrowsAsync<BranchTasksException>(() => provider.DeleteAsync(foreign, CancellationToken.None));
 
@@ -126,7 +119,7 @@ public sealed class MySqlProviderTests(PrivateServerFixture fixture) : IDisposab
     {
         await using var factory = new ProviderFactory(new StateDirectory(_setup.State));
 
-        var denied = await Assert.ThrowsAsync<BranchTasksException>(() => factory.CreateAsync(_setup.Config(), new ProviderCredentials(AdminCredentials("wrong-password"), null), TestOwners.Default.Repository, CancellationToken.None));
+        var denied = await Assert.ThrowsAsync<BranchTasksException>(() => factory.CreateAsync(_setup.Config(), new ProviderCredentials(_setup.AdminCredentials("wrong-password"), null), TestOwners.Default.Repository, CancellationToken.None));
         Assert.Equal(ErrorCodes.ProviderLoginFailed, denied.Code);
         Assert.Contains($"127.0.0.1:{fixture.Endpoint.Port}", denied.Message);
         Assert.Contains(CredentialEnvironment.MySqlPassword, denied.Message);
@@ -140,7 +133,7 @@ public sealed class MySqlProviderTests(PrivateServerFixture fixture) : IDisposab
             Mysql = new MySqlSettings { Host = "127.0.0.1", Port = LoopbackPorts.PickFree() },
         };
         // Bound to the host without a port: the binding covers every port of it.
-        var ex = await Assert.ThrowsAsync<BranchTasksException>(() => factory.CreateAsync(unreachable, new ProviderCredentials(AdminCredentials(boundTo: "127.0.0.1"), null), TestOwners.Default.Repository, CancellationToken.None));
+        var ex = await Assert.ThrowsAsync<BranchTasksException>(() => factory.CreateAsync(unreachable, new ProviderCredentials(_setup.AdminCredentials(boundTo: "127.0.0.1"), null), TestOwners.Default.Repository, CancellationToken.None));
         Assert.Equal(ErrorCodes.ProviderLoginFailed, ex.Code);
         Assert.Contains("reachable", ex.Message);
     }
@@ -181,8 +174,8 @@ public sealed class MySqlProviderTests(PrivateServerFixture fixture) : IDisposab
         };
         await using var factory = new ProviderFactory(new StateDirectory(_setup.State));
 
-        var bound = await Assert.ThrowsAsync<BranchTasksException>(() => factory.CreateAsync(config, new ProviderCredentials(AdminCredentials(), null), TestOwners.Default.Repository, CancellationToken.None));
-        var unbound = new Dictionary<string, string>(AdminCredentials());
+        var bound = await Assert.ThrowsAsync<BranchTasksException>(() => factory.CreateAsync(config, new ProviderCredentials(_setup.AdminCredentials(), null), TestOwners.Default.Repository, CancellationToken.None));
+        var unbound = new Dictionary<string, string>(_setup.AdminCredentials());
         unbound.Remove(CredentialEnvironment.MySqlHost);
         var notBound = await Assert.ThrowsAsync<BranchTasksException>(() => factory.CreateAsync(config, new ProviderCredentials(unbound, null), TestOwners.Default.Repository, CancellationToken.None));
 

@@ -22,12 +22,7 @@ public sealed class MySqlResetTests(PrivateServerFixture fixture) : IDisposable
     public async Task A_failed_reset_leaves_the_branch_and_a_staging_leftover_under_the_prefix_is_cleared_by_the_next()
     {
         var config = _setup.Config();
-        var credentials = new ProviderCredentials(new Dictionary<string, string>
-        {
-            [CredentialEnvironment.MySqlUser] = fixture.Endpoint.AdminUser,
-            [CredentialEnvironment.MySqlPassword] = fixture.Endpoint.AdminPassword,
-            [CredentialEnvironment.MySqlHost] = $"127.0.0.1:{fixture.Endpoint.Port}",
-        }, null);
+        var credentials = new ProviderCredentials(_setup.AdminCredentials(), null);
         await using var factory = new ProviderFactory(new StateDirectory(_setup.State));
         await using var provider = await factory.CreateAsync(config, credentials, TestOwners.Default.Repository, CancellationToken.None);
         var operations = new BranchOperations(provider, config);

@@ -1,4 +1,5 @@
 using BranchTasks.Core.Configuration;
+using BranchTasks.Core.Providers;
 using BranchTasks.Core.Providers.Local;
 using BranchTasks.Testing;
 
@@ -32,6 +33,14 @@ internal sealed class SharedServerSetup(PrivateServerFixture fixture, string pro
             CaCertificateFile = CaFile,
             UserSecretsId = userSecretsId,
         },
+    };
+
+    /// <summary>The server's admin account as the developer's credentials, or with another password or host binding.</summary>
+    public Dictionary<string, string> AdminCredentials(string? password = null, string? boundTo = null) => new()
+    {
+        [CredentialEnvironment.MySqlUser] = fixture.Endpoint.AdminUser,
+        [CredentialEnvironment.MySqlPassword] = password ?? fixture.Endpoint.AdminPassword,
+        [CredentialEnvironment.MySqlHost] = boundTo ?? $"127.0.0.1:{fixture.Endpoint.Port}",
     };
 
     public void Dispose() => Directory.Delete(State, recursive: true);
