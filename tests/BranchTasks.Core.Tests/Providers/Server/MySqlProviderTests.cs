@@ -21,56 +21,29 @@ namespace BranchTasks.Core.Tests.Providers.Server;
 [Trait(TestTraits.Needs, TestTraits.Server)]
 public sealed class MySqlProviderTests(PrivateServerFixture fixture) : IDisposable
 {
-    private readonly string _project = PrivateServerFixture.UniqueName("shared");
-    private readonly string _prefix = "dev" + Guid.NewGuid().ToString("N")[..6] + "_";
-    private readonly string _state = Directory.CreateTempSubdirectory("bt-mysql-provider-").FullName;
-
-    private string CaFile => new LocalServerLayout(fixture.State).TlsCertificateFile;
-
-    private BranchTasksConfig Config(string tls = "verify-full", string? userSecretsId = null) => new()
-    {
-        FilePath = Path.Combine(_state, "branchtasks.json"),
-        Provider = "mysql",
-        Database = _project,
-        Mysql = new MySqlSettings
-        {
-            Host = "127.0.0.1",
-            Port = fixture.Endpoint.Port,
-            DatabasePrefix = _prefix,
-            Tls = tls,
-            CaCertificateFile = CaFile,
-            UserSecretsId = userSecretsId,
-        },
-    };
-
-    private Dictionary<string, string> AdminCredentials(string? password = null, string? boundTo = null) => new()
-    {
-        [CredentialEnvironment.MySqlUser] = fixture.Endpoint.AdminUser,
-        [CredentialEnvironment.MySqlPassword] = password ?? fixture.Endpoint.AdminPassword,
-        [CredentialEnvironment.MySqlHost] = boundTo ?? $"127.0.0.1:{fixture.Endpoint.Port}",
-    };
+    private readonly SharedServerSetup _setup = new(fixture, "shared");
 
     [Fact]
     public async Task Branches_are_prefixed_databases_recorded_under_the_prefix_and_the_tunnel_logs_in_over_verified_tls()
     {
-        var config = Config();
-        await using var factory = new ProviderFactory(new StateDirectory(_state));
-        await using var provider = await factory.CreateAsync(config, new ProviderCredentials(AdminCredentials(), null), TestOwners.Default.Repository, CancellationToken.None);
+        var config = _setup.Config();
+        await using var factory = new ProviderFactory(new StateDirectory(_setup.State));
+        await using var provider = await factory.CreateAsync(config, new ProviderCredentials(_setup.AdminCredentials(), null), TestOwners.Default.Repository, CancellationToken.None);
         var target = BranchMapper.Map(config, "feature/y");
 
         Assert.True(await new BranchOperations(provider, config).EnsureExistsAsync(target, CancellationToken.None));
 
-        Assert.StartsWith(_prefix + _project + "_feature_y", target.Database);
+        Assert.StartsWith(_setup.Prefix + _setup.Project + "_feature_y", target.Database);
         var branches = await provider.ListAsync(CancellationToken.None);
-        Assert.Equal(new[] { _prefix + _project + "_main", target.Database }.Order(StringComparer.Ordinal), branches.Select(b => b.Database).Order(StringComparer.Ordinal));
-        Assert.Equal(2L, Convert.ToInt64(await fixture.ScalarAsync($"SELECT COUNT(*) FROM `{_prefix}_branchtasks`.branches WHERE project = '{_project}'")));
+        Assert.Equal(new[] { _setup.Prefix + _setup.Project + "_main", target.Database }.Order(StringComparer.Ordinal), branches.Select(b => b.Database).Order(StringComparer.Ordinal));
+        Assert.Equal(2L, Convert.ToInt64(await fixture.ScalarAsync($"SELECT COUNT(*) FROM `{_setup.Prefix}_branchtasks`.branches WHERE project = '{_setup.Project}'")));
         Assert.Equal(0L, Convert.ToInt64(await fixture.ScalarAsync($"SELECT COUNT(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA = '_branchtasks' AND TABLE_NAME = 'branches'") is 0L
             ? 0L
-            : await fixture.ScalarAsync($"SELECT COUNT(*) FROM `_branchtasks`.branches WHERE project = '{_project}'")));
+            : await fixture.ScalarAsync($"SELECT COUNT(*) FROM `_branchtasks`.branches WHERE project = '{_setup.Project}'")));
 
         await using var lease = await provider.OpenUpstreamAsync(target, CancellationToken.None);
-        Assert.Equal(new UpstreamTlsPolicy(true, UpstreamCertificateCheck.Full, CaFile), lease.Endpoint.Tls);
-        Assert.Equal(AppAccounts.NameFor(_prefix + "_branchtasks", _project, fixture.Endpoint.AdminUser), lease.Endpoint.User);
+        Assert.Equal(new UpstreamTlsPolicy(true, UpstreamCertificateCheck.Full, _setup.CaFile), lease.Endpoint.Tls);
+        Assert.Equal(AppAccounts.NameFor(_setup.Prefix + "_branchtasks", _setup.Project, fixture.Endpoint.AdminUser), lease.Endpoint.User);
         Assert.Equal(fixture.Endpoint.AdminUser, lease.Endpoint.AppUser);
 
         var home = Directory.CreateTempSubdirectory("bt-mysql-tunnel-").FullName;
@@ -108,13 +81,13 @@ public sealed class MySqlProviderTests(PrivateServerFixture fixture) : IDisposab
     [Fact]
     public async Task A_database_under_the_prefix_that_the_tool_did_not_create_is_never_dropped()
     {
-        var config = Config();
+        var config = _setup.Config();
         var foreign = BranchMapper.Map(config, "handmade");
         await fixture.ExecuteAsync($"CREATE DATABASE `{foreign.Database}`");
         try
         {
-            await using var factory = new ProviderFactory(new StateDirectory(_state));
-            await using var provider = await factory.CreateAsync(config, new ProviderCredentials(AdminCredentials(), null), TestOwners.Default.Repository, CancellationToken.None);
+            await using var factory = new ProviderFactory(new StateDirectory(_setup.State));
+            await using var provider = await factory.CreateAsync(config, new ProviderCredentials(_setup.AdminCredentials(), null), TestOwners.Default.Repository, CancellationToken.None);
 
             var ex = await Assert.ThrowsAsync<BranchTasksException>(() => provider.DeleteAsync(foreign, CancellationToken.None));
 
@@ -130,10 +103,10 @@ public sealed class MySqlProviderTests(PrivateServerFixture fixture) : IDisposab
     [Fact]
     public async Task Missing_credentials_name_the_variables_and_user_secrets_and_never_the_config_file_as_a_place_for_them()
     {
-        await using var factory = new ProviderFactory(new StateDirectory(_state));
+        await using var factory = new ProviderFactory(new StateDirectory(_setup.State));
         var partial = new Dictionary<string, string> { [CredentialEnvironment.MySqlUser] = "someone" };
 
-        var ex = await Assert.ThrowsAsync<BranchTasksException>(() => factory.CreateAsync(Config(), new ProviderCredentials(partial, null), TestOwners.Default.Repository, CancellationToken.None));
+        var ex = await Assert.ThrowsAsync<BranchTasksException>(() => factory.CreateAsync(_setup.Config(), new ProviderCredentials(partial, null), TestOwners.Default.Repository, CancellationToken.None));
 
         Assert.Equal(ErrorCodes.ProviderCredentialsMissing, ex.Code);
         Assert.Contains(CredentialEnvironment.MySqlPassword + " is not set", ex.Message);
@@ -144,9 +117,9 @@ public sealed class MySqlProviderTests(PrivateServerFixture fixture) : IDisposab
     [Fact]
     public async Task A_wrong_password_or_an_unreachable_server_is_one_clear_login_error()
     {
-        await using var factory = new ProviderFactory(new StateDirectory(_state));
+        await using var factory = new ProviderFactory(new StateDirectory(_setup.State));
 
-        var denied = await Assert.ThrowsAsync<BranchTasksException>(() => factory.CreateAsync(Config(), new ProviderCredentials(AdminCredentials("wrong-password"), null), TestOwners.Default.Repository, CancellationToken.None));
+        var denied = await Assert.ThrowsAsync<BranchTasksException>(() => factory.CreateAsync(_setup.Config(), new ProviderCredentials(_setup.AdminCredentials("wrong-password"), null), TestOwners.Default.Repository, CancellationToken.None));
         Assert.Equal(ErrorCodes.ProviderLoginFailed, denied.Code);
         Assert.Contains($"127.0.0.1:{fixture.Endpoint.Port}", denied.Message);
         Assert.Contains(CredentialEnvironment.MySqlPassword, denied.Message);
@@ -154,13 +127,13 @@ public sealed class MySqlProviderTests(PrivateServerFixture fixture) : IDisposab
 
         var unreachable = new BranchTasksConfig
         {
-            FilePath = Config().FilePath,
+            FilePath = _setup.Config().FilePath,
             Provider = "mysql",
-            Database = _project,
+            Database = _setup.Project,
             Mysql = new MySqlSettings { Host = "127.0.0.1", Port = LoopbackPorts.PickFree() },
         };
         // Bound to the host without a port: the binding covers every port of it.
-        var ex = await Assert.ThrowsAsync<BranchTasksException>(() => factory.CreateAsync(unreachable, new ProviderCredentials(AdminCredentials(boundTo: "127.0.0.1"), null), TestOwners.Default.Repository, CancellationToken.None));
+        var ex = await Assert.ThrowsAsync<BranchTasksException>(() => factory.CreateAsync(unreachable, new ProviderCredentials(_setup.AdminCredentials(boundTo: "127.0.0.1"), null), TestOwners.Default.Repository, CancellationToken.None));
         Assert.Equal(ErrorCodes.ProviderLoginFailed, ex.Code);
         Assert.Contains("reachable", ex.Message);
     }
@@ -176,8 +149,8 @@ public sealed class MySqlProviderTests(PrivateServerFixture fixture) : IDisposab
             """);
         try
         {
-            var config = Config(userSecretsId: id);
-            await using var factory = new ProviderFactory(new StateDirectory(_state));
+            var config = _setup.Config(userSecretsId: id);
+            await using var factory = new ProviderFactory(new StateDirectory(_setup.State));
             await using var provider = await factory.CreateAsync(config, new ProviderCredentials(null, Workspace.UserSecretsIdFor(config, "ignored-project-id")), TestOwners.Default.Repository, CancellationToken.None);
 
             Assert.Empty(await provider.ListAsync(CancellationToken.None));
@@ -194,15 +167,15 @@ public sealed class MySqlProviderTests(PrivateServerFixture fixture) : IDisposab
         using var elsewhere = ConnectionRecorder.OnLoopback();
         var config = new BranchTasksConfig
         {
-            FilePath = Config().FilePath,
+            FilePath = _setup.Config().FilePath,
             Provider = "mysql",
-            Database = _project,
-            Mysql = new MySqlSettings { Host = "127.0.0.1", Port = elsewhere.Port, DatabasePrefix = _prefix, Tls = "unverified-or-plaintext" },
+            Database = _setup.Project,
+            Mysql = new MySqlSettings { Host = "127.0.0.1", Port = elsewhere.Port, DatabasePrefix = _setup.Prefix, Tls = "unverified-or-plaintext" },
         };
-        await using var factory = new ProviderFactory(new StateDirectory(_state));
+        await using var factory = new ProviderFactory(new StateDirectory(_setup.State));
 
-        var bound = await Assert.ThrowsAsync<BranchTasksException>(() => factory.CreateAsync(config, new ProviderCredentials(AdminCredentials(), null), TestOwners.Default.Repository, CancellationToken.None));
-        var unbound = new Dictionary<string, string>(AdminCredentials());
+        var bound = await Assert.ThrowsAsync<BranchTasksException>(() => factory.CreateAsync(config, new ProviderCredentials(_setup.AdminCredentials(), null), TestOwners.Default.Repository, CancellationToken.None));
+        var unbound = new Dictionary<string, string>(_setup.AdminCredentials());
         unbound.Remove(CredentialEnvironment.MySqlHost);
         var notBound = await Assert.ThrowsAsync<BranchTasksException>(() => factory.CreateAsync(config, new ProviderCredentials(unbound, null), TestOwners.Default.Repository, CancellationToken.None));
 
@@ -216,5 +189,5 @@ public sealed class MySqlProviderTests(PrivateServerFixture fixture) : IDisposab
         Assert.Equal(0, elsewhere.Connections);
     }
 
-    public void Dispose() => Directory.Delete(_state, recursive: true);
+    public void Dispose() => _setup.Dispose();
 }

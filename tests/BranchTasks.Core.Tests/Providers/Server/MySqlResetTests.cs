@@ -16,36 +16,14 @@ namespace BranchTasks.Core.Tests.Providers.Server;
 [Trait(TestTraits.Needs, TestTraits.Server)]
 public sealed class MySqlResetTests(PrivateServerFixture fixture) : IDisposable
 {
-    private readonly string _project = PrivateServerFixture.UniqueName("rst");
-    private readonly string _prefix = "dev" + Guid.NewGuid().ToString("N")[..6] + "_";
-    private readonly string _state = Directory.CreateTempSubdirectory("bt-mysql-reset-").FullName;
-
-    private BranchTasksConfig Config() => new()
-    {
-        FilePath = Path.Combine(_state, "branchtasks.json"),
-        Provider = "mysql",
-        Database = _project,
-        Mysql = new MySqlSettings
-        {
-            Host = "127.0.0.1",
-            Port = fixture.Endpoint.Port,
-            DatabasePrefix = _prefix,
-            Tls = "verify-full",
-            CaCertificateFile = new LocalServerLayout(fixture.State).TlsCertificateFile,
-        },
-    };
+    private readonly SharedServerSetup _setup = new(fixture, "rst");
 
     [Fact]
     public async Task A_failed_reset_leaves_the_branch_and_a_staging_leftover_under_the_prefix_is_cleared_by_the_next()
     {
-        var config = Config();
-        var credentials = new ProviderCredentials(new Dictionary<string, string>
-        {
-            [CredentialEnvironment.MySqlUser] = fixture.Endpoint.AdminUser,
-            [CredentialEnvironment.MySqlPassword] = fixture.Endpoint.AdminPassword,
-            [CredentialEnvironment.MySqlHost] = $"127.0.0.1:{fixture.Endpoint.Port}",
-        }, null);
-        await using var factory = new ProviderFactory(new StateDirectory(_state));
+        var config = _setup.Config();
+        var credentials = new ProviderCredentials(_setup.AdminCredentials(), null);
+        await using var factory = new ProviderFactory(new StateDirectory(_setup.State));
         await using var provider = await factory.CreateAsync(config, credentials, TestOwners.Default.Repository, CancellationToken.None);
         var operations = new BranchOperations(provider, config);
         var target = BranchMapper.Map(config, "feature/r");
@@ -59,13 +37,13 @@ public sealed class MySqlResetTests(PrivateServerFixture fixture) : IDisposable
         var error = await Assert.ThrowsAsync<BranchTasksException>(() => operations.ResetAsync(existing, CancellationToken.None));
         Assert.Equal(ErrorCodes.BranchCreateFailed, error.Code);
         Assert.Equal(7, Convert.ToInt32(await fixture.ScalarAsync("SELECT id FROM mine", target.Database)));
-        Assert.Equal(0L, Convert.ToInt64(await fixture.ScalarAsync($"SELECT COUNT(*) FROM information_schema.SCHEMATA WHERE SCHEMA_NAME LIKE '{_prefix}\\_reset\\_%'")));
+        Assert.Equal(0L, Convert.ToInt64(await fixture.ScalarAsync($"SELECT COUNT(*) FROM information_schema.SCHEMATA WHERE SCHEMA_NAME LIKE '{_setup.Prefix}\\_reset\\_%'")));
 
         // A leftover of a reset that died while staging, under the prefix (where a shared server's admin may be limited to).
         await fixture.ExecuteAsync("DROP VIEW broken", root.Database);
-        var staging = _prefix + "_reset_" + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(target.Database)))[..24];
-        await new BranchMetadataStore(ct => fixture.Endpoint.OpenAdminConnectionAsync(ct), _prefix + "_branchtasks")
-            .InsertCreatingAsync(staging, _project, staging, root.Branch, target.GitBranch, TestOwners.Default, CancellationToken.None);
+        var staging = _setup.Prefix + "_reset_" + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(target.Database)))[..24];
+        await new BranchMetadataStore(ct => fixture.Endpoint.OpenAdminConnectionAsync(ct), _setup.Prefix + "_branchtasks")
+            .InsertCreatingAsync(staging, _setup.Project, staging, root.Branch, target.GitBranch, TestOwners.Default, CancellationToken.None);
         await fixture.ExecuteAsync($"CREATE DATABASE `{staging}`; CREATE TABLE `{staging}`.half_made (id INT);");
 
         var reset = await operations.ResetAsync(existing, CancellationToken.None);
@@ -85,5 +63,5 @@ public sealed class MySqlResetTests(PrivateServerFixture fixture) : IDisposable
         Assert.Equal(2L, Convert.ToInt64(await command.ExecuteScalarAsync(), System.Globalization.CultureInfo.InvariantCulture));
     }
 
-    public void Dispose() => Directory.Delete(_state, recursive: true);
+    public void Dispose() => _setup.Dispose();
 }
