@@ -58,8 +58,13 @@ variants=(
   "as shipped (ReadyToRun)|"
   "JIT only (the plain build)|jit"
   "DOTNET_TieredCompilation=0|DOTNET_TieredCompilation=0"
+  "DOTNET_TieredPGO=0|DOTNET_TieredPGO=0"
   "DOTNET_SYSTEM_GLOBALIZATION_INVARIANT=1|DOTNET_SYSTEM_GLOBALIZATION_INVARIANT=1"
-  "DOTNET_GCgen0size=0x400000|DOTNET_GCgen0size=0x400000"
+  "DOTNET_gcConcurrent=0 (no background GC)|DOTNET_gcConcurrent=0"
+  "DOTNET_GCgen0size=0x400000 (4 MB gen0 budget)|DOTNET_GCgen0size=0x400000"
+  "DOTNET_GCConserveMemory=9|DOTNET_GCConserveMemory=9"
+  "DOTNET_GCHeapHardLimit=0x2000000 (32 MB heap)|DOTNET_GCHeapHardLimit=0x2000000"
+  "all of gcConcurrent=0, GCgen0size=4 MB, TieredPGO=0|DOTNET_gcConcurrent=0 DOTNET_GCgen0size=0x400000 DOTNET_TieredPGO=0"
 )
 started=()
 for variant in "${variants[@]}"; do
@@ -69,7 +74,8 @@ for variant in "${variants[@]}"; do
   case "$setting" in
     "") started+=("$(measure "$name" "$home" "$tool")") ;;
     jit) started+=("$(measure "$name" "$home" "$jit_tool")") ;;
-    *) started+=("$(measure "$name" "$home" "$tool" "$setting")") ;;
+    # shellcheck disable=SC2086 # one variant may set several variables, space-separated
+    *) started+=("$(measure "$name" "$home" "$tool" $setting)") ;;
   esac
 done
 # All variants idle at the same time, so they see the same machine.
@@ -93,14 +99,19 @@ sleep "$idle"
   echo "What the daemon as shipped is made of (resident KB by mapping, largest first):"
   echo
   echo '```'
+  # Not `| head`: it exits after its lines while sort still writes, and under pipefail that SIGPIPE ended the script (141).
   awk '/^[0-9a-f]+-[0-9a-f]+ /{ name = $6; if (name == "") name = "[anonymous: GC heap, stacks, native]" } /^Rss:/{ rss[name] += $2 }
-       END { for (n in rss) print rss[n], n }' "/proc/$pid/smaps" | sort -rn | head -15 | sed "s|$HOME|~|"
+       END { for (n in rss) print rss[n], n }' "/proc/$pid/smaps" | sort -rn | sed -n "1,15{s|$HOME|~|;p}"
   echo '```'
   echo
   IFS='|' read -r _ home _ <<<"${started[0]}"
   hyperfine --warmup 3 --runs "$runs" --export-markdown "$work/cli.md" \
     -n "branchtasks status --json (warm daemon)" "BRANCHTASKS_HOME=$home dotnet exec $tool status --json" \
     -n "branchtasks status --json, JIT only" "BRANCHTASKS_HOME=$home dotnet exec $jit_tool status --json" \
+    -n "status --json, DOTNET_TieredPGO=0" "DOTNET_TieredPGO=0 BRANCHTASKS_HOME=$home dotnet exec $tool status --json" \
+    -n "status --json, DOTNET_gcConcurrent=0" "DOTNET_gcConcurrent=0 BRANCHTASKS_HOME=$home dotnet exec $tool status --json" \
+    -n "status --json, DOTNET_SYSTEM_GLOBALIZATION_INVARIANT=1" "DOTNET_SYSTEM_GLOBALIZATION_INVARIANT=1 BRANCHTASKS_HOME=$home dotnet exec $tool status --json" \
+    -n "status --json, DOTNET_TieredCompilation=0" "DOTNET_TieredCompilation=0 BRANCHTASKS_HOME=$home dotnet exec $tool status --json" \
     -n "branchtasks --version (no daemon call)" "dotnet exec $tool --version" >/dev/null
   cat "$work/cli.md"
 } > "$work/section.md"
