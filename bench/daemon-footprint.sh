@@ -55,16 +55,17 @@ measure() {
 }
 
 variants=(
-  "as shipped (ReadyToRun)|"
+  "as shipped (ReadyToRun, tiered PGO on)|"
   "JIT only (the plain build)|jit"
   "DOTNET_TieredCompilation=0|DOTNET_TieredCompilation=0"
-  "DOTNET_TieredPGO=0|DOTNET_TieredPGO=0"
+  "DOTNET_TieredPGO=0 (as the CLI runs)|DOTNET_TieredPGO=0"
   "DOTNET_SYSTEM_GLOBALIZATION_INVARIANT=1|DOTNET_SYSTEM_GLOBALIZATION_INVARIANT=1"
   "DOTNET_gcConcurrent=0 (no background GC)|DOTNET_gcConcurrent=0"
   "DOTNET_GCgen0size=0x400000 (4 MB gen0 budget)|DOTNET_GCgen0size=0x400000"
   "DOTNET_GCConserveMemory=9|DOTNET_GCConserveMemory=9"
   "DOTNET_GCHeapHardLimit=0x2000000 (32 MB heap)|DOTNET_GCHeapHardLimit=0x2000000"
-  "all of gcConcurrent=0, GCgen0size=4 MB, TieredPGO=0|DOTNET_gcConcurrent=0 DOTNET_GCgen0size=0x400000 DOTNET_TieredPGO=0"
+  "DOTNET_EnableWriteXorExecute=0 (no double-mapped code)|DOTNET_EnableWriteXorExecute=0"
+  "EnableWriteXorExecute=0 and TieredPGO=0|DOTNET_EnableWriteXorExecute=0 DOTNET_TieredPGO=0"
 )
 started=()
 for variant in "${variants[@]}"; do
@@ -108,8 +109,8 @@ sleep "$idle"
   hyperfine --warmup 3 --runs "$runs" --export-markdown "$work/cli.md" \
     -n "branchtasks status --json (warm daemon)" "BRANCHTASKS_HOME=$home dotnet exec $tool status --json" \
     -n "branchtasks status --json, JIT only" "BRANCHTASKS_HOME=$home dotnet exec $jit_tool status --json" \
-    -n "status --json, DOTNET_TieredPGO=0" "DOTNET_TieredPGO=0 BRANCHTASKS_HOME=$home dotnet exec $tool status --json" \
-    -n "status --json, DOTNET_gcConcurrent=0" "DOTNET_gcConcurrent=0 BRANCHTASKS_HOME=$home dotnet exec $tool status --json" \
+    -n "status --json, DOTNET_TieredPGO=1 (the runtime's default, shipped before)" "DOTNET_TieredPGO=1 BRANCHTASKS_HOME=$home dotnet exec $tool status --json" \
+    -n "status --json, DOTNET_EnableWriteXorExecute=0" "DOTNET_EnableWriteXorExecute=0 BRANCHTASKS_HOME=$home dotnet exec $tool status --json" \
     -n "status --json, DOTNET_SYSTEM_GLOBALIZATION_INVARIANT=1" "DOTNET_SYSTEM_GLOBALIZATION_INVARIANT=1 BRANCHTASKS_HOME=$home dotnet exec $tool status --json" \
     -n "status --json, DOTNET_TieredCompilation=0" "DOTNET_TieredCompilation=0 BRANCHTASKS_HOME=$home dotnet exec $tool status --json" \
     -n "branchtasks --version (no daemon call)" "dotnet exec $tool --version" >/dev/null
