@@ -31,8 +31,7 @@ public static class DaemonClient
                 return null;
             }
 
-            var line = JsonSerializer.Serialize(request, DaemonJson.Options) + "\n";
-            var bytes = Encoding.UTF8.GetBytes(line);
+            var bytes = DaemonWire.WriteLine(request);
             try
             {
                 await pipe.WriteAsync(bytes, cancellationToken).ConfigureAwait(false);
@@ -52,7 +51,9 @@ public static class DaemonClient
                     return DaemonResponse.Failure("BT0501", "The BranchTasks daemon closed the connection without answering. Its log is daemon.log in " + stateRoot + ".");
                 }
 
-                var response = JsonSerializer.Deserialize<DaemonResponse>(answer, DaemonJson.Options);
+                var response = DaemonWire.TryRead(Encoding.UTF8.GetBytes(answer), out var read)
+                    ? read
+                    : JsonSerializer.Deserialize<DaemonResponse>(answer, DaemonJson.Options);
                 if (response is { Progress: { } interim, Ok: false, Error: null })
                 {
                     progress?.Invoke(interim);
