@@ -96,6 +96,12 @@ sleep "$idle"
     printf '| %s | %d MB | %d MB | %d MB | %s |\n' "$name" $(( $(kb VmRSS "$status") / 1024 )) $(( $(kb Anonymous "$rollup") / 1024 )) $(( $(kb Pss "$rollup") / 1024 )) "$(kb Threads "$status")"
   done
   echo
+  echo "RSS counts every resident page mapped, shared or not: the runtime's files (CoreLib, libcoreclr, libclrjit),"
+  echo "OpenSSL and ICU are file pages that every .NET process on the machine shares and the kernel can drop and re-read."
+  echo "Anonymous is the daemon's own (GC heap, stacks, native allocations, and JIT-compiled code where W^X is off);"
+  echo "\`/memfd:doublemapper\` is the runtime's own executable memory (stubs, JIT-compiled code), mapped through a memfd while W^X is on."
+  echo "PSS divides each shared page among the processes that map it."
+  echo
   IFS='|' read -r _ _ pid <<<"${started[0]}"
   echo "What the daemon as shipped is made of (resident KB by mapping, largest first):"
   echo
