@@ -94,9 +94,10 @@ PY
 {
   echo "## The dev loop and branch creation"
   echo
-  echo "Produced by \`bench/dev-loop-benchmark.sh $runs\` on $(date -u +%Y-%m-%d) — $(nproc) cores, $(dotnet --version) SDK,"
-  echo "$(sql -N -e 'SELECT VERSION()'). Each table comes from one hyperfine run in which both arms alternate"
-  echo "on the same machine, so the ratios compare like with like. Re-run the script to refresh this file."
+  echo "Produced by \`bench/dev-loop-benchmark.sh $runs\` on $(date -u '+%Y-%m-%d %H:%M') UTC — $(nproc) cores, load average"
+  echo "$(cut -d' ' -f1-3 /proc/loadavg) at the end, $(dotnet --version) SDK, $(sql -N -e 'SELECT VERSION()'). Each table comes from one"
+  echo "hyperfine call that runs both arms one after the other on the same machine, so the ratios compare like with"
+  echo "like as far as the machine's other load stays the same. Re-run the script to refresh this file."
   echo
   echo "### \`dotnet run\` with BranchTasks vs a direct connection string"
   echo
