@@ -81,7 +81,7 @@ public sealed class DaemonLauncher
         try
         {
             return ChildProcess.StartDetached(
-                new ProcessCommand(_daemonCommand[0], _daemonCommand.Skip(1).ToList()) { WorkingDirectory = _state.Root, Environment = DaemonEnvironment() },
+                new ProcessCommand(_daemonCommand[0], _daemonCommand.Skip(1).ToList()) { WorkingDirectory = _state.Root },
                 _state.PathOf("daemon.log"));
         }
         catch (System.ComponentModel.Win32Exception e)
@@ -89,17 +89,6 @@ public sealed class DaemonLauncher
             throw Unavailable($"{_daemonCommand[0]} could not be started ({e.Message})");
         }
     }
-
-    /// <summary>
-    /// The tool's runtimeconfig turns tiered PGO off, which suits a CLI call that exits after one request; the daemon
-    /// relays tunnel traffic for hours, where profile-guided code pays off, so it gets PGO back unless the user chose.
-    /// </summary>
-    internal static IReadOnlyDictionary<string, string?> DaemonEnvironment() => new Dictionary<string, string?>
-    {
-        [TieredPgoVariable] = Environment.GetEnvironmentVariable(TieredPgoVariable) ?? "1",
-    };
-
-    private const string TieredPgoVariable = "DOTNET_TieredPGO";
 
     private BranchTasksException Unavailable(string why) => new(
         ErrorCodes.DaemonUnavailable,

@@ -29,20 +29,4 @@ public sealed class DaemonLauncherTests : IDisposable
         Assert.Contains("daemon: cannot open the state directory", File.ReadAllText(state.PathOf("daemon.log")));
         Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(state.PathOf("daemon.log")));
     }
-
-    [Fact]
-    public async Task The_daemon_is_started_with_tiered_PGO_that_the_tools_runtimeconfig_turns_off_for_CLI_calls()
-    {
-        if (OperatingSystem.IsWindows() || Environment.GetEnvironmentVariable("DOTNET_TieredPGO") is not null)
-        {
-            return;
-        }
-
-        var state = new StateDirectory(_home);
-        var launcher = new DaemonLauncher(state, ["sh", "-c", "echo \"TieredPGO=$DOTNET_TieredPGO\" >&2; exit 3"]);
-
-        await Assert.ThrowsAsync<BranchTasksException>(() => launcher.EnsureStartedAsync(CancellationToken.None));
-
-        Assert.Contains("TieredPGO=1", File.ReadAllText(state.PathOf("daemon.log")));
-    }
 }
