@@ -58,8 +58,14 @@ variants=(
   "as shipped (ReadyToRun)|"
   "JIT only (the plain build)|jit"
   "DOTNET_TieredCompilation=0|DOTNET_TieredCompilation=0"
+  "DOTNET_TieredPGO=0|DOTNET_TieredPGO=0"
   "DOTNET_SYSTEM_GLOBALIZATION_INVARIANT=1|DOTNET_SYSTEM_GLOBALIZATION_INVARIANT=1"
-  "DOTNET_GCgen0size=0x400000|DOTNET_GCgen0size=0x400000"
+  "DOTNET_gcConcurrent=0 (no background GC)|DOTNET_gcConcurrent=0"
+  "DOTNET_GCgen0size=0x400000 (4 MB gen0 budget)|DOTNET_GCgen0size=0x400000"
+  "DOTNET_GCConserveMemory=9|DOTNET_GCConserveMemory=9"
+  "DOTNET_GCHeapHardLimit=0x2000000 (32 MB heap)|DOTNET_GCHeapHardLimit=0x2000000"
+  "DOTNET_EnableWriteXorExecute=0 (no double-mapped code)|DOTNET_EnableWriteXorExecute=0"
+  "EnableWriteXorExecute=0 and TieredPGO=0|DOTNET_EnableWriteXorExecute=0 DOTNET_TieredPGO=0"
 )
 started=()
 for variant in "${variants[@]}"; do
@@ -69,7 +75,8 @@ for variant in "${variants[@]}"; do
   case "$setting" in
     "") started+=("$(measure "$name" "$home" "$tool")") ;;
     jit) started+=("$(measure "$name" "$home" "$jit_tool")") ;;
-    *) started+=("$(measure "$name" "$home" "$tool" "$setting")") ;;
+    # shellcheck disable=SC2086 # one variant may set several variables, space-separated
+    *) started+=("$(measure "$name" "$home" "$tool" $setting)") ;;
   esac
 done
 # All variants idle at the same time, so they see the same machine.
@@ -89,19 +96,33 @@ sleep "$idle"
     printf '| %s | %d MB | %d MB | %d MB | %s |\n' "$name" $(( $(kb VmRSS "$status") / 1024 )) $(( $(kb Anonymous "$rollup") / 1024 )) $(( $(kb Pss "$rollup") / 1024 )) "$(kb Threads "$status")"
   done
   echo
+  echo "RSS counts every resident page mapped, shared or not: the runtime's files (CoreLib, libcoreclr, libclrjit),"
+  echo "OpenSSL and ICU are file pages that every .NET process on the machine shares and the kernel can drop and re-read."
+  echo "Anonymous is the daemon's own (GC heap, stacks, native allocations, and JIT-compiled code where W^X is off);"
+  echo "\`/memfd:doublemapper\` is the runtime's own executable memory (stubs, JIT-compiled code), mapped through a memfd while W^X is on."
+  echo "PSS divides each shared page among the processes that map it."
+  echo
   IFS='|' read -r _ _ pid <<<"${started[0]}"
   echo "What the daemon as shipped is made of (resident KB by mapping, largest first):"
   echo
   echo '```'
+  # Not `| head`: it exits after its lines while sort still writes, and under pipefail that SIGPIPE ended the script (141).
   awk '/^[0-9a-f]+-[0-9a-f]+ /{ name = $6; if (name == "") name = "[anonymous: GC heap, stacks, native]" } /^Rss:/{ rss[name] += $2 }
-       END { for (n in rss) print rss[n], n }' "/proc/$pid/smaps" | sort -rn | head -15 | sed "s|$HOME|~|"
+       END { for (n in rss) print rss[n], n }' "/proc/$pid/smaps" | sort -rn | sed -n "1,15{s|$HOME|~|;p}"
   echo '```'
   echo
   IFS='|' read -r _ home _ <<<"${started[0]}"
+  # hyperfine runs each command's runs in a block; the first block ran slow after the idle period (an order effect
+  # that once passed for a gain), so the cheap --version goes first.
   hyperfine --warmup 3 --runs "$runs" --export-markdown "$work/cli.md" \
+    -n "branchtasks --version (no daemon call)" "dotnet exec $tool --version" \
     -n "branchtasks status --json (warm daemon)" "BRANCHTASKS_HOME=$home dotnet exec $tool status --json" \
     -n "branchtasks status --json, JIT only" "BRANCHTASKS_HOME=$home dotnet exec $jit_tool status --json" \
-    -n "branchtasks --version (no daemon call)" "dotnet exec $tool --version" >/dev/null
+    -n "status --json, DOTNET_TieredPGO=0" "DOTNET_TieredPGO=0 BRANCHTASKS_HOME=$home dotnet exec $tool status --json" \
+    -n "status --json, DOTNET_EnableWriteXorExecute=0" "DOTNET_EnableWriteXorExecute=0 BRANCHTASKS_HOME=$home dotnet exec $tool status --json" \
+    -n "status --json, DOTNET_SYSTEM_GLOBALIZATION_INVARIANT=1" "DOTNET_SYSTEM_GLOBALIZATION_INVARIANT=1 BRANCHTASKS_HOME=$home dotnet exec $tool status --json" \
+    -n "status --json, DOTNET_TieredCompilation=0" "DOTNET_TieredCompilation=0 BRANCHTASKS_HOME=$home dotnet exec $tool status --json" \
+    >/dev/null
   cat "$work/cli.md"
 } > "$work/section.md"
 cat "$work/section.md"

@@ -58,9 +58,11 @@ hyperfine --warmup 3 --runs "$runs" --export-json "$work/run.json" --export-mark
   -n "dotnet run, BranchTasks (warm daemon)" "dotnet run --project $sample -c Release --no-build -- --Sample:ReadOnly=true" \
   -n "dotnet run, direct connection string" "ConnectionStrings__Default=\"\$BENCH_DIRECT\" dotnet run --project $sample -c Release --no-build -p:BranchTasksEnabled=false -- --Sample:ReadOnly=true"
 
-hyperfine --warmup 3 --runs "$runs" --export-json "$work/ensure.json" --export-markdown "$work/ensure.md" \
-  -n "msbuild -t:BranchTasksEnsure (enabled)" "dotnet msbuild $sample -t:BranchTasksEnsure -p:Configuration=Release -nologo -v:q" \
-  -n "msbuild -t:BranchTasksEnsure (disabled)" "dotnet msbuild $sample -t:BranchTasksEnsure -p:Configuration=Release -p:BranchTasksEnabled=false -nologo -v:q"
+# Interleaved rather than hyperfine's one block per arm: the difference sought (tens of ms) is smaller than what a
+# busy minute on the shared machine moves one block by.
+python3 bench/interleave.py "$runs" 3 "$work/ensure.json" "$work/ensure.md" \
+  "msbuild -t:BranchTasksEnsure (enabled)" "dotnet msbuild $sample -t:BranchTasksEnsure -p:Configuration=Release -nologo -v:q" \
+  "msbuild -t:BranchTasksEnsure (disabled)" "dotnet msbuild $sample -t:BranchTasksEnsure -p:Configuration=Release -p:BranchTasksEnabled=false -nologo -v:q"
 
 # A 100-table schema with data: a project of its own in a temporary git repository.
 repo="$work/clone-repo"
@@ -94,9 +96,10 @@ PY
 {
   echo "## The dev loop and branch creation"
   echo
-  echo "Produced by \`bench/dev-loop-benchmark.sh $runs\` on $(date -u +%Y-%m-%d) — $(nproc) cores, $(dotnet --version) SDK,"
-  echo "$(sql -N -e 'SELECT VERSION()'). Each table comes from one hyperfine run in which both arms alternate"
-  echo "on the same machine, so the ratios compare like with like. Re-run the script to refresh this file."
+  echo "Produced by \`bench/dev-loop-benchmark.sh $runs\` on $(date -u '+%Y-%m-%d %H:%M') UTC — $(nproc) cores, load average"
+  echo "$(cut -d' ' -f1-3 /proc/loadavg) at the end, $(dotnet --version) SDK, $(sql -N -e 'SELECT VERSION()'). Both arms of each table ran in one"
+  echo "call on the same machine (the ensure step's interleaved, the others in hyperfine's blocks one after the other),"
+  echo "so the ratios compare like with like as far as the machine's other load allows. Re-run the script to refresh this file."
   echo
   echo "### \`dotnet run\` with BranchTasks vs a direct connection string"
   echo
@@ -117,7 +120,8 @@ PY
   echo "### The ensure step alone"
   echo
   echo "\`dotnet msbuild -t:BranchTasksEnsure\` with the step enabled vs disabled: the difference is what the"
-  echo "step costs inside \`dotnet run\` (the rest is MSBuild's own start-up and evaluation)."
+  echo "step costs inside \`dotnet run\` (the rest is MSBuild's own start-up and evaluation). $runs runs of each, interleaved"
+  echo "(enabled, disabled, disabled, enabled, ...; bench/interleave.py) after 3 warm-up runs of each."
   echo
   cat "$work/ensure.md"
   echo
@@ -125,8 +129,10 @@ PY
   echo
   echo "The daemon's own share is in its log for every request (\`ensure ...: ok in N ms\`): it re-reads HEAD and"
   echo "branchtasks.json, and when nothing changed since its last full ensure (within a minute, same tunnel) it only"
-  echo "proves the tunnel with a real \`SELECT 1\`; the rest is the MSBuild task in a fresh process (the packed task"
-  echo "assembly is precompiled, ReadyToRun for linux-x64)."
+  echo "proves the tunnel with a real \`SELECT 1\`. The rest is MSBuild in a fresh process: loading the task assembly"
+  echo "(precompiled, ReadyToRun for linux-x64), running its two tasks (EnsureBranch, WriteRunScript), and one blocking"
+  echo "request over the daemon's socket, whose JSON the task writes and reads by hand (JsonSerializer's converters"
+  echo "were JIT-compiled in every run)."
   echo
   echo "Daemon log for the enabled runs: $(grep -o 'ensure [^:]*: ok in [0-9.]* ms' "$BRANCHTASKS_HOME/daemon.log" | tail -n "$runs" | awk '{ v[NR] = $(NF-1) } END { n = asort(v); printf "median %.1f ms of %d requests", (n % 2 ? v[(n+1)/2] : (v[n/2] + v[n/2+1]) / 2), n }')."
   echo

@@ -79,8 +79,7 @@ public sealed class EnsureBranch : MSBuildTask
 
         var started = Stopwatch.GetTimestamp();
         var console = new RunConsole(Log);
-        var response = DaemonClient.TrySendAsync(StateDirectory.ForCurrentUser().Root, request, TimeSpan.FromMilliseconds(500), CancellationToken.None, console.Line)
-            .GetAwaiter().GetResult()
+        var response = DaemonClient.TrySend(StateDirectory.ForCurrentUser().Root, request, TimeSpan.FromMilliseconds(500), console.Line)
             ?? RunTool(request, console);
         if (response is null)
         {

@@ -21,6 +21,13 @@ public static class TokenConnectionFile
     /// <summary>True when the connection string carries a password (the tunnel is in token mode).</summary>
     public static bool HasPassword(string connectionString)
     {
+        // Every password key contains one of these words: without them the string has none, and the parser (which
+        // loads System.Data.Common into every `dotnet run` for a few milliseconds) is not needed.
+        if (!PasswordKeys.Any(key => connectionString.Contains(key, StringComparison.OrdinalIgnoreCase)))
+        {
+            return false;
+        }
+
         var builder = new DbConnectionStringBuilder { ConnectionString = connectionString };
         return PasswordKeys.Any(builder.ContainsKey);
     }

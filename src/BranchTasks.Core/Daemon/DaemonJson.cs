@@ -1,4 +1,3 @@
-using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using System.Text.Json.Serialization.Metadata;
@@ -12,8 +11,7 @@ public static class DaemonJson
     public static readonly JsonSerializerOptions Options = new(JsonSerializerDefaults.Web)
     {
         DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
-        // Branch names are often not ASCII; print them as they are. Nothing here ends up in HTML.
-        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+        Encoder = DaemonWire.Encoder,
         // Protocol types use generated metadata: reflection-based serialization costs a cold process
         // (the MSBuild task in `dotnet run`) tens of milliseconds. Other types (CLI output) fall back to reflection.
         TypeInfoResolver = JsonTypeInfoResolver.Combine(DaemonJsonContext.Default, new DefaultJsonTypeInfoResolver()),

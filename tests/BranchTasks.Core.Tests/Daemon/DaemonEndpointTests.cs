@@ -40,6 +40,7 @@ public sealed class DaemonEndpointTests
         {
             var response = await DaemonClient.TrySendAsync(home, new DaemonRequest { Op = DaemonOps.Ping }, TimeSpan.FromMilliseconds(200), CancellationToken.None);
             Assert.Null(response);
+            Assert.Null(DaemonClient.TrySend(home, new DaemonRequest { Op = DaemonOps.Ping }, TimeSpan.FromMilliseconds(200)));
         }
         finally
         {
@@ -76,6 +77,11 @@ public sealed class DaemonEndpointTests
             var unknown = await DaemonClient.TrySendAsync(home, new DaemonRequest { Op = "frobnicate" }, TimeSpan.FromSeconds(1), CancellationToken.None);
             Assert.False(unknown!.Ok);
             Assert.Equal("BT0002", unknown.Error!.Code);
+
+            // The blocking client (the MSBuild task's) gets the same answers.
+            Assert.Equal(Environment.ProcessId, DaemonClient.TrySend(home, new DaemonRequest { Op = DaemonOps.Status }, TimeSpan.FromSeconds(1))!.Status!.ProcessId);
+            var blockingUnknown = DaemonClient.TrySend(home, new DaemonRequest { Op = "frobnicate" }, TimeSpan.FromSeconds(1));
+            Assert.Equal("BT0002", blockingUnknown!.Error!.Code);
 
             await DaemonClient.TrySendAsync(home, new DaemonRequest { Op = DaemonOps.Shutdown }, TimeSpan.FromSeconds(1), CancellationToken.None);
             Assert.True(await running.WaitAsync(TimeSpan.FromSeconds(10)));
