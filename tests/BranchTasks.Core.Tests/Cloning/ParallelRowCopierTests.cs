@@ -21,9 +21,6 @@ namespace BranchTasks.Core.Tests.Cloning;
 [Trait(TestTraits.Needs, TestTraits.Server)]
 public sealed class ParallelRowCopierTests(PrivateServerFixture fixture)
 {
-    private const int Accounts = 10;
-    private const int OpeningBalance = 100;
-
     [Fact]
     public async Task A_clone_while_the_parent_is_written_copies_every_table_from_one_moment_on_several_connections()
     {
@@ -37,19 +34,19 @@ public sealed class ParallelRowCopierTests(PrivateServerFixture fixture)
             var random = new Random(11);
             while (!stop.IsCancellationRequested)
             {
-                var from = random.Next(1, Accounts + 1);
+                var from = random.Next(1, Bank.Accounts + 1);
                 try
                 {
-                    await TransferAsync(connection, from, from % Accounts + 1, random.Next(1, 20));
+                    await Bank.TransferAsync(connection, from, from % Bank.Accounts + 1, random.Next(1, 20));
                     Interlocked.Increment(ref committed);
                 }
                 catch (MySqlException e) when (e.ErrorCode is MySqlErrorCode.LockDeadlock or MySqlErrorCode.LockWaitTimeout)
                 {
-                    await Execute(connection, "ROLLBACK");
+                    await Bank.Execute(connection, "ROLLBACK");
                 }
             }
         });
-        await WaitForAsync(() => Volatile.Read(ref committed) >= 20, writer);
+        await Bank.WaitForAsync(() => Volatile.Read(ref committed) >= 20, writer);
 
         MySqlException? blockedWhileLocked = null;
         List<string>? readWhileLocked = null;
@@ -62,30 +59,30 @@ public sealed class ParallelRowCopierTests(PrivateServerFixture fixture)
             {
                 await using var probe = await fixture.OpenAdminAsync(parent.Database);
                 readWhileLocked = await DatabaseSnapshot.ColumnAsync(probe, "SELECT COUNT(*) FROM accounts");
-                await Execute(probe, "SET SESSION lock_wait_timeout = 1");
-                blockedWhileLocked = await Assert.ThrowsAsync<MySqlException>(() => TransferAsync(probe, 1, 2, 1));
+                await Bank.Execute(probe, "SET SESSION lock_wait_timeout = 1");
+                blockedWhileLocked = await Assert.ThrowsAsync<MySqlException>(() => Bank.TransferAsync(probe, 1, 2, 1));
             },
         };
 
         await provider.CreateAsync(child, parent, copyData: true, CancellationToken.None);
         var atClone = Volatile.Read(ref committed);
-        await WaitForAsync(() => Volatile.Read(ref committed) >= atClone + 20, writer);
+        await Bank.WaitForAsync(() => Volatile.Read(ref committed) >= atClone + 20, writer);
         await stop.CancelAsync();
         await writer;
 
         Assert.Equal(SqlRowCopy.Parallel, provider.LastClone!.SqlCopy);
         Assert.Equal(["accounts", "ledger", "transfers"], provider.LastClone.BySql.Select(s => s.Table).Order(StringComparer.Ordinal));
         Assert.Equal(["ledger"], provider.LastClone.KeysAfterRows);
-        Assert.Equal([Accounts.ToString(System.Globalization.CultureInfo.InvariantCulture)], readWhileLocked!);
+        Assert.Equal([Bank.Accounts.ToString(System.Globalization.CultureInfo.InvariantCulture)], readWhileLocked!);
         Assert.Equal(MySqlErrorCode.LockWaitTimeout, blockedWhileLocked?.ErrorCode);
 
         // The money is all there, every transfer has both its ledger rows, and every balance is its opening balance plus its ledger.
         await using var check = await fixture.OpenAdminAsync(child.Database);
-        Assert.Equal([(Accounts * OpeningBalance).ToString(System.Globalization.CultureInfo.InvariantCulture)], await DatabaseSnapshot.ColumnAsync(check, "SELECT SUM(balance) FROM accounts"));
+        Assert.Equal([(Bank.Accounts * Bank.OpeningBalance).ToString(System.Globalization.CultureInfo.InvariantCulture)], await DatabaseSnapshot.ColumnAsync(check, "SELECT SUM(balance) FROM accounts"));
         Assert.Equal(["0"], await DatabaseSnapshot.ColumnAsync(check, "SELECT COUNT(*) FROM transfers t WHERE (SELECT COUNT(*) FROM ledger l WHERE l.transfer_id = t.id) <> 2"));
         Assert.Equal(["0"], await DatabaseSnapshot.ColumnAsync(check, "SELECT COUNT(*) FROM ledger l LEFT JOIN transfers t ON t.id = l.transfer_id WHERE t.id IS NULL"));
         Assert.Equal(["0"], await DatabaseSnapshot.ColumnAsync(check,
-            $"SELECT COUNT(*) FROM accounts a WHERE a.balance <> {OpeningBalance} + (SELECT IFNULL(SUM(l.amount), 0) FROM ledger l WHERE l.account_id = a.id)"));
+            $"SELECT COUNT(*) FROM accounts a WHERE a.balance <> {Bank.OpeningBalance} + (SELECT IFNULL(SUM(l.amount), 0) FROM ledger l WHERE l.account_id = a.id)"));
         var copied = long.Parse((await DatabaseSnapshot.ColumnAsync(check, "SELECT COUNT(*) FROM transfers")).Single(), System.Globalization.CultureInfo.InvariantCulture);
         var total = long.Parse((await DatabaseSnapshot.ColumnAsync(check, $"SELECT COUNT(*) FROM {SqlIdentifier.Quote(parent.Database, "transfers")}")).Single(), System.Globalization.CultureInfo.InvariantCulture);
         Assert.InRange(copied, 20, total - 20);
@@ -123,11 +120,11 @@ public sealed class ParallelRowCopierTests(PrivateServerFixture fixture)
         var (provider, child) = NewBranch("patient");
         provider.SqlCopy = provider.SqlCopy! with { LockWait = TimeSpan.FromSeconds(1), DeferIndexesFromBytes = 0 };
         await using var holder = await fixture.OpenAdminAsync(parent.Database);
-        await Execute(holder, "START TRANSACTION; INSERT INTO transfers (id) VALUES (100000)");
+        await Bank.Execute(holder, "START TRANSACTION; INSERT INTO transfers (id) VALUES (100000)");
         var commitLater = Task.Run(async () =>
         {
             await Task.Delay(TimeSpan.FromSeconds(3));
-            await Execute(holder, "DELETE FROM transfers WHERE id = 100000; COMMIT");
+            await Bank.Execute(holder, "DELETE FROM transfers WHERE id = 100000; COMMIT");
         });
 
         await provider.CreateAsync(child, parent, copyData: true, CancellationToken.None);
@@ -160,8 +157,8 @@ public sealed class ParallelRowCopierTests(PrivateServerFixture fixture)
 
         // The read lock is gone: the parent takes writes at once.
         await using var probe = await fixture.OpenAdminAsync(parent.Database);
-        await Execute(probe, "SET SESSION lock_wait_timeout = 2");
-        await TransferAsync(probe, 1, 2, 5);
+        await Bank.Execute(probe, "SET SESSION lock_wait_timeout = 2");
+        await Bank.TransferAsync(probe, 1, 2, 5);
     }
 
     private (ServerBranchProvider Provider, BranchTarget Child) NewBranch(string branch)
@@ -183,7 +180,7 @@ public sealed class ParallelRowCopierTests(PrivateServerFixture fixture)
             CREATE TABLE accounts (id INT PRIMARY KEY, balance INT NOT NULL) ENGINE=InnoDB;
             CREATE TABLE transfers (id INT AUTO_INCREMENT PRIMARY KEY, at TIMESTAMP(6) NOT NULL DEFAULT CURRENT_TIMESTAMP(6)) ENGINE=InnoDB;
             CREATE TABLE ledger (id INT AUTO_INCREMENT PRIMARY KEY, transfer_id INT NOT NULL, account_id INT NOT NULL, amount INT NOT NULL, KEY by_amount (amount)) ENGINE=InnoDB;
-            INSERT INTO accounts SELECT seq, {OpeningBalance} FROM seq_1_to_{Accounts};
+            INSERT INTO accounts SELECT seq, {Bank.OpeningBalance} FROM seq_1_to_{Bank.Accounts};
             """);
         return new BranchTarget("main", "main", database);
     }
@@ -201,36 +198,5 @@ public sealed class ParallelRowCopierTests(PrivateServerFixture fixture)
         {
             Assert.Equal(await DatabaseSnapshot.RowsAsync(connection, parent.Database, table), await DatabaseSnapshot.RowsAsync(connection, child.Database, table));
         }
-    }
-
-    private static Task TransferAsync(MySqlConnection connection, int from, int to, int amount) => Execute(connection, $"""
-        START TRANSACTION;
-        SELECT id FROM accounts WHERE id IN ({from}, {to}) ORDER BY id FOR UPDATE;
-        INSERT INTO transfers () VALUES ();
-        SET @transfer = LAST_INSERT_ID();
-        INSERT INTO ledger (transfer_id, account_id, amount) VALUES (@transfer, {from}, -{amount}), (@transfer, {to}, {amount});
-        UPDATE accounts SET balance = balance + CASE id WHEN {from} THEN -{amount} ELSE {amount} END WHERE id IN ({from}, {to});
-        COMMIT;
-        """);
-
-    private static async Task WaitForAsync(Func<bool> condition, Task writer)
-    {
-        var deadline = Stopwatch.StartNew();
-        while (!condition())
-        {
-            if (writer.IsCompleted)
-            {
-                await writer;
-            }
-
-            Assert.True(deadline.Elapsed < TimeSpan.FromSeconds(60), "the writer made no progress");
-            await Task.Delay(20);
-        }
-    }
-
-    private static async Task Execute(MySqlConnection connection, string sql)
-    {
-        await using var command = new MySqlCommand(sql, connection);
-        await command.ExecuteNonQueryAsync();
     }
 }

@@ -19,9 +19,6 @@ namespace BranchTasks.Core.Tests.Cloning;
 [Trait(TestTraits.Needs, TestTraits.Server)]
 public sealed class TablespaceCloneTests(PrivateServerFixture fixture)
 {
-    private const int Accounts = 10;
-    private const int OpeningBalance = 100;
-
     private string DataDirectory => fixture.Endpoint.DataDirectory ?? throw new InvalidOperationException("The fixture's server has no data directory.");
 
     [Fact]
@@ -67,9 +64,9 @@ public sealed class TablespaceCloneTests(PrivateServerFixture fixture)
         Assert.Equal(await DatabaseSnapshot.AutoIncrementsAsync(connection, parent.Database), await DatabaseSnapshot.AutoIncrementsAsync(connection, child.Database));
 
         // The imported tables are the child's own: written without touching the parent, and their foreign key holds.
-        await Execute(connection, $"INSERT INTO {SqlIdentifier.Quote(child.Database, "order-lines é")} (order_id, qty) VALUES (50, 1)");
+        await Bank.Execute(connection, $"INSERT INTO {SqlIdentifier.Quote(child.Database, "order-lines é")} (order_id, qty) VALUES (50, 1)");
         var orphan = await Assert.ThrowsAsync<MySqlException>(() =>
-            Execute(connection, $"INSERT INTO {SqlIdentifier.Quote(child.Database, "order-lines é")} (order_id, qty) VALUES (999, 1)"));
+            Bank.Execute(connection, $"INSERT INTO {SqlIdentifier.Quote(child.Database, "order-lines é")} (order_id, qty) VALUES (999, 1)"));
         Assert.Equal(MySqlErrorCode.NoReferencedRow2, orphan.ErrorCode);
         Assert.Equal(["200"], await DatabaseSnapshot.ColumnAsync(connection, $"SELECT COUNT(*) FROM {SqlIdentifier.Quote(parent.Database, "order-lines é")}"));
 
@@ -90,20 +87,20 @@ public sealed class TablespaceCloneTests(PrivateServerFixture fixture)
             var random = new Random(7);
             while (!stop.IsCancellationRequested)
             {
-                var from = random.Next(1, Accounts + 1);
+                var from = random.Next(1, Bank.Accounts + 1);
                 try
                 {
-                    await TransferAsync(connection, from, from % Accounts + 1, random.Next(1, 20));
+                    await Bank.TransferAsync(connection, from, from % Bank.Accounts + 1, random.Next(1, 20));
                     Interlocked.Increment(ref committed);
                 }
                 catch (MySqlException e) when (e.ErrorCode is MySqlErrorCode.LockDeadlock or MySqlErrorCode.LockWaitTimeout)
                 {
                     // Against the test's own probes; the transaction was rolled back, and the next one goes on.
-                    await Execute(connection, "ROLLBACK");
+                    await Bank.Execute(connection, "ROLLBACK");
                 }
             }
         });
-        await WaitForAsync(() => Volatile.Read(ref committed) >= 20, writer);
+        await Bank.WaitForAsync(() => Volatile.Read(ref committed) >= 20, writer);
 
         MySqlException? blockedWhileLocked = null;
         TimeSpan? writeAfterUnlock = null;
@@ -112,22 +109,22 @@ public sealed class TablespaceCloneTests(PrivateServerFixture fixture)
             WhileLocked = async () =>
             {
                 await using var probe = await fixture.OpenAdminAsync(parent.Database);
-                await Execute(probe, "SET SESSION lock_wait_timeout = 1");
-                blockedWhileLocked = await Assert.ThrowsAsync<MySqlException>(() => TransferAsync(probe, 1, 2, 1));
+                await Bank.Execute(probe, "SET SESSION lock_wait_timeout = 1");
+                blockedWhileLocked = await Assert.ThrowsAsync<MySqlException>(() => Bank.TransferAsync(probe, 1, 2, 1));
             },
             AfterUnlock = async () =>
             {
                 await using var probe = await fixture.OpenAdminAsync(parent.Database);
-                await Execute(probe, "SET SESSION lock_wait_timeout = 5");
+                await Bank.Execute(probe, "SET SESSION lock_wait_timeout = 5");
                 var clock = Stopwatch.StartNew();
-                await TransferAsync(probe, 2, 1, 1);
+                await Bank.TransferAsync(probe, 2, 1, 1);
                 writeAfterUnlock = clock.Elapsed;
             },
         };
 
         await provider.CreateAsync(child, parent, copyData: true, CancellationToken.None);
         var atClone = Volatile.Read(ref committed);
-        await WaitForAsync(() => Volatile.Read(ref committed) >= atClone + 20, writer);
+        await Bank.WaitForAsync(() => Volatile.Read(ref committed) >= atClone + 20, writer);
         await stop.CancelAsync();
         await writer;
 
@@ -141,7 +138,7 @@ public sealed class TablespaceCloneTests(PrivateServerFixture fixture)
         Assert.Equal(["0"], await DatabaseSnapshot.ColumnAsync(check, "SELECT COUNT(*) FROM transfers t WHERE (SELECT COUNT(*) FROM ledger l WHERE l.transfer_id = t.id) <> 2"));
         Assert.Equal(["0"], await DatabaseSnapshot.ColumnAsync(check, "SELECT COUNT(*) FROM ledger l LEFT JOIN transfers t ON t.id = l.transfer_id WHERE t.id IS NULL"));
         Assert.Equal(["0"], await DatabaseSnapshot.ColumnAsync(check,
-            $"SELECT COUNT(*) FROM accounts a WHERE a.balance <> {OpeningBalance} + (SELECT IFNULL(SUM(l.amount), 0) FROM ledger l WHERE l.account_id = a.id)"));
+            $"SELECT COUNT(*) FROM accounts a WHERE a.balance <> {Bank.OpeningBalance} + (SELECT IFNULL(SUM(l.amount), 0) FROM ledger l WHERE l.account_id = a.id)"));
         var copied = long.Parse((await DatabaseSnapshot.ColumnAsync(check, "SELECT COUNT(*) FROM transfers")).Single(), System.Globalization.CultureInfo.InvariantCulture);
         var total = long.Parse((await DatabaseSnapshot.ColumnAsync(check, $"SELECT COUNT(*) FROM {SqlIdentifier.Quote(parent.Database, "transfers")}")).Single(), System.Globalization.CultureInfo.InvariantCulture);
         Assert.InRange(copied, 20, total - 20);
@@ -168,8 +165,8 @@ public sealed class TablespaceCloneTests(PrivateServerFixture fixture)
 
         // The export lock is gone: the parent takes writes at once.
         await using var probe = await fixture.OpenAdminAsync(parent.Database);
-        await Execute(probe, "SET SESSION lock_wait_timeout = 2");
-        await TransferAsync(probe, 1, 2, 5);
+        await Bank.Execute(probe, "SET SESSION lock_wait_timeout = 2");
+        await Bank.TransferAsync(probe, 1, 2, 5);
     }
 
     [Fact]
@@ -216,11 +213,11 @@ public sealed class TablespaceCloneTests(PrivateServerFixture fixture)
         var (provider, child) = NewBranch("patient");
         provider.Tablespaces = provider.Tablespaces! with { ExportLockWait = TimeSpan.FromSeconds(1) };
         await using var holder = await fixture.OpenAdminAsync(parent.Database);
-        await Execute(holder, "START TRANSACTION; INSERT INTO transfers (id) VALUES (100000)");
+        await Bank.Execute(holder, "START TRANSACTION; INSERT INTO transfers (id) VALUES (100000)");
         var commitLater = Task.Run(async () =>
         {
             await Task.Delay(TimeSpan.FromSeconds(3));
-            await Execute(holder, "DELETE FROM transfers WHERE id = 100000; COMMIT");
+            await Bank.Execute(holder, "DELETE FROM transfers WHERE id = 100000; COMMIT");
         });
 
         await provider.CreateAsync(child, parent, copyData: true, CancellationToken.None);
@@ -251,34 +248,9 @@ public sealed class TablespaceCloneTests(PrivateServerFixture fixture)
             CREATE TABLE transfers (id INT AUTO_INCREMENT PRIMARY KEY, at TIMESTAMP(6) NOT NULL DEFAULT CURRENT_TIMESTAMP(6)) ENGINE=InnoDB;
             CREATE TABLE ledger (id INT AUTO_INCREMENT PRIMARY KEY, transfer_id INT NOT NULL, account_id INT NOT NULL, amount INT NOT NULL,
               FOREIGN KEY (transfer_id) REFERENCES transfers (id), FOREIGN KEY (account_id) REFERENCES accounts (id)) ENGINE=InnoDB;
-            INSERT INTO accounts SELECT seq, {OpeningBalance} FROM seq_1_to_{Accounts};
+            INSERT INTO accounts SELECT seq, {Bank.OpeningBalance} FROM seq_1_to_{Bank.Accounts};
             """);
         return new BranchTarget("main", "main", database);
-    }
-
-    private static Task TransferAsync(MySqlConnection connection, int from, int to, int amount) => Execute(connection, $"""
-        START TRANSACTION;
-        SELECT id FROM accounts WHERE id IN ({from}, {to}) ORDER BY id FOR UPDATE;
-        INSERT INTO transfers () VALUES ();
-        SET @transfer = LAST_INSERT_ID();
-        INSERT INTO ledger (transfer_id, account_id, amount) VALUES (@transfer, {from}, -{amount}), (@transfer, {to}, {amount});
-        UPDATE accounts SET balance = balance + CASE id WHEN {from} THEN -{amount} ELSE {amount} END WHERE id IN ({from}, {to});
-        COMMIT;
-        """);
-
-    private static async Task WaitForAsync(Func<bool> condition, Task writer)
-    {
-        var deadline = Stopwatch.StartNew();
-        while (!condition())
-        {
-            if (writer.IsCompleted)
-            {
-                await writer;
-            }
-
-            Assert.True(deadline.Elapsed < TimeSpan.FromSeconds(60), "the writer made no progress");
-            await Task.Delay(20);
-        }
     }
 
     private static async Task<string> ChecksumAsync(MySqlConnection connection, string database, string table)
@@ -287,11 +259,5 @@ public sealed class TablespaceCloneTests(PrivateServerFixture fixture)
         await using var reader = await command.ExecuteReaderAsync();
         await reader.ReadAsync();
         return Convert.ToString(reader.GetValue(1), System.Globalization.CultureInfo.InvariantCulture)!;
-    }
-
-    private static async Task Execute(MySqlConnection connection, string sql)
-    {
-        await using var command = new MySqlCommand(sql, connection);
-        await command.ExecuteNonQueryAsync();
     }
 }
