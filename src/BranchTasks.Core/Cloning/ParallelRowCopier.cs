@@ -54,7 +54,7 @@ internal sealed class ParallelRowCopier(SqlCopyAccess access)
             var plan = await ParallelCopyPlan.ReadAsync(workers[0], source, copied, access.DeferIndexesFromBytes, cancellationToken).ConfigureAwait(false);
 
             // On the still empty tables, before the lock: the parent waits for none of this.
-            await ForEachAsync(workers, plan.Deferred, (on, d, ct) => ExecuteAsync(on, SecondaryIndexes.DropStatement(target, d.Table.Name, d.Keys), TableStep(d.Table), ct), cancellationToken).ConfigureAwait(false);
+            await ForEachAsync(workers, plan.Deferred, (on, d, ct) => CloneStatement.ExecuteAsync(on, SecondaryIndexes.DropStatement(target, d.Table.Name, d.Keys), CloneStatement.TableStep(d.Table.Name), ct), cancellationToken).ConfigureAwait(false);
 
             var notLocked = await LockAsync(locker, source, plan.Tables, cancellationToken).ConfigureAwait(false);
             if (notLocked is null)
@@ -74,7 +74,7 @@ internal sealed class ParallelRowCopier(SqlCopyAccess access)
             }
 
             // One ALTER per table, so each builds all its indexes in one pass over the rows.
-            await ForEachAsync(workers, plan.Deferred, (on, d, ct) => ExecuteAsync(on, SecondaryIndexes.AddStatement(target, d.Table.Name, d.Keys), TableStep(d.Table), ct), cancellationToken).ConfigureAwait(false);
+            await ForEachAsync(workers, plan.Deferred, (on, d, ct) => CloneStatement.ExecuteAsync(on, SecondaryIndexes.AddStatement(target, d.Table.Name, d.Keys), CloneStatement.TableStep(d.Table.Name), ct), cancellationToken).ConfigureAwait(false);
             return (notLocked, notLocked is null ? plan.Deferred.Select(d => d.Table.Name).ToList() : []);
         }
         finally
@@ -97,10 +97,10 @@ internal sealed class ParallelRowCopier(SqlCopyAccess access)
         var seconds = Math.Max(1, (int)Math.Ceiling(access.LockWait.TotalSeconds));
         try
         {
-            await ExecuteAsync(locker, $"SET SESSION lock_wait_timeout = {seconds}", null, cancellationToken).ConfigureAwait(false);
+            await CloneStatement.ExecuteAsync(locker, $"SET SESSION lock_wait_timeout = {seconds}", null, cancellationToken).ConfigureAwait(false);
 
             // All at once: one moment for every table, and the lock waits once, not once per table.
-            await ExecuteAsync(locker, "LOCK TABLES " + string.Join(", ", tables.Select(t => SqlIdentifier.Quote(source, t.Name) + " READ")), null, cancellationToken).ConfigureAwait(false);
+            await CloneStatement.ExecuteAsync(locker, "LOCK TABLES " + string.Join(", ", tables.Select(t => SqlIdentifier.Quote(source, t.Name) + " READ")), null, cancellationToken).ConfigureAwait(false);
             return null;
         }
         catch (MySqlException e) when (e.Number == LockWaitTimeout)
@@ -119,7 +119,7 @@ internal sealed class ParallelRowCopier(SqlCopyAccess access)
     {
         try
         {
-            await ExecuteAsync(locker, "UNLOCK TABLES", null, CancellationToken.None).ConfigureAwait(false);
+            await CloneStatement.ExecuteAsync(locker, "UNLOCK TABLES", null, CancellationToken.None).ConfigureAwait(false);
         }
         catch (MySqlException)
         {
@@ -131,7 +131,7 @@ internal sealed class ParallelRowCopier(SqlCopyAccess access)
     private static Task CopyAsync(MySqlConnection on, string source, string target, TableDefinition table, CancellationToken cancellationToken)
     {
         var columns = string.Join(", ", table.CopyColumns.Select(SqlIdentifier.Quote));
-        return ExecuteAsync(
+        return CloneStatement.ExecuteAsync(
             on,
             $"INSERT INTO {SqlIdentifier.Quote(target, table.Name)} ({columns}) SELECT {columns} FROM {SqlIdentifier.Quote(source, table.Name)}",
             $"the rows of table {SqlIdentifier.Quote(table.Name)}",
@@ -173,21 +173,6 @@ internal sealed class ParallelRowCopier(SqlCopyAccess access)
         if (first is not null)
         {
             System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(first);
-        }
-    }
-
-    private static string TableStep(TableDefinition table) => $"table {SqlIdentifier.Quote(table.Name)}";
-
-    private static async Task ExecuteAsync(MySqlConnection on, string sql, string? what, CancellationToken cancellationToken)
-    {
-        await using var command = new MySqlCommand(sql, on) { CommandTimeout = 0 };
-        try
-        {
-            await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-        }
-        catch (MySqlException e) when (what is not null)
-        {
-            throw new CloneStepException(what, e);
         }
     }
 }

@@ -50,16 +50,5 @@ internal sealed class SqlRowCopier(MySqlConnection connection)
         }
     }
 
-    private async Task ExecuteAsync(string sql, CancellationToken cancellationToken, string? what = null)
-    {
-        await using var command = new MySqlCommand(sql, connection) { CommandTimeout = 0 };
-        try
-        {
-            await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-        }
-        catch (MySqlException e) when (what is not null)
-        {
-            throw new CloneStepException(what, e);
-        }
-    }
+    private Task ExecuteAsync(string sql, CancellationToken cancellationToken, string? what = null) => CloneStatement.ExecuteAsync(connection, sql, what, cancellationToken);
 }

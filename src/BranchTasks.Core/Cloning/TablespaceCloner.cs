@@ -41,7 +41,7 @@ internal sealed class TablespaceCloner(MySqlConnection connection, TablespaceAcc
             {
                 // Each DDL statement waits for its commit to be durable; a few at once share those waits.
                 await ForEachOnConnectionsAsync(target, plan.Files, (on, file) =>
-                    ExecuteAsync(on, $"ALTER TABLE {SqlIdentifier.Quote(target, file.Table.Name)} DISCARD TABLESPACE", cancellationToken, file.Table.Name), cancellationToken).ConfigureAwait(false);
+                    CloneStatement.ExecuteAsync(on, $"ALTER TABLE {SqlIdentifier.Quote(target, file.Table.Name)} DISCARD TABLESPACE", CloneStatement.TableStep(file.Table.Name), cancellationToken), cancellationToken).ConfigureAwait(false);
 
                 var notLocked = await CopyFilesUnderExportLockAsync(source, plan.Files, rows, written, cancellationToken).ConfigureAwait(false);
                 if (notLocked is null)
@@ -107,11 +107,11 @@ internal sealed class TablespaceCloner(MySqlConnection connection, TablespaceAcc
     private async Task<string?> CopyFilesUnderExportLockAsync(string source, IReadOnlyList<FileTable> files, SqlRowCopier rows, ConcurrentBag<string> written, CancellationToken cancellationToken)
     {
         await using var locker = await access.OpenConnectionAsync(null, cancellationToken).ConfigureAwait(false);
-        await ExecuteAsync(locker, $"SET SESSION lock_wait_timeout = {Math.Max(1, (int)Math.Ceiling(access.ExportLockWait.TotalSeconds))}", cancellationToken).ConfigureAwait(false);
+        await CloneStatement.ExecuteAsync(locker, $"SET SESSION lock_wait_timeout = {Math.Max(1, (int)Math.Ceiling(access.ExportLockWait.TotalSeconds))}", null, cancellationToken).ConfigureAwait(false);
         try
         {
             // All at once: one moment for every file, and the lock waits once, not once per table.
-            await ExecuteAsync(locker, $"FLUSH TABLES {string.Join(", ", files.Select(f => SqlIdentifier.Quote(source, f.Table.Name)))} FOR EXPORT", cancellationToken).ConfigureAwait(false);
+            await CloneStatement.ExecuteAsync(locker, $"FLUSH TABLES {string.Join(", ", files.Select(f => SqlIdentifier.Quote(source, f.Table.Name)))} FOR EXPORT", null, cancellationToken).ConfigureAwait(false);
         }
         catch (MySqlException e) when (e.Number == LockWaitTimeout)
         {
@@ -156,7 +156,7 @@ internal sealed class TablespaceCloner(MySqlConnection connection, TablespaceAcc
     {
         try
         {
-            await ExecuteAsync(locker, "UNLOCK TABLES", CancellationToken.None).ConfigureAwait(false);
+            await CloneStatement.ExecuteAsync(locker, "UNLOCK TABLES", null, CancellationToken.None).ConfigureAwait(false);
         }
         catch (MySqlException)
         {
@@ -197,7 +197,7 @@ internal sealed class TablespaceCloner(MySqlConnection connection, TablespaceAcc
         {
             try
             {
-                await ExecuteAsync(importer, $"ALTER TABLE {SqlIdentifier.Quote(target, file.Table.Name)} IMPORT TABLESPACE", cancellationToken).ConfigureAwait(false);
+                await CloneStatement.ExecuteAsync(importer, $"ALTER TABLE {SqlIdentifier.Quote(target, file.Table.Name)} IMPORT TABLESPACE", null, cancellationToken).ConfigureAwait(false);
                 imported.Add(file.TargetFile);
             }
             catch (MySqlException e)
@@ -232,10 +232,10 @@ internal sealed class TablespaceCloner(MySqlConnection connection, TablespaceAcc
     private static async Task RecreateAsync(MySqlConnection on, string target, IReadOnlyList<FileTable> files, CancellationToken cancellationToken)
     {
         await DropInRoundsAsync(on, target, files, cancellationToken).ConfigureAwait(false);
-        await ExecuteAsync(on, $"USE {SqlIdentifier.Quote(target)}", cancellationToken).ConfigureAwait(false);
+        await CloneStatement.ExecuteAsync(on, $"USE {SqlIdentifier.Quote(target)}", null, cancellationToken).ConfigureAwait(false);
         foreach (var file in files)
         {
-            await ExecuteAsync(on, file.Table.CreateStatement, cancellationToken, file.Table.Name).ConfigureAwait(false);
+            await CloneStatement.ExecuteAsync(on, file.Table.CreateStatement, CloneStatement.TableStep(file.Table.Name), cancellationToken).ConfigureAwait(false);
         }
     }
 
@@ -250,7 +250,7 @@ internal sealed class TablespaceCloner(MySqlConnection connection, TablespaceAcc
             {
                 try
                 {
-                    await ExecuteAsync(on, $"DROP TABLE IF EXISTS {SqlIdentifier.Quote(target, file.Table.Name)}", cancellationToken, file.Table.Name).ConfigureAwait(false);
+                    await CloneStatement.ExecuteAsync(on, $"DROP TABLE IF EXISTS {SqlIdentifier.Quote(target, file.Table.Name)}", CloneStatement.TableStep(file.Table.Name), cancellationToken).ConfigureAwait(false);
 
                     // A discarded table's file is not the server's any more: left behind, it would block the new table's.
                     DeleteQuietly(file.TargetFile);
@@ -282,19 +282,6 @@ internal sealed class TablespaceCloner(MySqlConnection connection, TablespaceAcc
         }
         catch (UnauthorizedAccessException)
         {
-        }
-    }
-
-    private static async Task ExecuteAsync(MySqlConnection on, string sql, CancellationToken cancellationToken, string? table = null)
-    {
-        await using var command = new MySqlCommand(sql, on) { CommandTimeout = 0 };
-        try
-        {
-            await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-        }
-        catch (MySqlException e) when (table is not null)
-        {
-            throw new CloneStepException($"table {SqlIdentifier.Quote(table)}", e);
         }
     }
 }
