@@ -130,9 +130,9 @@ PY
   echo "The daemon's own share is in its log for every request (\`ensure ...: ok in N ms\`): it re-reads HEAD and"
   echo "branchtasks.json, and when nothing changed since its last full ensure (within a minute, same tunnel) it only"
   echo "proves the tunnel with a real \`SELECT 1\`. The rest is MSBuild in a fresh process: loading the task assembly"
-  echo "(precompiled, ReadyToRun for linux-x64), running its two tasks (EnsureBranch, WriteRunScript), and one blocking"
-  echo "request over the daemon's socket, whose JSON the task writes and reads by hand (JsonSerializer's converters"
-  echo "were JIT-compiled in every run)."
+  echo "(precompiled, ReadyToRun for linux-x64), running its one task (EnsureBranch, which also writes the run script),"
+  echo "and one blocking request over the daemon's socket, whose JSON the task writes and reads by hand (JsonSerializer's"
+  echo "converters were JIT-compiled in every run)."
   echo
   echo "Daemon log for the enabled runs: $(grep -o 'ensure [^:]*: ok in [0-9.]* ms' "$BRANCHTASKS_HOME/daemon.log" | tail -n "$runs" | awk '{ v[NR] = $(NF-1) } END { n = asort(v); printf "median %.1f ms of %d requests", (n % 2 ? v[(n+1)/2] : (v[n/2] + v[n/2+1]) / 2), n }')."
   echo

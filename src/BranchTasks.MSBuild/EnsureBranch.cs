@@ -64,6 +64,32 @@ public sealed class EnsureBranch : MSBuildTask
     [Output]
     public int Port { get; set; }
 
+    /// <summary>
+    /// Hand the app the connection string (BranchTasksInjectArguments): sets <see cref="AppRunCommand"/> and
+    /// <see cref="AppRunArguments"/> by <see cref="AppLaunch"/>. Done here rather than by a second task or in the
+    /// targets, because every task and property function there is paid on each `dotnet run`.
+    /// </summary>
+    public bool InjectArguments { get; set; }
+
+    /// <summary>The project's RunCommand and RunArguments as the SDK computed them so far.</summary>
+    public string RunCommand { get; set; } = "";
+
+    public string RunArguments { get; set; } = "";
+
+    /// <summary>The project's intermediate output folder (relative to <see cref="ProjectDirectory"/> or full), for the run script.</summary>
+    public string IntermediateOutputPath { get; set; } = "";
+
+    /// <summary>The package's BranchTasks.launch.sh (token mode on Unix).</summary>
+    public string LaunchScript { get; set; } = "";
+
+    /// <summary>The RunCommand the app must be started with, or empty to keep the project's.</summary>
+    [Output]
+    public string AppRunCommand { get; set; } = "";
+
+    /// <summary>The RunArguments the app must be started with, or empty to keep the project's.</summary>
+    [Output]
+    public string AppRunArguments { get; set; } = "";
+
     public override bool Execute()
     {
         var request = new DaemonRequest
@@ -126,7 +152,28 @@ public sealed class EnsureBranch : MSBuildTask
         GitBranch = result.GitBranch;
         Database = result.Database;
         Port = result.Port;
+        if (InjectArguments)
+        {
+            HandToApp();
+        }
+
         return true;
+    }
+
+    private void HandToApp()
+    {
+        var inputs = new AppLaunchInputs(
+            !OperatingSystem.IsWindows(),
+            RunCommand,
+            RunArguments,
+            string.IsNullOrEmpty(DotNetHostPath) ? "dotnet" : DotNetHostPath,
+            ToolPath,
+            LaunchScript);
+        var launch = AppLaunch.For(inputs, ResolvedConnectionName, ConnectionString, ConnectionStringFile);
+        AppRunCommand = launch.ScriptWords is { } words
+            ? RunScript.Write(Path.Combine(ProjectDirectory, IntermediateOutputPath), words)
+            : launch.RunCommand ?? "";
+        AppRunArguments = launch.RunArguments ?? "";
     }
 
     /// <summary>

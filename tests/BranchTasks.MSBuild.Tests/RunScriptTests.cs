@@ -1,16 +1,14 @@
-using System.Reflection;
+extern alias tasks;
+
 using BranchTasks.Testing;
-using Microsoft.Build.Definition;
-using Microsoft.Build.Evaluation;
-using Microsoft.Build.Execution;
+using tasks::BranchTasks.MSBuild;
 
 namespace BranchTasks.MSBuild.Tests;
 
 /// <summary>
-/// The WriteRunScript task as BranchTasks.targets runs it: the script it writes starts the command with the leading
-/// argument as literal text (shell syntax in it is never run) and then the run's own arguments, unchanged.
+/// The run script the ensure step writes on Unix: it starts the command with the given words as literal text (shell
+/// syntax in them is never run) and then the run's own arguments, unchanged.
 /// </summary>
-[Collection(BuildManagerCollection.Name)]
 public sealed class RunScriptTests : IDisposable
 {
     private readonly string _folder = Directory.CreateTempSubdirectory("bt-run-script-").FullName;
@@ -28,13 +26,14 @@ public sealed class RunScriptTests : IDisposable
         File.WriteAllText(printer, "#!/bin/sh\nfor a; do printf '%s\\n' \"$a\"; done\n");
         File.SetUnixFileMode(printer, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         const string leading = "--ConnectionStrings:Default=Server=127.0.0.1;Database=it's $(touch pwned) `touch pwned2` \"q\" $HOME;";
+        var obj = Path.Combine(_folder, "obj");
 
-        var script = Write(printer, leading);
-        Assert.StartsWith(Path.Combine(_folder, "obj") + Path.DirectorySeparatorChar, script);
+        var script = RunScript.Write(obj, [printer, leading]);
+        Assert.StartsWith(obj + Path.DirectorySeparatorChar, script);
         Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute, File.GetUnixFileMode(script));
         // The same content gives the same script; another gives another (two runs never start each other's).
-        Assert.Equal(script, Write(printer, leading));
-        Assert.NotEqual(script, Write(printer, leading + "x"));
+        Assert.Equal(script, RunScript.Write(obj, [printer, leading]));
+        Assert.NotEqual(script, RunScript.Write(obj, [printer, leading + "x"]));
 
         var result = await ProcessRunner.RunAsync(script, ["--Greeting=hi", "a b", "$HOME"], _folder);
         Assert.Equal(0, result.ExitCode);
@@ -43,31 +42,22 @@ public sealed class RunScriptTests : IDisposable
         Assert.False(File.Exists(Path.Combine(_folder, "pwned2")));
     }
 
-    private string Write(string command, string leading)
+    [Fact]
+    public void A_script_changed_on_disk_is_written_again()
     {
-        var project = Path.Combine(_folder, "write.proj");
-        File.WriteAllText(project, $"""
-            <Project>
-              <UsingTask TaskName="BranchTasks.MSBuild.WriteRunScript" AssemblyFile="{Metadata("BranchTasksMSBuildOutput")}BranchTasks.MSBuild.dll" />
-              <Target Name="Write">
-                <WriteRunScript Folder="$(MSBuildProjectDirectory)/obj/" Command="$(Cmd)" LeadingArgument="$(Lead)">
-                  <Output TaskParameter="ScriptPath" PropertyName="Script" />
-                </WriteRunScript>
-              </Target>
-            </Project>
-            """);
-        using var collection = new ProjectCollection();
-        var instance = ProjectInstance.FromFile(project, new ProjectOptions
+        if (OperatingSystem.IsWindows())
         {
-            ProjectCollection = collection,
-            GlobalProperties = new Dictionary<string, string> { ["Cmd"] = command, ["Lead"] = leading },
-        });
-        Assert.True(instance.Build(["Write"], []));
-        return instance.GetPropertyValue("Script");
-    }
+            return;
+        }
 
-    private static string Metadata(string key) =>
-        typeof(RunScriptTests).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == key).Value!;
+        var obj = Path.Combine(_folder, "obj");
+        var script = RunScript.Write(obj, ["/bin/true"]);
+        var original = File.ReadAllText(script);
+        File.WriteAllText(script, "#!/bin/sh\necho tampered\n");
+
+        Assert.Equal(script, RunScript.Write(obj, ["/bin/true"]));
+        Assert.Equal(original, File.ReadAllText(script));
+    }
 
     public void Dispose()
     {
