@@ -88,8 +88,15 @@ ratio() { python3 - "$1" <<'PY'
 import json, sys
 r = json.load(open(sys.argv[1]))["results"]
 a, b = r[0], r[1]
-print(f"{a['command']}: median {a['median']*1000:.1f} ms; {b['command']}: median {b['median']*1000:.1f} ms; "
-      f"difference {(a['median']-b['median'])*1000:+.1f} ms; ratio {a['median']/b['median']:.2f}")
+line = (f"{a['command']}: median {a['median']*1000:.1f} ms; {b['command']}: median {b['median']*1000:.1f} ms; "
+        f"difference {(a['median']-b['median'])*1000:+.1f} ms; ratio {a['median']/b['median']:.2f}")
+if "times" in a and "times" in b:
+    # Interleaved runs: run i of each arm ran back to back, so their difference is the least disturbed by load that
+    # comes and goes; its median is the steadier figure.
+    import statistics
+    paired = statistics.median(x - y for x, y in zip(a["times"], b["times"]))
+    line += f"; median of the paired differences (run i of each) {paired*1000:+.1f} ms"
+print(line)
 PY
 }
 
