@@ -13,6 +13,29 @@ public sealed record CloneReport(IReadOnlyList<string> AsFiles, IReadOnlyList<Ta
 
     /// <summary>Why such a clone copied in one transaction rather than on several connections; null when it did not.</summary>
     public string? OneTransactionReason { get; init; }
+
+    /// <summary>
+    /// One line for the developer when the clone took a slower way than it could have (tables that could not travel
+    /// as files, rows copied in one transaction rather than in parallel), with the reasons; null when it did not.
+    /// A clone that is suddenly ten times slower must say why rather than leave it to a guess.
+    /// </summary>
+    public string? SlowerPathNote()
+    {
+        if (SqlCopy == SqlRowCopy.OneTransaction && OneTransactionReason is not null)
+        {
+            return $"Rows were copied in one transaction, not on several connections: {OneTransactionReason}.";
+        }
+
+        if (SqlCopy != SqlRowCopy.None || BySql.Count == 0)
+        {
+            return null;
+        }
+
+        const int Shown = 5;
+        var listed = string.Join("; ", BySql.Take(Shown).Select(t => $"{t.Table} ({t.Reason})"));
+        var more = BySql.Count > Shown ? $"; and {BySql.Count - Shown} more" : string.Empty;
+        return $"{BySql.Count} of {BySql.Count + AsFiles.Count} tables were copied by SQL rather than as files: {listed}{more}.";
+    }
 }
 
 public sealed record TableCopiedBySql(string Table, string Reason);

@@ -40,7 +40,7 @@ public sealed class ProviderFactory : IAsyncDisposable
                 var server = MySqlBranchServer.Create(config, credentials);
                 server = server with { Accounts = _sharedAccounts.PolicyFor(server.Host, server.Port, server.UpstreamUser) };
                 await MySqlBranchServer.CheckLoginAsync(server, cancellationToken).ConfigureAwait(false);
-                return new ServerBranchProvider("mysql", server, config.Database, BranchOwner.For(repository, server.UpstreamUser));
+                return new ServerBranchProvider("mysql", server, config.Database, BranchOwner.For(repository, server.UpstreamUser)) { Progress = progress };
             case "planetscale":
                 var api = PlanetScaleApiClient.Create(_http.Value, config, credentials, PlanetScaleRetryDelay);
                 return new PlanetScaleBranchProvider(api, config, new PlanetScaleBranchRecords(_state), _planetScaleLeases.Value, progress, BranchOwner.For(repository, Environment.UserName));
@@ -53,7 +53,7 @@ public sealed class ProviderFactory : IAsyncDisposable
                 }
 
                 var endpoint = await local.EnsureRunningAsync(cancellationToken).ConfigureAwait(false);
-                return LocalBranchProvider.Create(endpoint, config.Database, BranchOwner.For(repository, Environment.UserName));
+                return LocalBranchProvider.Create(endpoint, config.Database, BranchOwner.For(repository, Environment.UserName), progress);
         }
     }
 

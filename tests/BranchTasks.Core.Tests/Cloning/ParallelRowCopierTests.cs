@@ -25,7 +25,8 @@ public sealed class ParallelRowCopierTests(PrivateServerFixture fixture)
     public async Task A_clone_while_the_parent_is_written_copies_every_table_from_one_moment_on_several_connections()
     {
         var parent = await CreateBankAsync();
-        var (provider, child) = NewBranch("busy");
+        var progress = new ProgressLog();
+        var (provider, child) = NewBranch("busy", progress);
         using var stop = new CancellationTokenSource();
         var committed = 0;
         var writer = Task.Run(async () =>
@@ -73,6 +74,7 @@ public sealed class ParallelRowCopierTests(PrivateServerFixture fixture)
         Assert.Equal(SqlRowCopy.Parallel, provider.LastClone!.SqlCopy);
         Assert.Equal(["accounts", "ledger", "transfers"], provider.LastClone.BySql.Select(s => s.Table).Order(StringComparer.Ordinal));
         Assert.Equal(["ledger"], provider.LastClone.KeysAfterRows);
+        Assert.Empty(progress.Lines);
         Assert.Equal([Bank.Accounts.ToString(System.Globalization.CultureInfo.InvariantCulture)], readWhileLocked!);
         Assert.Equal(MySqlErrorCode.LockWaitTimeout, blockedWhileLocked?.ErrorCode);
 
@@ -101,7 +103,8 @@ public sealed class ParallelRowCopierTests(PrivateServerFixture fixture)
     {
         var parent = await CreateBankAsync();
         await AddTransfersAsync(parent);
-        var (provider, child) = NewBranch("nolock");
+        var progress = new ProgressLog();
+        var (provider, child) = NewBranch("nolock", progress);
         provider.SqlCopy = NoLockAccount.Access(fixture);
 
         await provider.CreateAsync(child, parent, copyData: true, CancellationToken.None);
@@ -109,6 +112,8 @@ public sealed class ParallelRowCopierTests(PrivateServerFixture fixture)
         Assert.Equal(SqlRowCopy.OneTransaction, provider.LastClone!.SqlCopy);
         Assert.StartsWith("the parent's tables could not be locked for reading (", provider.LastClone.OneTransactionReason, StringComparison.Ordinal);
         Assert.Contains("denied", provider.LastClone.OneTransactionReason, StringComparison.OrdinalIgnoreCase);
+        // The developer is told why this clone took the slower way.
+        Assert.Equal([$"Rows were copied in one transaction, not on several connections: {provider.LastClone.OneTransactionReason}."], progress.Lines);
         await AssertSameRowsAsync(parent, child);
     }
 
@@ -161,10 +166,10 @@ public sealed class ParallelRowCopierTests(PrivateServerFixture fixture)
         await Bank.TransferAsync(probe, 1, 2, 5);
     }
 
-    private (ServerBranchProvider Provider, BranchTarget Child) NewBranch(string branch)
+    private (ServerBranchProvider Provider, BranchTarget Child) NewBranch(string branch, IProgress<string>? progress = null)
     {
         var project = PrivateServerFixture.UniqueName("proj");
-        var provider = LocalBranchProvider.Create(fixture.Endpoint with { DataDirectory = null }, project, TestOwners.Default);
+        var provider = LocalBranchProvider.Create(fixture.Endpoint with { DataDirectory = null }, project, TestOwners.Default, progress);
         return (provider, new BranchTarget(branch, branch, project + "_" + branch.Replace('-', '_')));
     }
 

@@ -42,7 +42,8 @@ public sealed class TablespaceCloneTests(PrivateServerFixture fixture)
             INSERT INTO parted SELECT seq, seq FROM seq_1_to_10;
             INSERT INTO searchable VALUES (1, 'cats and dogs');
             """);
-        var (provider, child) = NewBranch("files-" + Guid.NewGuid().ToString("N")[..6]);
+        var progress = new ProgressLog();
+        var (provider, child) = NewBranch("files-" + Guid.NewGuid().ToString("N")[..6], progress);
 
         await provider.CreateAsync(child, parent, copyData: true, CancellationToken.None);
 
@@ -51,6 +52,10 @@ public sealed class TablespaceCloneTests(PrivateServerFixture fixture)
         Assert.Equal(
             ["parted: partitioned", "plain: engine Aria", "searchable: FULLTEXT index"],
             report.BySql.Select(s => $"{s.Table}: {s.Reason}").Order(StringComparer.Ordinal));
+        // The developer is told which tables took the slower way, and why.
+        var note = Assert.Single(progress.Lines);
+        Assert.StartsWith("3 of 6 tables were copied by SQL rather than as files: ", note, StringComparison.Ordinal);
+        Assert.All(report.BySql, s => Assert.Contains($"{s.Table} ({s.Reason})", note, StringComparison.Ordinal));
 
         await using var connection = await fixture.OpenAdminAsync();
         foreach (var table in await DatabaseSnapshot.TablesAsync(connection, parent.Database))
@@ -232,10 +237,31 @@ public sealed class TablespaceCloneTests(PrivateServerFixture fixture)
         }
     }
 
-    private (ServerBranchProvider Provider, BranchTarget Child) NewBranch(string branch)
+    [Fact]
+    public async Task A_reset_names_the_tables_that_took_the_slower_way_once()
+    {
+        var parent = new BranchTarget("main", "main", PrivateServerFixture.UniqueName("tsn"));
+        await fixture.ExecuteAsync($"""
+            CREATE DATABASE {SqlIdentifier.Quote(parent.Database)}; USE {SqlIdentifier.Quote(parent.Database)};
+            CREATE TABLE kept (id INT PRIMARY KEY) ENGINE=InnoDB;
+            CREATE TABLE plain (id INT PRIMARY KEY) ENGINE=Aria;
+            INSERT INTO kept VALUES (1); INSERT INTO plain VALUES (1);
+            """);
+        var project = PrivateServerFixture.UniqueName("proj");
+        var child = new BranchTarget("reset-note", "reset-note", project + "_reset_note");
+        await LocalBranchProvider.Create(fixture.Endpoint, project, TestOwners.Default).CreateAsync(child, parent, copyData: true, CancellationToken.None);
+
+        // A reset clones twice (the parent to a staging copy, that copy to the branch); the developer hears it once.
+        var progress = new ProgressLog();
+        await LocalBranchProvider.Create(fixture.Endpoint, project, TestOwners.Default, progress).ResetAsync(child, parent, copyData: true, CancellationToken.None);
+
+        Assert.Equal(["1 of 2 tables were copied by SQL rather than as files: plain (engine Aria)."], progress.Lines);
+    }
+
+    private (ServerBranchProvider Provider, BranchTarget Child) NewBranch(string branch, IProgress<string>? progress = null)
     {
         var project = PrivateServerFixture.UniqueName("proj");
-        return (LocalBranchProvider.Create(fixture.Endpoint, project, TestOwners.Default), new BranchTarget(branch, branch, project + "_" + branch.Replace('-', '_')));
+        return (LocalBranchProvider.Create(fixture.Endpoint, project, TestOwners.Default, progress), new BranchTarget(branch, branch, project + "_" + branch.Replace('-', '_')));
     }
 
     /// <summary>Accounts, transfers and their ledger rows: every transfer writes all three tables in one transaction.</summary>

@@ -15,7 +15,7 @@ internal sealed class BranchResetHandler(DaemonParts parts) : DaemonHandler<Bran
     public override async Task<DaemonResponse> HandleAsync(Request request, IProgress<string>? progress, CancellationToken cancellationToken)
     {
         var workspace = request.Workspace.Open();
-        await using var provider = await parts.Providers.CreateAsync(workspace, cancellationToken).ConfigureAwait(false);
+        await using var provider = await parts.Providers.CreateAsync(workspace, cancellationToken, progress).ConfigureAwait(false);
         var existing = await BranchLookup.FindExistingAsync(provider, workspace, request.Name, cancellationToken).ConfigureAwait(false);
         // Connections into a database about to be dropped would only fail; the next `up` opens a fresh tunnel.
         var reset = await new BranchOperations(provider, workspace.Config)

@@ -7,8 +7,8 @@ public static class LocalBranchProvider
 {
     public const string ProviderName = "local";
 
-    public static ServerBranchProvider Create(LocalServerEndpoint endpoint, string project, BranchOwner owner) =>
-        new(ProviderName, ToBranchServer(endpoint), project, owner);
+    public static ServerBranchProvider Create(LocalServerEndpoint endpoint, string project, BranchOwner owner, IProgress<string>? progress = null) =>
+        new(ProviderName, ToBranchServer(endpoint), project, owner) { Progress = progress };
 
     public static BranchServer ToBranchServer(LocalServerEndpoint endpoint) =>
         new(endpoint.Host, endpoint.Port, endpoint.CreateAdminConnectionString(), endpoint.AppUser, endpoint.AppPassword, UpstreamTlsPolicy.Opportunistic, BranchMetadataStore.DefaultSchemaName)

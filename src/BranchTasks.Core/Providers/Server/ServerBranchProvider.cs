@@ -23,6 +23,7 @@ public sealed class ServerBranchProvider(string name, BranchServer endpoint, str
     private readonly BranchMetadataStore _metadata = new(cancellationToken => endpoint.OpenAdminConnectionAsync(cancellationToken), endpoint.MetadataSchema);
     private readonly AppAccount? _appAccount = endpoint.Accounts?.AccountFor(endpoint.MetadataSchema, project);
     private bool _schemaReady;
+    private string? _lastNote;
 
     public string Name => name;
 
@@ -41,6 +42,9 @@ public sealed class ServerBranchProvider(string name, BranchServer endpoint, str
     /// <summary>How the last clone of this provider copied each table (as files, or by SQL and why); null before one.</summary>
     internal CloneReport? LastClone { get; private set; }
 
+    /// <summary>Where lines for the developer go (the daemon passes them to the client and its log).</summary>
+    public IProgress<string>? Progress { get; init; }
+
     /// <summary>Where the server's files may be copied directly (the private server); null: clones go by SQL. Tests adjust it.</summary>
     internal TablespaceAccess? Tablespaces { get; set; } = endpoint.DataDirectory is { } directory
         ? new TablespaceAccess(directory, (database, cancellationToken) => endpoint.OpenAdminConnectionAsync(cancellationToken, database))
@@ -50,6 +54,17 @@ public sealed class ServerBranchProvider(string name, BranchServer endpoint, str
     internal SqlCopyAccess? SqlCopy { get; set; } = endpoint.DataDirectory is null
         ? new SqlCopyAccess((database, cancellationToken) => endpoint.OpenAdminConnectionAsync(cancellationToken, database))
         : null;
+
+    private void Cloned(CloneReport report)
+    {
+        LastClone = report;
+        // A reset clones twice (parent to staging, staging to the branch), mostly for the same reasons: say each once.
+        if (report.SlowerPathNote() is { } note && note != _lastNote)
+        {
+            _lastNote = note;
+            Progress?.Report(note);
+        }
+    }
 
     public async Task<IReadOnlyList<BranchInfo>> ListAsync(CancellationToken cancellationToken)
     {
@@ -173,7 +188,7 @@ public sealed class ServerBranchProvider(string name, BranchServer endpoint, str
             await ExecuteAsync(connection, $"DROP DATABASE IF EXISTS {SqlIdentifier.Quote(target.Database)}", replacing).ConfigureAwait(false);
             await ExecuteAsync(connection, $"CREATE DATABASE {SqlIdentifier.Quote(target.Database)}", replacing).ConfigureAwait(false);
             await GrantAppAccessAsync(connection, target.Database, replacing).ConfigureAwait(false);
-            LastClone = await new DatabaseCloner(connection, AppDefiner, Tablespaces, SqlCopy).CloneAsync(staging.Database, target.Database, copyData, replacing).ConfigureAwait(false);
+            Cloned(await new DatabaseCloner(connection, AppDefiner, Tablespaces, SqlCopy).CloneAsync(staging.Database, target.Database, copyData, replacing).ConfigureAwait(false));
             await _metadata.MarkReadyAsync(target.Database, replacing).ConfigureAwait(false);
         }
         catch (Exception e)
@@ -347,7 +362,7 @@ public sealed class ServerBranchProvider(string name, BranchServer endpoint, str
 
             if (parent is not null)
             {
-                LastClone = await new DatabaseCloner(connection, AppDefiner, Tablespaces, SqlCopy).CloneAsync(parent.Database, target.Database, copyData, cancellationToken).ConfigureAwait(false);
+                Cloned(await new DatabaseCloner(connection, AppDefiner, Tablespaces, SqlCopy).CloneAsync(parent.Database, target.Database, copyData, cancellationToken).ConfigureAwait(false));
             }
 
             if (markReady)
