@@ -59,11 +59,12 @@ public sealed class LiveConnectionStringTests(DaemonFixture daemon) : IClassFixt
         var watch = Stopwatch.StartNew();
         repo.Run("checkout", "-q", "-b", "other");
         var other = await WaitForChangeAsync(() => monitor.CurrentValue.Shop, main);
+        // The monitor recomputes its value before it calls its listeners, so a poll can see the value first.
+        await WaitForChangeAsync(() => monitored.Contains(other) ? other : main, main);
         watch.Stop();
         Assert.True(watch.Elapsed <= Limit, $"took {watch.Elapsed}");
         Assert.Equal(other, configuration["ConnectionStrings:Shop"]);
         Assert.True(reloads >= 1);
-        Assert.Contains(other, monitored);
         Assert.Equal("cfglive_other", await DatabaseOfAsync(other!));
         Assert.Equal("1", (await ScalarAsync(other!, "SELECT COUNT(*) FROM items"))?.ToString());
 

@@ -79,7 +79,11 @@ public sealed class TunnelListener : IAsyncDisposable
             return known;
         }
 
-        await _probe.WaitAsync(cancellationToken).ConfigureAwait(false);
+        // A blocking wait, on the connection's own relay thread: an awaited WaitAsync would resume the login on a
+        // thread-pool thread, whose blocking socket calls (the app's login, the upstream's) then hold pool threads
+        // while a burst of new connections waits for the probe, starving everything else in the process of the
+        // pool until logins time out (seen with 500 connections at once on two busy cores).
+        _probe.Wait(cancellationToken);
         try
         {
             if (Volatile.Read(ref _upstreamGreeting) is { } probed)
