@@ -145,13 +145,13 @@ public sealed class CommandContext
         if (Path.GetFileNameWithoutExtension(processPath).Equals("dotnet", StringComparison.OrdinalIgnoreCase))
         {
             command.Add("exec");
-            command.Add(typeof(CommandContext).Assembly.Location);
+            command.Add(Path.Combine(AppContext.BaseDirectory, "branchtasks.dll"));
         }
 
         return command;
     }
 
-    public static void WriteJson<T>(T value) => Console.Out.WriteLine(JsonSerializer.Serialize(value, DaemonJson.Indented));
+    public static void WriteJson<T>(T value) => Console.Out.WriteLine(JsonSerializer.Serialize(value, DaemonJson.Info<T>(ToolJson.Indented)));
 
     /// <summary>Runs a verb's body and turns failures into one clear message and an exit code.</summary>
     public async Task<int> RunAsync(Func<Task<int>> body, bool json)
@@ -194,7 +194,7 @@ public sealed class CommandContext
     {
         if (json)
         {
-            WriteJson(new { error = new { code, message } });
+            WriteJson(new ErrorOutput(new ErrorOutputBody(code, message)));
         }
 
         // MSBuild's canonical error format, so the same line reads well in a terminal and in a build log.

@@ -65,10 +65,10 @@ public static class ToolUp
             using var document = JsonDocument.Parse(output);
             if (document.RootElement.TryGetProperty("error", out var error))
             {
-                return new DaemonResponse { Ok = false, Error = error.Deserialize<DaemonError>(DaemonJson.Options) };
+                return new DaemonResponse { Ok = false, Error = error.Deserialize(DaemonJson.Info<DaemonError>(DaemonJson.Options)) };
             }
 
-            return new DaemonResponse { Ok = true, Ensure = document.RootElement.Deserialize<EnsureResult>(DaemonJson.Options) };
+            return new DaemonResponse { Ok = true, Ensure = document.RootElement.Deserialize(DaemonJson.Info<EnsureResult>(DaemonJson.Options)) };
         }
         catch (JsonException)
         {

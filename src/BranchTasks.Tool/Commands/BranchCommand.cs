@@ -140,7 +140,7 @@ public static class BranchCommand
 
                 if (asJson)
                 {
-                    CommandContext.WriteJson(new { deleted = request.Name, message = response.Message });
+                    CommandContext.WriteJson(new DeleteOutput(request.Name, response.Message));
                 }
                 else
                 {
