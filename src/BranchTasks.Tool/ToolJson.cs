@@ -11,7 +11,8 @@ namespace BranchTasks.Tool;
 /// <summary>
 /// The `--json` output: <see cref="DaemonJson.Options"/> indented, with generated metadata for every shape the tool
 /// prints (no reflection, so the native tool prints exactly what the managed one does). Each shape is a named type
-/// whose properties are the README's keys, in the README's order.
+/// whose properties are the README's keys, in the README's order. Every type handed to CommandContext.WriteJson must be
+/// listed in ToolJsonContext (a missing one fails at run time; ToolJsonTests checks each).
 /// </summary>
 internal static class ToolJson
 {
@@ -45,6 +46,7 @@ internal sealed record StatusOutput(bool Running, int ProcessId, DateTimeOffset 
 [JsonSerializable(typeof(EnsureResult))]
 [JsonSerializable(typeof(BranchInfo))]
 [JsonSerializable(typeof(List<BranchInfo>))]
+[JsonSerializable(typeof(List<BranchCommand.ListedBranch>))]
 [JsonSerializable(typeof(SchemaDiff))]
 internal sealed partial class ToolJsonContext : JsonSerializerContext
 {
