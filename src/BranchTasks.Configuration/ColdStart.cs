@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Reflection;
 using BranchTasks.Core.Daemon;
 using BranchTasks.Core.Errors;
+using BranchTasks.Core.Platform;
 using BranchTasks.Core.State;
 
 namespace BranchTasks.Configuration;
@@ -28,7 +29,7 @@ internal sealed class ColdStart(BranchTasksConfigurationOptions options, string 
                 + "(dotnet tool install -g BranchTasks.Tool --prerelease), or set AddBranchTasks(o => o.ToolPath = \".../branchtasks.dll\"), or start the daemon first with `branchtasks up`.");
         }
 
-        Log($"no daemon is running; starting it ({string.Join(' ', command)} up), waiting up to {options.RequestTimeout.TotalSeconds:0} s...");
+        Log($"no daemon is running; starting it ({command} up), waiting up to {options.RequestTimeout.TotalSeconds:0} s...");
         var watch = Stopwatch.StartNew();
         using var stopHeartbeat = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var heartbeat = ShowHeartbeatAsync(watch, stopHeartbeat.Token);
@@ -45,7 +46,7 @@ internal sealed class ColdStart(BranchTasksConfigurationOptions options, string 
         {
             return DaemonResponse.Failure(
                 ErrorCodes.AppToolNotFound,
-                $"The BranchTasks tool could not be started ({string.Join(' ', command)}): {e.Message}. Set AddBranchTasks(o => o.ToolPath = ...) to a branchtasks.dll, or install the tool.");
+                $"The BranchTasks tool could not be started ({command}): {e.Message}. Set AddBranchTasks(o => o.ToolPath = ...) to a branchtasks.dll, or install the tool.");
         }
         finally
         {

@@ -21,7 +21,7 @@ internal static class ToolLocator
 
     /// <summary>The command that runs the tool, or null when none was found; <paramref name="tried"/> says where it looked.</summary>
     /// <exception cref="BranchTasksConfigurationException">BT0803: the tool found is not safe to run.</exception>
-    public static IReadOnlyList<string>? Find(string? explicitPath, Assembly? appAssembly, out string tried)
+    public static ToolCommand? Find(string? explicitPath, Assembly? appAssembly, out string tried)
     {
         var places = new List<string>();
         if (!string.IsNullOrWhiteSpace(explicitPath))
@@ -53,7 +53,7 @@ internal static class ToolLocator
         var installed = OnPath(OperatingSystem.IsWindows() ? "branchtasks.exe" : "branchtasks");
         places.Add("branchtasks on the PATH");
         tried = string.Join("; ", places);
-        return installed is null ? null : [installed];
+        return installed is null ? null : ToolCommand.Program([installed]);
     }
 
     /// <summary>The app's assembly first (the caller of AddBranchTasks), then the entry assembly, then any loaded one.</summary>
@@ -77,10 +77,22 @@ internal static class ToolLocator
         return null;
     }
 
-    private static List<string> CommandFor(string path)
+    /// <summary>A branchtasks.dll runs as its native build beside it where that runs here (<see cref="ToolCommand"/>), else with the app's dotnet.</summary>
+    private static ToolCommand CommandFor(string path)
     {
         EnsureTrusted(path);
-        return path.EndsWith(".dll", StringComparison.OrdinalIgnoreCase) ? [DotnetHost(), "exec", path] : [path];
+        if (!path.EndsWith(".dll", StringComparison.OrdinalIgnoreCase))
+        {
+            return ToolCommand.Program([path]);
+        }
+
+        var command = ToolCommand.ForManaged(path, DotnetHost());
+        if (command.Native is { } native)
+        {
+            EnsureTrusted(native[0]);
+        }
+
+        return command;
     }
 
     /// <summary>

@@ -3,6 +3,7 @@ using BranchTasks.Core.Daemon;
 using BranchTasks.Core.Providers;
 using BranchTasks.Core.Ensure;
 using BranchTasks.Core.Git;
+using BranchTasks.Core.Platform;
 using BranchTasks.Core.State;
 using Microsoft.Build.Framework;
 using Microsoft.Build.Utilities;
@@ -202,7 +203,7 @@ public sealed class EnsureBranch : MSBuildTask
         try
         {
             return ToolUp.RunAsync(
-                [string.IsNullOrEmpty(DotNetHostPath) ? "dotnet" : DotNetHostPath, "exec", ToolPath],
+                ToolCommand.ForManaged(ToolPath, string.IsNullOrEmpty(DotNetHostPath) ? "dotnet" : DotNetHostPath),
                 request,
                 new Dictionary<string, string?>(),
                 ColdStartTimeout,

@@ -5,6 +5,7 @@ using BranchTasks.Core.Ensure;
 using BranchTasks.Core.Providers;
 using BranchTasks.Core.Errors;
 using BranchTasks.Core.Git;
+using BranchTasks.Core.Platform;
 using BranchTasks.Core.State;
 
 namespace BranchTasks.Tool;
@@ -83,7 +84,7 @@ public sealed class CommandContext
     }
 
     public async Task<DaemonResponse> SendAsync(DaemonRequest request, CancellationToken cancellationToken) =>
-        await new DaemonLauncher(State, DaemonCommandLine()).SendAsync(request, cancellationToken, line => Console.Error.WriteLine("branchtasks: " + line)).ConfigureAwait(false);
+        await new DaemonLauncher(State, Tool()).SendAsync(request, cancellationToken, line => Console.Error.WriteLine("branchtasks: " + line)).ConfigureAwait(false);
 
     /// <summary>
     /// Like <see cref="SendAsync"/>, but a daemon error becomes a <see cref="BranchTasksException"/>, which
@@ -128,30 +129,22 @@ public sealed class CommandContext
     public Task<DaemonResponse?> TrySendAsync(DaemonRequest request, CancellationToken cancellationToken) =>
         DaemonClient.TrySendAsync(State.Root, request, TimeSpan.FromMilliseconds(500), cancellationToken);
 
-    /// <summary>How to run this very tool's `daemon run`, whether it was started as an apphost or via `dotnet`.</summary>
-    private static List<string> DaemonCommandLine()
-    {
-        var command = ToolCommandLine();
-        command.Add("daemon");
-        command.Add("run");
-        return command;
-    }
-
-    /// <summary>How to run this very tool again (apphost, or `dotnet exec branchtasks.dll`): for the daemon and for git hooks.</summary>
-    public static List<string> ToolCommandLine()
+    /// <summary>
+    /// How to run this very tool again, for the daemon and for git hooks: the native executable that is running, or
+    /// (run as `dotnet exec branchtasks.dll`) the native build beside the dll where this machine runs it, else the dll.
+    /// </summary>
+    public static ToolCommand Tool()
     {
         var processPath = Environment.ProcessPath ?? throw new BranchTasksException(ErrorCodes.DaemonUnavailable, "Cannot tell which program is running, so the daemon cannot be started.");
-        var command = new List<string> { processPath };
-        if (Path.GetFileNameWithoutExtension(processPath).Equals("dotnet", StringComparison.OrdinalIgnoreCase))
-        {
-            command.Add("exec");
-            command.Add(typeof(CommandContext).Assembly.Location);
-        }
-
-        return command;
+        return Path.GetFileNameWithoutExtension(processPath).Equals("dotnet", StringComparison.OrdinalIgnoreCase)
+            ? ToolCommand.ForManaged(Path.Combine(AppContext.BaseDirectory, "branchtasks.dll"), processPath)
+            : ToolCommand.Program([processPath]);
     }
 
-    public static void WriteJson<T>(T value) => Console.Out.WriteLine(JsonSerializer.Serialize(value, DaemonJson.Indented));
+    /// <summary>The command <see cref="Tool"/> tries first.</summary>
+    public static List<string> ToolCommandLine() => [.. Tool().Preferred];
+
+    public static void WriteJson<T>(T value) => Console.Out.WriteLine(JsonSerializer.Serialize(value, DaemonJson.Info<T>(ToolJson.Indented)));
 
     /// <summary>Runs a verb's body and turns failures into one clear message and an exit code.</summary>
     public async Task<int> RunAsync(Func<Task<int>> body, bool json)
@@ -194,7 +187,7 @@ public sealed class CommandContext
     {
         if (json)
         {
-            WriteJson(new { error = new { code, message } });
+            WriteJson(new ErrorOutput(new ErrorOutputBody(code, message)));
         }
 
         // MSBuild's canonical error format, so the same line reads well in a terminal and in a build log.

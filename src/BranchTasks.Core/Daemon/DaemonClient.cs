@@ -110,7 +110,7 @@ public static class DaemonClient
 
         var response = DaemonWire.TryRead(Encoding.UTF8.GetBytes(line), out var read)
             ? read
-            : JsonSerializer.Deserialize<DaemonResponse>(line, DaemonJson.Options);
+            : JsonSerializer.Deserialize(line, DaemonJson.Info<DaemonResponse>(DaemonJson.Options));
         if (response is { Progress: { } interim, Ok: false, Error: null })
         {
             progress?.Invoke(interim);

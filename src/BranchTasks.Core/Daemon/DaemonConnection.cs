@@ -58,7 +58,7 @@ internal sealed class DaemonConnection(Stream pipe, DaemonService service, Daemo
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
         try
         {
-            request = JsonSerializer.Deserialize<DaemonRequest>(line, DaemonJson.Options);
+            request = JsonSerializer.Deserialize(line, DaemonJson.Info<DaemonRequest>(DaemonJson.Options));
             response = request is null
                 ? DaemonResponse.Failure(ErrorCodes.InvalidArgument, "Empty request.")
                 : await service.HandleAsync(request, new PipeProgress(this, log), cancellationToken).ConfigureAwait(false);
@@ -82,7 +82,7 @@ internal sealed class DaemonConnection(Stream pipe, DaemonService service, Daemo
 
     private async Task WriteLineAsync(DaemonResponse response)
     {
-        var bytes = Encoding.UTF8.GetBytes(JsonSerializer.Serialize(response, DaemonJson.Options) + "\n");
+        var bytes = Encoding.UTF8.GetBytes(JsonSerializer.Serialize(response, DaemonJson.Info<DaemonResponse>(DaemonJson.Options)) + "\n");
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
         await _writeGate.WaitAsync(timeout.Token).ConfigureAwait(false);
         try

@@ -12,12 +12,14 @@ public static class DaemonJson
     {
         DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
         Encoder = DaemonWire.Encoder,
-        // Protocol types use generated metadata: reflection-based serialization costs a cold process
-        // (the MSBuild task in `dotnet run`) tens of milliseconds. Other types (CLI output) fall back to reflection.
-        TypeInfoResolver = JsonTypeInfoResolver.Combine(DaemonJsonContext.Default, new DefaultJsonTypeInfoResolver()),
+        // Generated metadata only, never reflection: reflection-based serialization costs a cold process (the
+        // MSBuild task in `dotnet run`) tens of milliseconds, and the native (NativeAOT) tool has none. Core and
+        // the tool add their own types' contexts to a copy of these options (CoreJson, ToolJson).
+        TypeInfoResolver = DaemonJsonContext.Default,
     };
 
-    public static readonly JsonSerializerOptions Indented = new(Options) { WriteIndented = true };
+    /// <summary>The generated metadata of <typeparamref name="T"/> under <paramref name="options"/> (which must know the type).</summary>
+    public static JsonTypeInfo<T> Info<T>(JsonSerializerOptions options) => (JsonTypeInfo<T>)options.GetTypeInfo(typeof(T));
 }
 
 [JsonSerializable(typeof(DaemonRequest))]

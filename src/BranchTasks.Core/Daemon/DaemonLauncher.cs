@@ -12,13 +12,26 @@ public sealed class DaemonLauncher
 {
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(30);
     private readonly StateDirectory _state;
-    private readonly IReadOnlyList<string> _daemonCommand;
+    private readonly ToolCommand _program;
+    private readonly IReadOnlyList<string> _arguments;
 
-    /// <param name="daemonCommand">The program and arguments that run the daemon in the foreground (`branchtasks daemon run`).</param>
+    /// <param name="daemonCommand">The program and arguments that run the daemon in the foreground.</param>
     public DaemonLauncher(StateDirectory state, IReadOnlyList<string> daemonCommand)
+        : this(state, ToolCommand.Program(daemonCommand), [])
+    {
+    }
+
+    /// <param name="tool">The tool whose `daemon run` runs the daemon in the foreground (native where it runs, else managed).</param>
+    public DaemonLauncher(StateDirectory state, ToolCommand tool)
+        : this(state, tool, ["daemon", "run"])
+    {
+    }
+
+    private DaemonLauncher(StateDirectory state, ToolCommand program, IReadOnlyList<string> arguments)
     {
         _state = state;
-        _daemonCommand = daemonCommand;
+        _program = program;
+        _arguments = arguments;
     }
 
     /// <summary>Sends <paramref name="request"/>, starting the daemon first when none answers.</summary>
@@ -80,13 +93,13 @@ public sealed class DaemonLauncher
     {
         try
         {
-            return ChildProcess.StartDetached(
-                new ProcessCommand(_daemonCommand[0], _daemonCommand.Skip(1).ToList()) { WorkingDirectory = _state.Root },
-                _state.PathOf("daemon.log"));
+            return _program.Run(command => ChildProcess.StartDetached(
+                new ProcessCommand(command[0], [.. command.Skip(1), .. _arguments]) { WorkingDirectory = _state.Root },
+                _state.PathOf("daemon.log")));
         }
         catch (System.ComponentModel.Win32Exception e)
         {
-            throw Unavailable($"{_daemonCommand[0]} could not be started ({e.Message})");
+            throw Unavailable($"{_program.Fallback[0]} could not be started ({e.Message})");
         }
     }
 

@@ -15,13 +15,13 @@ public static class ToolUp
     private const string ProgressPrefix = "branchtasks: ";
 
     /// <summary>Runs <c>&lt;toolCommand&gt; up --json</c> for <paramref name="request"/> and returns its answer.</summary>
-    /// <param name="toolCommand">How to run the tool: <c>dotnet exec branchtasks.dll</c>, or an installed <c>branchtasks</c>.</param>
+    /// <param name="tool">How to run the tool (<see cref="ToolCommand"/>: its native build where it runs, else <c>dotnet exec branchtasks.dll</c>, or an installed <c>branchtasks</c>).</param>
     /// <param name="environment">Variables to set (a null value removes one) in the tool's environment.</param>
     /// <param name="progress">Shown the tool's progress lines (server start, clone, PlanetScale ready), prefix removed.</param>
     /// <exception cref="System.ComponentModel.Win32Exception">The tool could not be started.</exception>
     /// <exception cref="TimeoutException">The tool did not answer within <paramref name="timeout"/>; it was stopped (a daemon it started is not).</exception>
     public static async Task<DaemonResponse> RunAsync(
-        IReadOnlyList<string> toolCommand,
+        ToolCommand tool,
         DaemonRequest request,
         IReadOnlyDictionary<string, string?> environment,
         TimeSpan timeout,
@@ -34,11 +34,6 @@ public static class ToolUp
             environmentChanges[Providers.CredentialEnvironment.UserSecretsIdVariable] = request.UserSecretsId;
         }
 
-        var command = new ProcessCommand(toolCommand[0], [.. toolCommand.Skip(1), .. Arguments(request)])
-        {
-            WorkingDirectory = request.Directory ?? Environment.CurrentDirectory,
-            Environment = environmentChanges,
-        };
         var options = new ChildProcessOptions
         {
             Timeout = timeout,
@@ -53,7 +48,15 @@ public static class ToolUp
                 }
             },
         };
-        var result = await ChildProcess.RunAsync(command, options, cancellationToken).ConfigureAwait(false);
+        // The native tool first; when it cannot be started (an exec error), the managed one.
+        var result = await tool.RunAsync(toolCommand => ChildProcess.RunAsync(
+            new ProcessCommand(toolCommand[0], [.. toolCommand.Skip(1), .. Arguments(request)])
+            {
+                WorkingDirectory = request.Directory ?? Environment.CurrentDirectory,
+                Environment = environmentChanges,
+            },
+            options,
+            cancellationToken)).ConfigureAwait(false);
         if (result.TimedOut)
         {
             throw new TimeoutException($"The BranchTasks tool did not answer within {timeout.TotalSeconds:0} s.");
@@ -65,10 +68,10 @@ public static class ToolUp
             using var document = JsonDocument.Parse(output);
             if (document.RootElement.TryGetProperty("error", out var error))
             {
-                return new DaemonResponse { Ok = false, Error = error.Deserialize<DaemonError>(DaemonJson.Options) };
+                return new DaemonResponse { Ok = false, Error = error.Deserialize(DaemonJson.Info<DaemonError>(DaemonJson.Options)) };
             }
 
-            return new DaemonResponse { Ok = true, Ensure = document.RootElement.Deserialize<EnsureResult>(DaemonJson.Options) };
+            return new DaemonResponse { Ok = true, Ensure = document.RootElement.Deserialize(DaemonJson.Info<EnsureResult>(DaemonJson.Options)) };
         }
         catch (JsonException)
         {

@@ -12,6 +12,10 @@ public sealed class PrivateJsonFile<T>(string path, JsonSerializerOptions? optio
 {
     public string Path => path;
 
+    /// <summary>Generated metadata (no reflection); options without a resolver of their own get Core's.</summary>
+    private System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> Info =>
+        Daemon.DaemonJson.Info<T>(options is null ? Daemon.CoreJson.Plain : options.TypeInfoResolver is null ? new JsonSerializerOptions(options) { TypeInfoResolver = Daemon.CoreJson.Resolver } : options);
+
     /// <summary>The value, or null when the file is missing, unreadable or not valid JSON for <typeparamref name="T"/>.</summary>
     public T? Read() => TryRead(out _);
 
@@ -36,7 +40,7 @@ public sealed class PrivateJsonFile<T>(string path, JsonSerializerOptions? optio
 
         try
         {
-            var value = JsonSerializer.Deserialize<T>(text, options);
+            var value = JsonSerializer.Deserialize(text, Info);
             if (value is null)
             {
                 problem = $"{path} holds no value (null)";
@@ -51,5 +55,5 @@ public sealed class PrivateJsonFile<T>(string path, JsonSerializerOptions? optio
         }
     }
 
-    public void Write(T value) => PrivateFile.Write(path, JsonSerializer.Serialize(value, options));
+    public void Write(T value) => PrivateFile.Write(path, JsonSerializer.Serialize(value, Info));
 }

@@ -60,7 +60,7 @@ public sealed class EphemeralRecords(StateDirectory state)
         return records;
     }
 
-    private static PrivateJsonFile<EphemeralRecord> File(string path) => new(path, Daemon.DaemonJson.Options);
+    private static PrivateJsonFile<EphemeralRecord> File(string path) => new(path, Daemon.CoreJson.Options);
 
     private string PathOf(string provider, string database) => Path.Combine(Folder, FileName(provider, database));
 

@@ -63,7 +63,7 @@ public static class BranchCommand
     }
 
     /// <summary>An item of `branch list`: the branch's metadata, and whether the current git branch maps to it.</summary>
-    private sealed record ListedBranch(
+    internal sealed record ListedBranch(
         string Branch,
         string Database,
         string? Parent,
@@ -140,7 +140,7 @@ public static class BranchCommand
 
                 if (asJson)
                 {
-                    CommandContext.WriteJson(new { deleted = request.Name, message = response.Message });
+                    CommandContext.WriteJson(new DeleteOutput(request.Name, response.Message));
                 }
                 else
                 {

@@ -27,7 +27,7 @@ public static class BranchLifecycleCommands
                 var branches = response.Branches ?? [];
                 if (asJson)
                 {
-                    CommandContext.WriteJson(new { deleted = request.Confirmed, branches });
+                    CommandContext.WriteJson(new PruneOutput(request.Confirmed, branches));
                     return 0;
                 }
 
@@ -106,7 +106,7 @@ public static class BranchLifecycleCommands
                     return context.Fail(response.Error ?? new DaemonError { Code = ErrorCodes.Unexpected, Message = "The daemon gave no diff." }, asJson);
                 }
 
-                var diff = data.Deserialize<SchemaDiff>(DaemonJson.Options)!;
+                var diff = data.Deserialize(DaemonJson.Info<SchemaDiff>(CoreJson.Options))!;
                 if (asJson)
                 {
                     CommandContext.WriteJson(diff);

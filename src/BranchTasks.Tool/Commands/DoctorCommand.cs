@@ -36,7 +36,7 @@ public static class DoctorCommand
                 var ok = problems == 0;
                 if (asJson)
                 {
-                    CommandContext.WriteJson(new { ok, version = ProductVersion.Current, checks });
+                    CommandContext.WriteJson(new DoctorOutput(ok, ProductVersion.Current, checks));
                 }
                 else
                 {

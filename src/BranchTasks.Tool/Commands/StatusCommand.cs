@@ -21,7 +21,7 @@ public static class StatusCommand
                 {
                     if (asJson)
                     {
-                        CommandContext.WriteJson(new { running = false, tunnels = Array.Empty<object>() });
+                        CommandContext.WriteJson(new StatusStoppedOutput(false, []));
                     }
                     else
                     {
@@ -39,7 +39,7 @@ public static class StatusCommand
                 var status = response.Status;
                 if (asJson)
                 {
-                    CommandContext.WriteJson(new { running = true, processId = status.ProcessId, startedAt = status.StartedAt, version = status.Version, tunnels = status.Tunnels });
+                    CommandContext.WriteJson(new StatusOutput(true, status.ProcessId, status.StartedAt, status.Version, status.Tunnels));
                     return 0;
                 }
 

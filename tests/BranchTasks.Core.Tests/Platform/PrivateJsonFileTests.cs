@@ -10,10 +10,13 @@ public sealed class PrivateJsonFileTests : IDisposable
 
     public sealed record Sample(string Name, int Port);
 
+    /// <summary>System.Text.Json's defaults with generated metadata for <see cref="Sample"/>: the file reflects over nothing.</summary>
+    private static readonly System.Text.Json.JsonSerializerOptions SampleOptions = new() { TypeInfoResolver = SampleJsonContext.Default };
+
     [Fact]
     public void A_written_value_reads_back_from_a_0600_file_with_no_temp_file_left()
     {
-        var file = new PrivateJsonFile<Sample>(Path.Combine(_folder, "server.json"));
+        var file = new PrivateJsonFile<Sample>(Path.Combine(_folder, "server.json"), SampleOptions);
         file.Write(new Sample("first", 1));
         file.Write(new Sample("second", 2));
 
@@ -45,7 +48,7 @@ public sealed class PrivateJsonFileTests : IDisposable
     [Fact]
     public void A_missing_file_is_no_value_and_no_problem()
     {
-        var file = new PrivateJsonFile<Sample>(Path.Combine(_folder, "missing", "server.json"));
+        var file = new PrivateJsonFile<Sample>(Path.Combine(_folder, "missing", "server.json"), SampleOptions);
 
         Assert.Null(file.TryRead(out var problem));
         Assert.Null(problem);
@@ -62,7 +65,7 @@ public sealed class PrivateJsonFileTests : IDisposable
         var path = Path.Combine(_folder, "credentials.json");
         File.WriteAllText(path, contents);
 
-        Assert.Null(new PrivateJsonFile<Sample>(path, new System.Text.Json.JsonSerializerOptions(System.Text.Json.JsonSerializerDefaults.Web)).TryRead(out var problem));
+        Assert.Null(new PrivateJsonFile<Sample>(path, new System.Text.Json.JsonSerializerOptions(System.Text.Json.JsonSerializerDefaults.Web) { TypeInfoResolver = SampleJsonContext.Default }).TryRead(out var problem));
         Assert.NotNull(problem);
         Assert.Contains(path, problem);
         Assert.Contains("damaged", problem);
@@ -74,14 +77,14 @@ public sealed class PrivateJsonFileTests : IDisposable
         var path = Path.Combine(_folder, "ports.json");
         File.WriteAllText(path, "null");
 
-        Assert.Null(new PrivateJsonFile<Sample>(path).TryRead(out var problem));
+        Assert.Null(new PrivateJsonFile<Sample>(path, SampleOptions).TryRead(out var problem));
         Assert.Contains(path, problem);
     }
 
     [Fact]
     public void A_write_replaces_the_file_so_a_reader_that_opened_it_before_still_reads_the_whole_old_value()
     {
-        var file = new PrivateJsonFile<Sample>(Path.Combine(_folder, "server.json"));
+        var file = new PrivateJsonFile<Sample>(Path.Combine(_folder, "server.json"), SampleOptions);
         file.Write(new Sample("old", 1));
         using var reader = new StreamReader(new FileStream(file.Path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete));
 
@@ -125,4 +128,9 @@ public sealed class PrivateJsonFileTests : IDisposable
 
         Assert.Empty(problems);
     }
+}
+
+[System.Text.Json.Serialization.JsonSerializable(typeof(PrivateJsonFileTests.Sample))]
+internal sealed partial class SampleJsonContext : System.Text.Json.Serialization.JsonSerializerContext
+{
 }

@@ -28,6 +28,6 @@ internal sealed class BranchDiffHandler(DaemonParts parts) : DaemonHandler<Branc
         await using var parentConnection = await provider.OpenConnectionAsync(parent.ToTarget(), cancellationToken).ConfigureAwait(false);
         var changes = await SchemaComparer.CompareAsync(branchConnection.Connection, branchConnection.Connection.Database, parentConnection.Connection, parentConnection.Connection.Database, cancellationToken).ConfigureAwait(false);
         var diff = new SchemaDiff(existing.Branch, existing.Database, parent.Branch, parent.Database, changes);
-        return new DaemonResponse { Ok = true, Data = JsonSerializer.SerializeToElement(diff, DaemonJson.Options) };
+        return new DaemonResponse { Ok = true, Data = JsonSerializer.SerializeToElement(diff, DaemonJson.Info<SchemaDiff>(CoreJson.Options)) };
     }
 }

@@ -17,7 +17,7 @@ public sealed class PlanetScaleApiClient
     public const string TokenSecretKey = "BranchTasks:PlanetScale:ServiceToken";
 
     private const int PageSize = 100;
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower, TypeInfoResolver = PlanetScaleJsonContext.Default };
 
     private readonly HttpClient _http;
     private readonly string _authorization;
@@ -194,7 +194,7 @@ public sealed class PlanetScaleApiClient
                 request.Headers.Accept.ParseAdd("application/json");
                 if (body is not null)
                 {
-                    request.Content = JsonContent.Create(body, body.GetType(), options: Json);
+                    request.Content = JsonContent.Create(body, Json.GetTypeInfo(body.GetType()));
                 }
 
                 return await _http.SendAsync(request, token).ConfigureAwait(false);
@@ -219,7 +219,7 @@ public sealed class PlanetScaleApiClient
 
                 try
                 {
-                    return await response.Content.ReadFromJsonAsync<T>(Json, cancellationToken).ConfigureAwait(false)
+                    return await response.Content.ReadFromJsonAsync(Daemon.DaemonJson.Info<T>(Json), cancellationToken).ConfigureAwait(false)
                         ?? throw new JsonException("empty body");
                 }
                 catch (JsonException e)
@@ -322,7 +322,7 @@ public sealed class PlanetScaleApiClient
 
         try
         {
-            var error = JsonSerializer.Deserialize<PlanetScaleError>(text, Json);
+            var error = JsonSerializer.Deserialize(text, Daemon.DaemonJson.Info<PlanetScaleError>(Json));
             if (!string.IsNullOrWhiteSpace(error?.Message))
             {
                 return error.Message;

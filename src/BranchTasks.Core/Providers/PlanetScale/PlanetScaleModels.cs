@@ -88,3 +88,16 @@ internal sealed class CreatePasswordBody
 
     public int Ttl { get; set; }
 }
+
+/// <summary>Generated JSON metadata of the API's shapes (no reflection); names come from the client's options (snake_case).</summary>
+[JsonSerializable(typeof(PlanetScaleBranch))]
+[JsonSerializable(typeof(PlanetScalePassword))]
+[JsonSerializable(typeof(PlanetScaleList<PlanetScaleBranch>))]
+[JsonSerializable(typeof(PlanetScaleList<PlanetScalePassword>))]
+[JsonSerializable(typeof(PlanetScaleError))]
+[JsonSerializable(typeof(CreateBranchBody))]
+[JsonSerializable(typeof(CreatePasswordBody))]
+[JsonSerializable(typeof(object))]
+internal sealed partial class PlanetScaleJsonContext : JsonSerializerContext
+{
+}
