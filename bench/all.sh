@@ -18,7 +18,7 @@ run() {
 
 run peers env LEVELS="0 1000 4000 8000" RUNS=1000 bench/peer-lookup-benchmark.sh
 run daemon-restart bench/daemon-restart.sh 20
-run daemon-footprint bench/daemon-footprint.sh 60 20
+run daemon-footprint bench/daemon-footprint.sh 120 20
 run dev-loop bench/dev-loop-benchmark.sh 20
 run live-switch env RUNS=40 WARMUP=3 bench/live-switch-benchmark.sh
 run clone env TABLES=8 TABLE_SIZE=150000 RUNS=5 SMALL_TABLES=100 SMALL_ROWS=1000 SMALL_RUNS=10 bench/clone-benchmark.sh
