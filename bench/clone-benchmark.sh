@@ -166,11 +166,10 @@ EOF
 local_where=$(cat <<EOF
 Where the time goes on \`local\`: in the sysbench case, copying the files (a plain copy on ext4) and \`IMPORT TABLESPACE\`,
 which reads and rewrites every page; the parent is blocked for writes only while its files are copied. In the
-100-table case every table travels as a file too, and each costs two more durable DDL statements than the dump's
-\`CREATE TABLE\` and \`INSERT\` (\`DISCARD TABLESPACE\`, \`IMPORT TABLESPACE\`; three connections run them at once),
-which for tables of 100 KB costs more than their rows do: this case is slower than the dump (1.2–1.9× in the runs of
-2026-12-05; 1, 3 and 8 import connections measured alike within that spread). They are not sent by SQL instead, because
-InnoDB reads an \`INSERT … SELECT\`'s source with locks as it is when copied, so only the files share the export lock's moment.
+100-table case every table's file is under 1 MB, so none travels as a file (each would cost two more durable DDL
+statements, \`DISCARD\` and \`IMPORT\`): the same export lock holds them still while three connections copy their rows by
+\`INSERT … SELECT\`, so they come from the lock's moment like files; what is left is mostly the 100 \`CREATE TABLE\`
+statements that the dump runs too.
 The goal of issue 13 (≤ 0.15× of dump and load) is for the 281 MB sysbench case.
 EOF
 )

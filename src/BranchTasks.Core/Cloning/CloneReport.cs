@@ -5,6 +5,9 @@ public sealed record CloneReport(IReadOnlyList<string> AsFiles, IReadOnlyList<Ta
 {
     public static CloneReport Empty { get; } = new([], []);
 
+    /// <summary>Small InnoDB tables whose rows were copied by SQL while the export lock held the parent still: of the files' moment.</summary>
+    public IReadOnlyList<string> UnderExportLock { get; init; } = [];
+
     /// <summary>How the rows of a clone that goes wholly by SQL (no file access) were copied; None on the file path or without rows.</summary>
     public SqlRowCopy SqlCopy { get; init; }
 
@@ -34,7 +37,7 @@ public sealed record CloneReport(IReadOnlyList<string> AsFiles, IReadOnlyList<Ta
         const int Shown = 5;
         var listed = string.Join("; ", BySql.Take(Shown).Select(t => $"{t.Table} ({t.Reason})"));
         var more = BySql.Count > Shown ? $"; and {BySql.Count - Shown} more" : string.Empty;
-        return $"{BySql.Count} of {BySql.Count + AsFiles.Count} tables were copied by SQL rather than as files: {listed}{more}.";
+        return $"{BySql.Count} of {BySql.Count + AsFiles.Count + UnderExportLock.Count} tables could not travel as files and were copied by SQL after the others: {listed}{more}.";
     }
 }
 

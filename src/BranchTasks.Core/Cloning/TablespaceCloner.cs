@@ -6,17 +6,20 @@ namespace BranchTasks.Core.Cloning;
 
 /// <summary>
 /// Fills the (already created, empty) tables of a clone: InnoDB tables by copying their tablespace files
-/// (transportable tablespaces), the rest by SQL. Every file table comes from one moment: the export lock on all
-/// of them is taken at once. The SQL copies run afterwards in one transaction; InnoDB reads the source of an
+/// (transportable tablespaces), small InnoDB tables by SQL while the same export lock holds them still, the rest
+/// by SQL afterwards. Every file table and small table comes from one moment: the export lock on all of them is
+/// taken at once. The SQL copies afterwards run in one transaction; InnoDB reads the source of an
 /// <c>INSERT … SELECT</c> with shared locks, so each such table is copied as it is then (and held still until
-/// the copy commits), not as of the export lock. The parent is blocked for writes only while its files are copied.
+/// the copy commits), not as of the export lock. The parent is blocked for writes only while its files and its
+/// small tables are copied.
 /// </summary>
 /// <remarks>
-/// Order: DISCARD the child tables' tablespaces; <c>FLUSH TABLES … FOR EXPORT</c> of all parent file tables
-/// on a second connection; start the snapshot on the clone's connection; copy the .ibd and .cfg files;
-/// <c>UNLOCK TABLES</c>; IMPORT on a few connections at once; copy the SQL tables in the snapshot. A table
-/// whose import fails is re-created and copied by SQL. On failure the tables still without a tablespace are
-/// dropped and the files this clone wrote removed; the caller drops the child database.
+/// Order: DISCARD the child tables' tablespaces; <c>FLUSH TABLES … FOR EXPORT</c> of all parent file and small
+/// tables on a second connection; start the snapshot on the clone's connection; copy the .ibd and .cfg files
+/// while a few connections copy the small tables' rows; <c>UNLOCK TABLES</c>; IMPORT on a few connections at
+/// once; copy the other SQL tables in the snapshot. A table whose import fails is re-created and copied by SQL.
+/// On failure the tables still without a tablespace are dropped and the files this clone wrote removed; the
+/// caller drops the child database.
 /// </remarks>
 /// <remarks>
 /// InnoDB refuses to drop a table without tablespace that another such table references (MariaDB 10.11 answers
@@ -35,17 +38,19 @@ internal sealed class TablespaceCloner(MySqlConnection connection, TablespaceAcc
         var rows = new SqlRowCopier(connection);
         var written = new ConcurrentBag<string>();
         var imported = new ConcurrentBag<string>();
+        var underLock = new List<string>();
         try
         {
-            if (plan.Files.Count > 0)
+            if (plan.Files.Count + plan.Small.Count > 0)
             {
                 // Each DDL statement waits for its commit to be durable; a few at once share those waits.
                 await ForEachOnConnectionsAsync(target, plan.Files, (on, file) =>
                     CloneStatement.ExecuteAsync(on, $"ALTER TABLE {SqlIdentifier.Quote(target, file.Table.Name)} DISCARD TABLESPACE", CloneStatement.TableStep(file.Table.Name), cancellationToken), cancellationToken).ConfigureAwait(false);
 
-                var notLocked = await CopyFilesUnderExportLockAsync(source, plan.Files, rows, written, cancellationToken).ConfigureAwait(false);
+                var notLocked = await CopyUnderExportLockAsync(source, target, plan, rows, written, cancellationToken).ConfigureAwait(false);
                 if (notLocked is null)
                 {
+                    underLock.AddRange(plan.Small.Select(t => t.Name));
                     if (access.AfterUnlock is { } afterUnlock)
                     {
                         await afterUnlock().ConfigureAwait(false);
@@ -67,10 +72,10 @@ internal sealed class TablespaceCloner(MySqlConnection connection, TablespaceAcc
                 {
                     // Writers kept the parent busy (or the account may not lock): the tables become plain empty tables again and go by SQL.
                     await RecreateAsync(connection, target, plan.Files, cancellationToken).ConfigureAwait(false);
-                    foreach (var file in plan.Files)
+                    foreach (var table in plan.Locked)
                     {
-                        bySql.Add(new TableCopiedBySql(file.Table.Name, notLocked));
-                        sqlTables.Add(file.Table);
+                        bySql.Add(new TableCopiedBySql(table.Name, notLocked));
+                        sqlTables.Add(table);
                     }
 
                     await rows.BeginAsync(cancellationToken).ConfigureAwait(false);
@@ -100,18 +105,18 @@ internal sealed class TablespaceCloner(MySqlConnection connection, TablespaceAcc
             throw;
         }
 
-        return new CloneReport(plan.Files.Select(f => f.Table.Name).Where(n => !bySql.Any(s => s.Table == n)).ToList(), bySql);
+        return new CloneReport(plan.Files.Select(f => f.Table.Name).Where(n => !bySql.Any(s => s.Table == n)).ToList(), bySql) { UnderExportLock = underLock };
     }
 
-    /// <summary>Null when the files were copied; else why the export lock was not granted (nothing copied, no snapshot started).</summary>
-    private async Task<string?> CopyFilesUnderExportLockAsync(string source, IReadOnlyList<FileTable> files, SqlRowCopier rows, ConcurrentBag<string> written, CancellationToken cancellationToken)
+    /// <summary>Null when the files and small tables were copied; else why the export lock was not granted (nothing copied, no snapshot started).</summary>
+    private async Task<string?> CopyUnderExportLockAsync(string source, string target, TablespacePlan plan, SqlRowCopier rows, ConcurrentBag<string> written, CancellationToken cancellationToken)
     {
         await using var locker = await access.OpenConnectionAsync(null, cancellationToken).ConfigureAwait(false);
         await CloneStatement.ExecuteAsync(locker, $"SET SESSION lock_wait_timeout = {Math.Max(1, (int)Math.Ceiling(access.ExportLockWait.TotalSeconds))}", null, cancellationToken).ConfigureAwait(false);
         try
         {
-            // All at once: one moment for every file, and the lock waits once, not once per table.
-            await CloneStatement.ExecuteAsync(locker, $"FLUSH TABLES {string.Join(", ", files.Select(f => SqlIdentifier.Quote(source, f.Table.Name)))} FOR EXPORT", null, cancellationToken).ConfigureAwait(false);
+            // All at once: one moment for every table, and the lock waits once, not once per table.
+            await CloneStatement.ExecuteAsync(locker, $"FLUSH TABLES {string.Join(", ", plan.Locked.Select(t => SqlIdentifier.Quote(source, t.Name)))} FOR EXPORT", null, cancellationToken).ConfigureAwait(false);
         }
         catch (MySqlException e) when (e.Number == LockWaitTimeout)
         {
@@ -126,17 +131,13 @@ internal sealed class TablespaceCloner(MySqlConnection connection, TablespaceAcc
         try
         {
             await rows.BeginAsync(cancellationToken).ConfigureAwait(false);
-            foreach (var file in files)
-            {
-                written.Add(file.TargetFile);
-                await TablespaceFileCopier.CopyAsync(file.SourceFile, file.TargetFile, cancellationToken).ConfigureAwait(false);
-                var config = FileTable.ConfigFile(file.SourceFile);
-                if (File.Exists(config))
-                {
-                    written.Add(FileTable.ConfigFile(file.TargetFile));
-                    await TablespaceFileCopier.CopyAsync(config, FileTable.ConfigFile(file.TargetFile), cancellationToken).ConfigureAwait(false);
-                }
-            }
+
+            // The export lock lets readers in and holds every writer off, so an INSERT … SELECT now reads the
+            // small tables as of the lock's moment, like the files.
+            var smallTables = ForEachOnConnectionsAsync(target, plan.Small, (on, table) =>
+                new SqlRowCopier(on).CopyAsync(source, target, table, cancellationToken), cancellationToken);
+            var files = CopyFilesAsync(plan.Files, written, cancellationToken);
+            await Task.WhenAll(smallTables, files).ConfigureAwait(false);
 
             if (access.WhileLocked is { } whileLocked)
             {
@@ -149,6 +150,21 @@ internal sealed class TablespaceCloner(MySqlConnection connection, TablespaceAcc
         }
 
         return null;
+    }
+
+    private static async Task CopyFilesAsync(IReadOnlyList<FileTable> files, ConcurrentBag<string> written, CancellationToken cancellationToken)
+    {
+        foreach (var file in files)
+        {
+            written.Add(file.TargetFile);
+            await TablespaceFileCopier.CopyAsync(file.SourceFile, file.TargetFile, cancellationToken).ConfigureAwait(false);
+            var config = FileTable.ConfigFile(file.SourceFile);
+            if (File.Exists(config))
+            {
+                written.Add(FileTable.ConfigFile(file.TargetFile));
+                await TablespaceFileCopier.CopyAsync(config, FileTable.ConfigFile(file.TargetFile), cancellationToken).ConfigureAwait(false);
+            }
+        }
     }
 
     // A pooled connection keeps its session (and so the lock) until it is reused; the lock must end here.
@@ -213,16 +229,21 @@ internal sealed class TablespaceCloner(MySqlConnection connection, TablespaceAcc
         return failed.ToList();
     }
 
-    /// <summary>Runs <paramref name="action"/> for every file table, on a few copy sessions at once.</summary>
-    private async Task ForEachOnConnectionsAsync(string target, IReadOnlyList<FileTable> files, Func<MySqlConnection, FileTable, Task> action, CancellationToken cancellationToken)
+    /// <summary>Runs <paramref name="action"/> for every item, on a few copy sessions at once (none for no items).</summary>
+    private async Task ForEachOnConnectionsAsync<T>(string target, IReadOnlyList<T> items, Func<MySqlConnection, T, Task> action, CancellationToken cancellationToken)
     {
-        var queue = new ConcurrentQueue<FileTable>(files);
-        var workers = Enumerable.Range(0, Math.Clamp(access.ImportConnections, 1, files.Count)).Select(async _ =>
+        if (items.Count == 0)
+        {
+            return;
+        }
+
+        var queue = new ConcurrentQueue<T>(items);
+        var workers = Enumerable.Range(0, Math.Clamp(access.ImportConnections, 1, items.Count)).Select(async _ =>
         {
             await using var session = await OpenCopySessionAsync(target, cancellationToken).ConfigureAwait(false);
-            while (queue.TryDequeue(out var file))
+            while (queue.TryDequeue(out var item))
             {
-                await action(session, file).ConfigureAwait(false);
+                await action(session, item).ConfigureAwait(false);
             }
         });
         await Task.WhenAll(workers).ConfigureAwait(false);

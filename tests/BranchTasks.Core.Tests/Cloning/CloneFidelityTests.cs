@@ -12,8 +12,9 @@ namespace BranchTasks.Core.Tests.Cloning;
 
 /// <summary>
 /// The acceptance test of cloning: a branch is the parent's twin, except that it is its own. Here on the
-/// private server as shipped, where InnoDB tables travel as tablespace files; the subclasses run the same
-/// tests with every table copied by SQL, and with tables of other engines next to the InnoDB ones.
+/// private server as shipped, where these small InnoDB tables are copied by SQL while the export lock holds them;
+/// the subclasses run the same tests with every InnoDB table travelling as a file, with every table copied by
+/// SQL, and with tables of other engines next to the InnoDB ones.
 /// </summary>
 [Collection(PrivateServerCollection.Name)]
 [Trait(TestTraits.Needs, TestTraits.Server)]
@@ -195,6 +196,9 @@ public class CloneFidelityTests(PrivateServerFixture fixture)
     /// <summary>Checks how the clone with data copied its rows.</summary>
     protected virtual void CheckReport(CloneReport report)
     {
+        Assert.Contains("authors", report.UnderExportLock);
+        Assert.Contains("books", report.UnderExportLock);
+        Assert.Empty(report.AsFiles);
     }
 
     /// <summary>Adds to the rich parent (after its tables, rows and triggers, before its views and routines).</summary>

@@ -9,6 +9,7 @@ public sealed class CloneReportTests
     {
         Assert.Null(CloneReport.Empty.SlowerPathNote());
         Assert.Null(new CloneReport(["a", "b"], []).SlowerPathNote());
+        Assert.Null(new CloneReport(["a"], []) { UnderExportLock = ["small"] }.SlowerPathNote());
         Assert.Null(new CloneReport([], [new("a", "no access to the server's files")]) { SqlCopy = SqlRowCopy.Parallel }.SlowerPathNote());
     }
 
@@ -20,8 +21,16 @@ public sealed class CloneReportTests
         var note = new CloneReport(["x"], bySql).SlowerPathNote();
 
         Assert.Equal(
-            "7 of 8 tables were copied by SQL rather than as files: t1 (engine Aria); t2 (engine Aria); t3 (engine Aria); t4 (engine Aria); t5 (engine Aria); and 2 more.",
+            "7 of 8 tables could not travel as files and were copied by SQL after the others: t1 (engine Aria); t2 (engine Aria); t3 (engine Aria); t4 (engine Aria); t5 (engine Aria); and 2 more.",
             note);
+    }
+
+    [Fact]
+    public void Small_tables_copied_under_the_export_lock_count_among_the_tables_but_are_not_named()
+    {
+        var note = new CloneReport(["big"], [new("plain", "engine Aria")]) { UnderExportLock = ["s1", "s2"] }.SlowerPathNote();
+
+        Assert.Equal("1 of 4 tables could not travel as files and were copied by SQL after the others: plain (engine Aria).", note);
     }
 
     [Fact]
